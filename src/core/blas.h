@@ -1,0 +1,20 @@
+/* blas.h: the matrix products the CPU model path uses, on `real` (float or double).
+ *
+ * All matrices are row-major. gemm computes C[M,N] = alpha * op(A) op(B) + beta * C with
+ * op(X) = X or X^T (trans_a/trans_b nonzero = transposed); lda/ldb/ldc are row strides.
+ * Backed by OpenBLAS CBLAS (sgemm or dgemm by the build). */
+#ifndef RECUR_BLAS_H
+#define RECUR_BLAS_H
+
+#include "real.h"
+
+void gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, const real *A, int lda,
+          const real *B, int ldb, real beta, real *C, int ldc);
+
+/* out[j] += sum_i X[i][j] for X [rows][cols] (bias gradients). */
+void add_column_sums(int rows, int cols, const real *X, real *out);
+
+/* Y[i][j] += bias[j] for Y [rows][cols]. */
+void add_row_bias(int rows, int cols, const real *bias, real *Y);
+
+#endif

@@ -1,0 +1,52 @@
+/* check.c: fatal-error exit and the HDF5 / MPI return-code checkers behind CHECK().
+ * It must stay free of model or training logic: it only reports and stops. */
+#include "check.h"
+
+#include <hdf5.h>
+#include <mpi.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static void (*abort_hook)(int status);
+
+void recur_set_abort_hook(void (*hook)(int status)) { abort_hook = hook; }
+
+void recur_die(int status, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("recur: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    fflush(stderr);
+    if (abort_hook) abort_hook(status);
+    exit(status);
+}
+
+void *xmalloc(size_t bytes, const char *what) {
+    void *p = malloc(bytes ? bytes : 1);
+    if (!p) recur_die(EXIT_RUNTIME, "out of memory allocating %zu bytes for %s", bytes, what);
+    return p;
+}
+
+void *xcalloc(size_t count, size_t size, const char *what) {
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p) recur_die(EXIT_RUNTIME, "out of memory allocating %zu x %zu bytes for %s", count, size, what);
+    return p;
+}
+
+int64_t check_H5(int64_t rc, const char *call, const char *file, int line) {
+    if (rc >= 0) return rc;
+    fprintf(stderr, "recur: %s:%d: HDF5 error in %s; library error stack:\n", file, line, call);
+    H5Eprint2(H5E_DEFAULT, stderr);
+    recur_die(EXIT_RUNTIME, "%s:%d: HDF5 call failed: %s", file, line, call);
+}
+
+int check_MPI(int rc, const char *call, const char *file, int line) {
+    if (rc == MPI_SUCCESS) return rc;
+    char msg[MPI_MAX_ERROR_STRING];
+    int len = 0;
+    MPI_Error_string(rc, msg, &len);
+    recur_die(EXIT_RUNTIME, "%s:%d: MPI error: %s in %s", file, line, msg, call);
+}

@@ -1,0 +1,37 @@
+/* check.h: one way to check a library's return code and to stop the job.
+ *
+ *   CHECK(MPI, MPI_Bcast(...));     CHECK(H5, H5Dread(...));
+ *   CHECK(CUDA, cudaMalloc(...));   CHECK(CUBLAS, cublasSgemm(...));   CHECK(NCCL, ...);
+ *
+ * On failure it prints "recur: FILE:LINE: LIB error: <library's message> in <call>" and
+ * aborts the whole job (MPI_Abort when MPI is running, so no rank is left waiting in a
+ * collective). The CUDA/cuBLAS/NCCL checkers live in kernels/ and exist only in the GPU
+ * build. This header holds no state; recur_fatal/recur_die are defined in check.c. */
+#ifndef RECUR_CHECK_H
+#define RECUR_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CHECK(LIB, call) check_##LIB((call), #call, __FILE__, __LINE__)
+
+/* Exit statuses of the CLI contract. */
+enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+/* Print "recur: <message>" and end the job with `status` (MPI_Abort if MPI is up). */
+_Noreturn void recur_die(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Registered by the comm layer: called by recur_die before exiting, to abort peers. */
+void recur_set_abort_hook(void (*hook)(int status));
+
+/* malloc/calloc that die with a message naming what was being allocated. */
+void *xmalloc(size_t bytes, const char *what);
+void *xcalloc(size_t count, size_t size, const char *what);
+
+/* HDF5: any negative herr_t/hid_t is an error; the library's error stack is printed. */
+int64_t check_H5(int64_t rc, const char *call, const char *file, int line);
+/* MPI: anything but MPI_SUCCESS is an error; MPI_Error_string gives the message. */
+int check_MPI(int rc, const char *call, const char *file, int line);
+
+#endif

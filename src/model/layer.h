@@ -1,0 +1,57 @@
+/* layer.h: one direction of one recurrent layer over a whole padded batch.
+ *
+ * Shapes: T steps, B samples (time-major, row t*B+b), I input width, H hidden, G gates.
+ * Forward: one GEMM for the input projection of all T steps, then the time loop of cell
+ * steps; a sample past its length keeps its state frozen and outputs zeros, so the reverse
+ * direction starts each sample at its own last token (PyTorch's packed sequences).
+ * Backward: BPTT through the same loop, then the weight gradients as GEMMs over all T*B
+ * rows at once. Nothing here allocates. */
+#ifndef RECUR_LAYER_H
+#define RECUR_LAYER_H
+
+#include <stdint.h>
+
+#include "cell.h"
+
+typedef struct LayerShape {
+    int T, B, I, H;
+    int reverse;    /* 1: the time loop runs t = T-1 .. 0 */
+    int out_stride; /* row width of y/dy (H, or 2H when bidirectional) */
+    int out_offset; /* this direction's column block in y/dy (0 or H) */
+} LayerShape;
+
+typedef struct RecurrentParams { /* views into the flat weight or gradient buffer */
+    real *w_ih;                  /* [G*H][I] */
+    real *w_hh;                  /* [G*H][H] */
+    real *b_ih;                  /* [G*H] */
+    real *b_hh;                  /* [G*H] */
+} RecurrentParams;
+
+typedef struct DirectionState { /* kept from forward for backward */
+    real *xp;     /* [T*B][G*H] input projections */
+    real *states; /* [(T+1)*B][H] h; slot 0 (forward) or T (reverse) is h0 = 0 */
+    real *cells;  /* [(T+1)*B][H] c, LSTM only */
+    real *cache;  /* [T*B][cache_width*H] */
+} DirectionState;
+
+typedef struct LayerScratch { /* shared by all layers, sized for the largest */
+    real *step;               /* [B][G*H] */
+    real *dxp, *dhp;          /* [T*B][G*H] each; dhp unused unless split_grads */
+    real *dh, *dc;            /* [B][H] gradient into the current step */
+    real *dh_prev, *dc_prev;  /* [B][H] gradient out of it */
+    real *dh_carry, *dc_carry;/* [B][H] gradient carried from the later step */
+    real *cell_scratch;       /* [B][H] */
+} LayerScratch;
+
+void direction_forward(const CellKind *cell, LayerShape s, const int32_t *lengths,
+                       const real *x, RecurrentParams w, DirectionState st,
+                       const LayerScratch *scratch, real *y);
+
+/* Adds parameter gradients into `grad`; dx (+)= input gradient when dx != NULL
+ * (accumulate_dx 0 overwrites, 1 adds: the second direction adds to the first's). */
+void direction_backward(const CellKind *cell, LayerShape s, const int32_t *lengths,
+                        const real *x, RecurrentParams w, DirectionState st,
+                        const LayerScratch *scratch, const real *dy, RecurrentParams grad,
+                        real *dx, int accumulate_dx);
+
+#endif

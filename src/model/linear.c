@@ -1,0 +1,25 @@
+/* linear.c: fully connected layer and tanh for the classification / regression heads. */
+#include "linear.h"
+
+#include "../core/blas.h"
+
+void linear_forward(int N, int I, int O, const real *x, const real *w, const real *b, real *y) {
+    for (int n = 0; n < N; n++)
+        for (int o = 0; o < O; o++) y[(long)n * O + o] = b[o];
+    gemm(0, 1, N, O, I, 1, x, I, w, I, 1, y, O);
+}
+
+void linear_backward(int N, int I, int O, const real *x, const real *w, const real *dy,
+                     real *dw, real *db, real *dx) {
+    gemm(1, 0, O, I, N, 1, dy, O, x, I, 1, dw, I);
+    add_column_sums(N, O, dy, db);
+    if (dx) gemm(0, 0, N, I, O, 1, dy, O, w, I, 0, dx, I);
+}
+
+void tanh_forward(long n, real *y) {
+    for (long i = 0; i < n; i++) y[i] = real_tanh(y[i]);
+}
+
+void tanh_backward(long n, const real *y, real *dy) {
+    for (long i = 0; i < n; i++) dy[i] *= 1 - y[i] * y[i];
+}

@@ -1,0 +1,16 @@
+/* linear.h: a fully connected layer y = x W^T + b on N rows, and tanh in place.
+ * Shapes: x [N][I], W [O][I], b [O], y [N][O]. */
+#ifndef RECUR_LINEAR_H
+#define RECUR_LINEAR_H
+
+#include "../core/real.h"
+
+void linear_forward(int N, int I, int O, const real *x, const real *w, const real *b, real *y);
+/* dW += dy^T x, db += colsum(dy), dx = dy W (dx may be NULL). */
+void linear_backward(int N, int I, int O, const real *x, const real *w, const real *dy,
+                     real *dw, real *db, real *dx);
+void tanh_forward(long n, real *y);
+/* dy *= 1 - y^2, y being tanh's output. */
+void tanh_backward(long n, const real *y, real *dy);
+
+#endif

@@ -1,0 +1,370 @@
+/* model.c: parameter table, initialisation, and the forward/backward orchestration of
+ * model.h. The per-piece arithmetic lives in layer.c, cell_*.c, embedding.c, pooling.c,
+ * linear.c, dropout.c and loss.c; this file only wires buffers between them. */
+#include "model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/check.h"
+#include "../core/rng.h"
+#include "dropout.h"
+#include "embedding.h"
+#include "layer.h"
+#include "linear.h"
+#include "loss.h"
+#include "pooling.h"
+
+enum { HEAD_DROPOUT_STREAM = 1 << 20 };
+
+struct ModelActivations {
+    int cap_T, cap_B;         /* buffers hold this many steps x samples */
+    int T, B, rows, train;    /* of the last forward */
+    uint64_t seed;
+    long counted;
+    uint8_t *valid;           /* [T*B] step t of sample b exists */
+    real *x0;                 /* [T*B][E] embedded tokens */
+    DirectionState *dir;      /* [L*D] */
+    real **y;                 /* [L] [T*B][D*H] layer outputs, zero at padding */
+    real **dropped, **mask;   /* [L-1] outputs after dropout, and the masks */
+    LayerScratch scratch;
+    real *grad_a, *grad_b;    /* [T*B][max(I0, D*H)] gradients flowing down the stack */
+    real *pooled, *dpooled;   /* [B][D*H] */
+    int32_t *argmax;          /* [B][D*H] */
+    real *hidden, *hidden_dropped, *hidden_mask, *dhidden; /* [rows][Hh] */
+    real *logits, *dlogits;   /* [rows][C] */
+};
+
+/* ---- parameter table ---- */
+
+static int first_layer_tensor(const Model *m) { return m->cfg.vocab_size > 0 ? 1 : 0; }
+static int first_head_tensor(const Model *m) {
+    return first_layer_tensor(m) + m->cfg.num_layers * m->directions * 4;
+}
+static int layer_input_size(const Model *m, int l) {
+    return l == 0 ? m->cfg.input_size : m->cfg.hidden_size * m->directions;
+}
+static int top_width(const Model *m) { return m->cfg.hidden_size * m->directions; }
+
+static void add_tensor(Model *m, int cap, const char *name, int rows, int cols) {
+    if (m->num_tensors >= cap) recur_die(EXIT_RUNTIME, "internal: parameter table overflow");
+    ParamTensor *t = &m->tensors[m->num_tensors++];
+    snprintf(t->name, sizeof t->name, "%s", name);
+    t->rows = rows, t->cols = cols, t->offset = m->num_params;
+    m->num_params += tensor_size(t);
+}
+
+static void build_tensor_table(Model *m) {
+    const ModelConfig *c = &m->cfg;
+    int G = m->cell->gates, H = c->hidden_size, cap = 1 + c->num_layers * m->directions * 4 + 4;
+    m->tensors = xcalloc((size_t)cap, sizeof(ParamTensor), "parameter table");
+    if (c->vocab_size > 0) add_tensor(m, cap, "embedding.weight", c->vocab_size, c->input_size);
+    char name[48];
+    for (int l = 0; l < c->num_layers; l++)
+        for (int d = 0; d < m->directions; d++) {
+            const char *sfx = d ? "_reverse" : "";
+            snprintf(name, sizeof name, "rnn.weight_ih_l%d%s", l, sfx);
+            add_tensor(m, cap, name, G * H, layer_input_size(m, l));
+            snprintf(name, sizeof name, "rnn.weight_hh_l%d%s", l, sfx);
+            add_tensor(m, cap, name, G * H, H);
+            snprintf(name, sizeof name, "rnn.bias_ih_l%d%s", l, sfx);
+            add_tensor(m, cap, name, G * H, 0);
+            snprintf(name, sizeof name, "rnn.bias_hh_l%d%s", l, sfx);
+            add_tensor(m, cap, name, G * H, 0);
+        }
+    int in = top_width(m);
+    if (c->head_hidden > 0) {
+        add_tensor(m, cap, "head.hidden.weight", c->head_hidden, in);
+        add_tensor(m, cap, "head.hidden.bias", c->head_hidden, 0);
+        in = c->head_hidden;
+    }
+    add_tensor(m, cap, "head.out.weight", c->output_size, in);
+    add_tensor(m, cap, "head.out.bias", c->output_size, 0);
+}
+
+size_t tensor_size(const ParamTensor *t) { return (size_t)t->rows * (size_t)(t->cols ? t->cols : 1); }
+
+const ParamTensor *model_find_tensor(const Model *m, const char *name) {
+    for (int i = 0; i < m->num_tensors; i++)
+        if (strcmp(m->tensors[i].name, name) == 0) return &m->tensors[i];
+    return 0;
+}
+
+static RecurrentParams layer_params(const Model *m, real *base, int l, int d) {
+    const ParamTensor *t = &m->tensors[first_layer_tensor(m) + (l * m->directions + d) * 4];
+    return (RecurrentParams){base + t[0].offset, base + t[1].offset, base + t[2].offset,
+                             base + t[3].offset};
+}
+
+/* Views of the head: hidden (optional) then output linear layer. */
+typedef struct HeadParams { real *hidden_w, *hidden_b, *out_w, *out_b; } HeadParams;
+
+static HeadParams head_params(const Model *m, real *base) {
+    const ParamTensor *t = &m->tensors[first_head_tensor(m)];
+    HeadParams p = {0};
+    if (m->cfg.head_hidden > 0) p.hidden_w = base + t[0].offset, p.hidden_b = base + t[1].offset, t += 2;
+    p.out_w = base + t[0].offset, p.out_b = base + t[1].offset;
+    return p;
+}
+
+/* PyTorch's defaults: embedding N(0,1); recurrent U(+-1/sqrt(H)); linear U(+-1/sqrt(fan_in)). */
+static void init_weights(Model *m, uint64_t seed) {
+    for (int i = 0; i < m->num_tensors; i++) {
+        const ParamTensor *t = &m->tensors[i];
+        real *w = m->weights + t->offset;
+        size_t n = tensor_size(t);
+        int is_head = i >= first_head_tensor(m), is_embedding = i < first_layer_tensor(m);
+        double fan = is_head ? (double)m->tensors[i - (t->cols ? 0 : 1)].cols : m->cfg.hidden_size;
+        double bound = 1.0 / sqrt(fan);
+        for (size_t k = 0; k < n; k++)
+            w[k] = is_embedding ? (real)rng_normal(seed, (uint64_t)i, k)
+                                : (real)((2 * rng_uniform(seed, (uint64_t)i, k) - 1) * bound);
+    }
+}
+
+void model_init(Model *m, const ModelConfig *cfg, uint64_t seed) {
+    const char *err = model_config_error(cfg);
+    if (err) recur_die(EXIT_USAGE, "%s", err);
+    memset(m, 0, sizeof *m);
+    m->cfg = *cfg;
+    m->cell = cell_kind(cfg->cell);
+    m->directions = cfg->bidirectional ? 2 : 1;
+    build_tensor_table(m);
+    m->weights = xcalloc(m->num_params, sizeof(real), "model weights");
+    m->grads = xcalloc(m->num_params, sizeof(real), "model gradients");
+    m->act = xcalloc(1, sizeof(ModelActivations), "activations");
+    init_weights(m, seed);
+}
+
+void model_zero_grads(Model *m) { memset(m->grads, 0, sizeof(real) * m->num_params); }
+
+/* ---- activations ---- */
+
+static real *alloc_reals(long n) { return xcalloc((size_t)(n > 0 ? n : 1), sizeof(real), "activations"); }
+
+static void free_activations(Model *m) {
+    ModelActivations *a = m->act;
+    int L = m->cfg.num_layers, LD = L * m->directions;
+    if (a->dir)
+        for (int i = 0; i < LD; i++)
+            free(a->dir[i].xp), free(a->dir[i].states), free(a->dir[i].cells), free(a->dir[i].cache);
+    if (a->y)
+        for (int l = 0; l < L; l++) free(a->y[l]);
+    if (a->dropped)
+        for (int l = 0; l + 1 < L; l++) free(a->dropped[l]), free(a->mask[l]);
+    LayerScratch *s = &a->scratch;
+    void *bufs[] = {a->valid, a->x0, a->dir, a->y, a->dropped, a->mask, s->step, s->dxp, s->dhp,
+                    s->dh, s->dc, s->dh_prev, s->dc_prev, s->dh_carry, s->dc_carry,
+                    s->cell_scratch, a->grad_a, a->grad_b, a->pooled, a->dpooled, a->argmax,
+                    a->hidden, a->hidden_dropped, a->hidden_mask, a->dhidden, a->logits,
+                    a->dlogits};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
+    memset(a, 0, sizeof *a);
+}
+
+static void alloc_activations(Model *m, int T, int B) {
+    ModelActivations *a = m->act;
+    const ModelConfig *c = &m->cfg;
+    int L = c->num_layers, H = c->hidden_size, G = m->cell->gates, DH = top_width(m);
+    long TB = (long)T * B, rows = c->pooling == POOL_NONE ? TB : B;
+    int widest = c->input_size > DH ? c->input_size : DH;
+    a->cap_T = T, a->cap_B = B;
+    a->valid = xcalloc((size_t)TB, 1, "activations");
+    if (c->vocab_size > 0) a->x0 = alloc_reals(TB * c->input_size);
+    a->dir = xcalloc((size_t)(L * m->directions), sizeof(DirectionState), "activations");
+    for (int i = 0; i < L * m->directions; i++) {
+        a->dir[i].xp = alloc_reals(TB * G * H);
+        a->dir[i].states = alloc_reals((TB + B) * H);
+        if (m->cell->has_cell_state) a->dir[i].cells = alloc_reals((TB + B) * H);
+        a->dir[i].cache = alloc_reals(TB * m->cell->cache_width * H);
+    }
+    a->y = xcalloc((size_t)L, sizeof(real *), "activations");
+    a->dropped = xcalloc((size_t)L, sizeof(real *), "activations");
+    a->mask = xcalloc((size_t)L, sizeof(real *), "activations");
+    for (int l = 0; l < L; l++) a->y[l] = alloc_reals(TB * DH);
+    if (c->dropout > 0)
+        for (int l = 0; l + 1 < L; l++) a->dropped[l] = alloc_reals(TB * DH), a->mask[l] = alloc_reals(TB * DH);
+    LayerScratch *s = &a->scratch;
+    s->step = alloc_reals((long)B * G * H);
+    s->dxp = alloc_reals(TB * G * H);
+    if (m->cell->split_grads) s->dhp = alloc_reals(TB * G * H);
+    real **small[] = {&s->dh, &s->dc, &s->dh_prev, &s->dc_prev, &s->dh_carry, &s->dc_carry, &s->cell_scratch};
+    for (size_t i = 0; i < sizeof small / sizeof small[0]; i++) *small[i] = alloc_reals((long)B * H);
+    a->grad_a = alloc_reals(TB * widest), a->grad_b = alloc_reals(TB * widest);
+    a->pooled = alloc_reals((long)B * DH), a->dpooled = alloc_reals(rows * DH);
+    a->argmax = xcalloc((size_t)B * DH, sizeof(int32_t), "activations");
+    if (c->head_hidden > 0) {
+        long n = rows * c->head_hidden;
+        a->hidden = alloc_reals(n), a->hidden_dropped = alloc_reals(n);
+        a->hidden_mask = alloc_reals(n), a->dhidden = alloc_reals(n);
+    }
+    a->logits = alloc_reals(rows * c->output_size), a->dlogits = alloc_reals(rows * c->output_size);
+}
+
+static void ensure_capacity(Model *m, int T, int B) {
+    ModelActivations *a = m->act;
+    if (T <= a->cap_T && B <= a->cap_B) return; /* flat [T*B] buffers of a smaller batch fit */
+    int cap_T = T > a->cap_T ? T : a->cap_T, cap_B = B > a->cap_B ? B : a->cap_B;
+    free_activations(m);
+    alloc_activations(m, cap_T, cap_B);
+}
+
+void model_free(Model *m) {
+    if (m->act) free_activations(m), free(m->act);
+    free(m->tensors), free(m->weights), free(m->grads);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- forward ---- */
+
+static LayerShape layer_shape(const Model *m, int l, int d, int T, int B) {
+    return (LayerShape){.T = T, .B = B, .I = layer_input_size(m, l), .H = m->cfg.hidden_size,
+                        .reverse = d, .out_stride = top_width(m), .out_offset = d * m->cfg.hidden_size};
+}
+
+/* What layer l reads: the embedded tokens or features, or the previous layer's output. */
+static const real *layer_input(const Model *m, const Batch *bt, int l) {
+    const ModelActivations *a = m->act;
+    if (l == 0) return m->cfg.vocab_size > 0 ? a->x0 : bt->features;
+    return (a->train && m->cfg.dropout > 0) ? a->dropped[l - 1] : a->y[l - 1];
+}
+
+static void mark_valid(ModelActivations *a, int T, int B, const int32_t *lengths) {
+    for (int t = 0; t < T; t++)
+        for (int b = 0; b < B; b++) a->valid[(long)t * B + b] = t < lengths[b];
+}
+
+static void recurrent_stack_forward(Model *m, const Batch *bt) {
+    ModelActivations *a = m->act;
+    int L = m->cfg.num_layers, T = bt->T, B = bt->B;
+    for (int l = 0; l < L; l++) {
+        const real *x = layer_input(m, bt, l);
+        for (int d = 0; d < m->directions; d++)
+            direction_forward(m->cell, layer_shape(m, l, d, T, B), bt->lengths, x,
+                              layer_params(m, m->weights, l, d), a->dir[l * m->directions + d],
+                              &a->scratch, a->y[l]);
+        if (a->train && m->cfg.dropout > 0 && l + 1 < L)
+            dropout_forward((long)T * B * top_width(m), m->cfg.dropout, a->seed, (uint64_t)l,
+                            a->y[l], a->dropped[l], a->mask[l]);
+    }
+}
+
+/* Rows the head sees: the pooled vectors [B][D], or every step [T*B][D] when tagging. */
+static const real *head_input(const Model *m) {
+    const ModelActivations *a = m->act;
+    return m->cfg.pooling == POOL_NONE ? a->y[m->cfg.num_layers - 1] : a->pooled;
+}
+
+/* Input of the output layer: the hidden layer's activations, or the head input itself. */
+static const real *output_layer_input(const Model *m) {
+    const ModelActivations *a = m->act;
+    if (m->cfg.head_hidden == 0) return head_input(m);
+    return (a->train && m->cfg.head_dropout > 0) ? a->hidden_dropped : a->hidden;
+}
+
+static void head_forward(Model *m) {
+    ModelActivations *a = m->act;
+    const ModelConfig *c = &m->cfg;
+    HeadParams p = head_params(m, m->weights);
+    int DH = top_width(m), out_in = c->head_hidden > 0 ? c->head_hidden : DH;
+    if (c->head_hidden > 0) {
+        long n = (long)a->rows * c->head_hidden;
+        linear_forward(a->rows, DH, c->head_hidden, head_input(m), p.hidden_w, p.hidden_b, a->hidden);
+        tanh_forward(n, a->hidden);
+        if (a->train && c->head_dropout > 0)
+            dropout_forward(n, c->head_dropout, a->seed, HEAD_DROPOUT_STREAM, a->hidden,
+                            a->hidden_dropped, a->hidden_mask);
+    }
+    linear_forward(a->rows, out_in, c->output_size, output_layer_input(m), p.out_w, p.out_b, a->logits);
+}
+
+static LossInput loss_input(const Model *m, const Batch *bt) {
+    const ModelActivations *a = m->act;
+    return (LossInput){.type = m->cfg.loss, .N = a->rows, .C = m->cfg.output_size,
+                       .logits = a->logits, .valid = m->cfg.pooling == POOL_NONE ? a->valid : 0,
+                       .labels = bt->labels, .targets = bt->targets,
+                       .ignore_index = m->cfg.ignore_index, .huber_delta = m->cfg.huber_delta};
+}
+
+real model_forward(Model *m, const Batch *bt, int train, uint64_t dropout_seed) {
+    ensure_capacity(m, bt->T, bt->B);
+    ModelActivations *a = m->act;
+    a->T = bt->T, a->B = bt->B, a->train = train, a->seed = dropout_seed;
+    a->rows = m->cfg.pooling == POOL_NONE ? bt->T * bt->B : bt->B;
+    mark_valid(a, bt->T, bt->B, bt->lengths);
+    if (m->cfg.vocab_size > 0)
+        embedding_forward(bt->T * bt->B, m->cfg.input_size, bt->tokens, m->weights, a->x0);
+    recurrent_stack_forward(m, bt);
+    if (m->cfg.pooling != POOL_NONE)
+        pool_forward(m->cfg.pooling, bt->T, bt->B, top_width(m), m->directions, bt->lengths,
+                     a->y[m->cfg.num_layers - 1], a->pooled, a->argmax);
+    head_forward(m);
+    LossInput li = loss_input(m, bt);
+    return loss_forward(&li, &a->counted);
+}
+
+const real *model_outputs(const Model *m, int *rows, long *counted) {
+    if (rows) *rows = m->act->rows;
+    if (counted) *counted = m->act->counted;
+    return m->act->logits;
+}
+
+/* ---- backward ---- */
+
+/* d(loss)/d(head input) into `out`: [B][D] (pooled) or [T*B][D] (tagging). */
+static void head_backward(Model *m, const Batch *bt, real *out) {
+    ModelActivations *a = m->act;
+    const ModelConfig *c = &m->cfg;
+    HeadParams p = head_params(m, m->weights), g = head_params(m, m->grads);
+    int DH = top_width(m), out_in = c->head_hidden > 0 ? c->head_hidden : DH;
+    LossInput li = loss_input(m, bt);
+    loss_backward(&li, a->counted, a->dlogits);
+    if (c->head_hidden == 0) {
+        linear_backward(a->rows, DH, c->output_size, head_input(m), p.out_w, a->dlogits, g.out_w, g.out_b, out);
+        return;
+    }
+    long n = (long)a->rows * c->head_hidden;
+    linear_backward(a->rows, out_in, c->output_size, output_layer_input(m), p.out_w, a->dlogits,
+                    g.out_w, g.out_b, a->dhidden);
+    if (a->train && c->head_dropout > 0) dropout_backward(n, a->hidden_mask, a->dhidden, a->dhidden);
+    tanh_backward(n, a->hidden, a->dhidden);
+    linear_backward(a->rows, DH, c->head_hidden, head_input(m), p.hidden_w, a->dhidden, g.hidden_w,
+                    g.hidden_b, out);
+}
+
+/* BPTT down the stack; dy holds d(loss)/d(top output) on entry. Returns d(loss)/d(x0)
+ * (token input) or NULL. */
+static real *recurrent_stack_backward(Model *m, const Batch *bt, real *dy, real *spare) {
+    ModelActivations *a = m->act;
+    int L = m->cfg.num_layers;
+    for (int l = L - 1; l >= 0; l--) {
+        real *dx = (l > 0 || m->cfg.vocab_size > 0) ? spare : 0;
+        for (int d = 0; d < m->directions; d++)
+            direction_backward(m->cell, layer_shape(m, l, d, bt->T, bt->B), bt->lengths,
+                               layer_input(m, bt, l), layer_params(m, m->weights, l, d),
+                               a->dir[l * m->directions + d], &a->scratch, dy,
+                               layer_params(m, m->grads, l, d), dx, d > 0);
+        if (l > 0 && a->train && m->cfg.dropout > 0)
+            dropout_backward((long)bt->T * bt->B * top_width(m), a->mask[l - 1], dx, dx);
+        spare = dy, dy = dx;
+    }
+    return dy;
+}
+
+void model_backward(Model *m, const Batch *bt) {
+    ModelActivations *a = m->act;
+    int DH = top_width(m);
+    real *dtop = a->grad_a;
+    if (m->cfg.pooling == POOL_NONE) {
+        head_backward(m, bt, dtop);
+    } else {
+        head_backward(m, bt, a->dpooled);
+        pool_backward(m->cfg.pooling, bt->T, bt->B, DH, m->directions, bt->lengths, a->argmax,
+                      a->dpooled, dtop);
+    }
+    real *dx0 = recurrent_stack_backward(m, bt, dtop, a->grad_b);
+    if (m->cfg.vocab_size > 0)
+        embedding_backward(bt->T * bt->B, m->cfg.input_size, bt->tokens, a->valid, dx0, m->grads);
+}

@@ -1,0 +1,75 @@
+/* model.h: the whole network on the CPU — embedding or dense input, stacked (bi)directional
+ * recurrent layers with dropout between them, pooling, head, loss — forward and backward.
+ *
+ * Parameters live in one flat buffer (`weights`), gradients in another of the same layout
+ * (`grads`), in PyTorch's state_dict order and names:
+ *   embedding.weight [V][E]                      (token input only)
+ *   rnn.weight_ih_l{k}[_reverse] [G*H][I_k]       rnn.weight_hh_l{k}[_reverse] [G*H][H]
+ *   rnn.bias_ih_l{k}[_reverse] [G*H]              rnn.bias_hh_l{k}[_reverse] [G*H]
+ *   head.hidden.weight [Hh][D] head.hidden.bias  (when head_hidden > 0)
+ *   head.out.weight [C][Hh or D] head.out.bias [C]
+ * with D = H * directions. A batch is time-major and padded: row t*B+b is step t of
+ * sample b; steps at t >= lengths[b] are padding and never reach the loss.
+ * Activations are owned by the model and grow to the largest batch seen; a step of a size
+ * already seen allocates nothing. */
+#ifndef RECUR_MODEL_H
+#define RECUR_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cell.h"
+#include "model_config.h"
+
+typedef struct Batch {
+    int T, B;               /* padded steps, samples */
+    const int32_t *tokens;  /* [T][B] token ids in [0, vocab_size) (token input) */
+    const real *features;   /* [T][B][input_size] (dense input) */
+    const int32_t *lengths; /* [B], each in [1, T] */
+    const int32_t *labels;  /* cross-entropy: [B], or [T][B] with pooling none */
+    const real *targets;    /* other losses: [B][C], or [T][B][C] with pooling none */
+} Batch;
+
+typedef struct ParamTensor {
+    char name[48];
+    int rows, cols;         /* a vector has cols == 0 */
+    size_t offset;          /* into weights / grads */
+} ParamTensor;
+
+typedef struct ModelActivations ModelActivations; /* model.c */
+
+typedef struct Model {
+    ModelConfig cfg;
+    const CellKind *cell;
+    int directions;
+    int num_tensors;
+    ParamTensor *tensors;
+    size_t num_params;
+    real *weights;
+    real *grads;
+    ModelActivations *act;
+} Model;
+
+/* Returns NULL and writes a message naming the key at fault when cfg is inconsistent. */
+const char *model_config_error(const ModelConfig *cfg);
+
+/* Builds the parameter table and initialises weights as PyTorch does (recurrent and
+ * linear weights uniform(+-1/sqrt(fan)), embedding normal(0,1)), from `seed`. */
+void model_init(Model *m, const ModelConfig *cfg, uint64_t seed);
+void model_free(Model *m);
+
+/* Loss of the batch (mean over counted items); keeps what backward needs. train = 1 applies
+ * dropout with masks drawn from (dropout_seed, layer, position). */
+real model_forward(Model *m, const Batch *batch, int train, uint64_t dropout_seed);
+/* Adds d(loss)/d(weights) of the last forward into grads. */
+void model_backward(Model *m, const Batch *batch);
+void model_zero_grads(Model *m);
+
+/* Logits / predictions of the last forward: [rows][output_size], rows = B, or T*B when
+ * pooling is none; also the number of items the loss counted. */
+const real *model_outputs(const Model *m, int *rows, long *counted);
+
+const ParamTensor *model_find_tensor(const Model *m, const char *name);
+size_t tensor_size(const ParamTensor *t);
+
+#endif
