@@ -1,0 +1,55 @@
+/* config.h: a run's settings — every key, its default, its check — from a config file and
+ * --key=value arguments.
+ *
+ * File format: one `key = value` per line; `#` starts a comment; blank lines ignored.
+ * Later sources win: defaults < --config FILE < --key=value on the command line.
+ * Every error (unknown key, bad value, out of range, unreadable file) is one line naming
+ * the file:line or argument and the key, and exit status 2 (EXIT_USAGE).
+ * This module only parses and validates; it does not build models or read data. */
+#ifndef RECUR_CONFIG_H
+#define RECUR_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model/model_config.h"
+
+typedef enum { OPT_SGD } OptimizerType;
+
+typedef struct TrainConfig {
+    char data[512];       /* "demo" (built-in synthetic corpus, datasets/README.md) */
+    char run_dir[512];    /* where metrics.jsonl goes */
+    int batch_size;       /* samples per step */
+    long steps;           /* optimizer steps */
+    OptimizerType optimizer;
+    double lr;
+    double momentum;      /* SGD momentum, 0 = plain SGD */
+    double weight_decay;
+    double clip_norm;     /* clip the global gradient norm to this; 0 = off */
+    long log_every;       /* print and log the training loss every this many steps */
+    long eval_every;      /* evaluate on the validation split every this many steps; 0 = end only */
+    uint64_t seed;        /* initial weights, data order, dropout */
+    int threads;          /* OpenBLAS threads; 0 = OpenBLAS's own default */
+    /* built-in demo corpus (data = demo) */
+    int demo_train_size, demo_valid_size, demo_max_len;
+} TrainConfig;
+
+typedef struct RunConfig {
+    ModelConfig model; /* vocab_size / output_size 0 = taken from the dataset */
+    TrainConfig train;
+} RunConfig;
+
+extern const char *const optimizer_names[];
+
+/* Defaults, then --config FILE, then --key=value from argv[0..argc). Exits 2 on error;
+ * `--help` prints config_print_help and exits 0. */
+void config_load(RunConfig *cfg, const char *command, int argc, char **argv);
+void config_set_defaults(RunConfig *cfg);
+/* Sets one key from text; returns NULL or an error message naming the key. */
+const char *config_set(RunConfig *cfg, const char *key, const char *value);
+/* The full configuration as `key = value` lines (loadable again by config_load). */
+void config_write(const RunConfig *cfg, FILE *out);
+/* Every key, its default and what it means. */
+void config_print_help(FILE *out);
+
+#endif
