@@ -133,6 +133,21 @@ int main(void) {
                         worst_all = err > worst_all ? err : worst_all;
                         cases++;
                     }
+    /* Depth: 25 stacked bidirectional layers must train like one. */
+    for (int cell = CELL_RNN_TANH; cell <= CELL_GRU_TEXTBOOK; cell++) {
+        ModelConfig deep = {.cell = cell, .vocab_size = V, .input_size = E, .hidden_size = 2,
+                            .num_layers = 25, .bidirectional = 1, .dropout = 0.1,
+                            .pooling = POOL_MEAN, .output_size = C, .loss = LOSS_CROSS_ENTROPY,
+                            .ignore_index = -100, .huber_delta = 1};
+        int kinks = 0, params = 0;
+        double err = check_case(&deep, 7000 + (uint64_t)cell, &kinks, &params);
+        int ok = err < TOLERANCE && kinks * 50 <= params;
+        printf("%s %-13s layers=25 bi=1 pool=mean: max rel err %.3e over %d parameters, %d at a kink\n",
+               ok ? "ok  " : "FAIL", cell_type_names[cell], err, params, kinks);
+        failures += !ok;
+        worst_all = err > worst_all ? err : worst_all;
+        cases++;
+    }
     printf("gradcheck: %d cases, worst max relative error %.3e (tolerance %.0e); %d parameters "
            "skipped at a kink (at most 2%% per case allowed)\n", cases, worst_all, TOLERANCE, total_kinks);
     printf("%d passed, %d failed\n", cases - failures, failures);
