@@ -42,14 +42,18 @@ typedef struct RunConfig {
 extern const char *const optimizer_names[];
 
 /* Defaults, then --config FILE, then --key=value from argv[0..argc). Exits 2 on error;
- * `--help` prints config_print_help and exits 0. */
+ * `--help` / `-h` prints config_print_usage and exits 0; `--print-config` prints the
+ * resolved configuration (config_write) on stdout and exits 0. A key given twice on the
+ * command line or in one file is an error. */
 void config_load(RunConfig *cfg, const char *command, int argc, char **argv);
 void config_set_defaults(RunConfig *cfg);
 /* Sets one key from text; returns NULL or an error message naming the key. */
 const char *config_set(RunConfig *cfg, const char *key, const char *value);
 /* The full configuration as `key = value` lines (loadable again by config_load). */
 void config_write(const RunConfig *cfg, FILE *out);
-/* Every key, its default and what it means. */
+/* Every key, its default and what it means, grouped model / train. */
 void config_print_help(FILE *out);
+/* `usage: recur <command> ...`, how settings combine, then config_print_help. */
+void config_print_usage(const char *command, FILE *out);
 
 #endif

@@ -1,0 +1,196 @@
+/* bench_model.c: times one training step's worth of model work on the CPU — zero the
+ * gradients, forward with the loss (train mode), backward — for one model configuration,
+ * and prints one JSON line (configuration, median and min ms per iteration, samples/s).
+ *
+ *   bench_model [--seq_len=T] [--iters=N] [--warmup=N] [--ragged=0|1] [--KEY=VALUE ...]
+ *
+ * seq_len, iters, warmup and ragged belong to the benchmark; every other key goes through
+ * config_set(), so the model is described by exactly the keys of a recur config file
+ * (batch_size, threads and seed are train keys there). Data is synthetic and drawn from
+ * (seed, stream, index) with the project's counter RNG; bench/torch_model.py draws the
+ * same tokens, features, labels, targets, lengths and initial weights, so both sides run
+ * the same computation and report the same first loss (when dropout is 0).
+ * This file measures; it holds no model code and asserts nothing about speed. */
+#include <cblas.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config/config.h"
+#include "core/check.h"
+#include "core/rng.h"
+#include "model/model.h"
+
+/* Streams of the synthetic data (bench/torch_model.py uses the same numbers). */
+enum { S_LENGTHS = 1001, S_TOKENS, S_FEATURES, S_LABELS, S_TARGETS };
+
+typedef struct BenchArgs {
+    int seq_len, iters, warmup, ragged;
+} BenchArgs;
+
+static void usage(FILE *out) {
+    fputs("usage: bench_model [--seq_len=T] [--iters=N] [--warmup=N] [--ragged=0|1] [--KEY=VALUE ...]\n"
+          "  seq_len  padded steps per batch (default 50)\n"
+          "  iters    timed iterations (default 20)\n"
+          "  warmup   untimed iterations first (default 3)\n"
+          "  ragged   1: lengths uniform in [T/2, T] from the seed; 0: all T (default 0)\n"
+          "  any other key is a recur config key (see `recur train --help`), e.g.\n"
+          "  --cell=lstm --hidden_size=128 --num_layers=1 --bidirectional=0 --vocab_size=5000\n"
+          "  --input_size=64 --output_size=2 --batch_size=32 --threads=2\n"
+          "Prints one JSON line: config, median_ms, min_ms, samples_per_s, first loss.\n",
+          out);
+}
+
+static int parse_int(const char *key, const char *v, int lo) {
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (!*v || *end || x < lo || x > 1000000000L)
+        recur_die(EXIT_USAGE, "--%s: expected an integer >= %d (got '%s')", key, lo, v);
+    return (int)x;
+}
+
+static void parse_args(int argc, char **argv, RunConfig *cfg, BenchArgs *ba) {
+    *ba = (BenchArgs){.seq_len = 50, .iters = 20, .warmup = 3, .ragged = 0};
+    config_set_defaults(cfg);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) usage(stdout), exit(0);
+        const char *eq = strchr(a, '=');
+        if (strncmp(a, "--", 2) != 0 || !eq || eq == a + 2)
+            usage(stderr), recur_die(EXIT_USAGE, "argument '%s': expected --key=value", a);
+        char key[64];
+        size_t n = (size_t)(eq - a - 2);
+        if (n >= sizeof key) recur_die(EXIT_USAGE, "argument '%s': key too long", a);
+        memcpy(key, a + 2, n), key[n] = 0;
+        const char *v = eq + 1;
+        if (!strcmp(key, "seq_len")) ba->seq_len = parse_int(key, v, 1);
+        else if (!strcmp(key, "iters")) ba->iters = parse_int(key, v, 1);
+        else if (!strcmp(key, "warmup")) ba->warmup = parse_int(key, v, 0);
+        else if (!strcmp(key, "ragged")) {
+            ba->ragged = parse_int(key, v, 0);
+            if (ba->ragged > 1) recur_die(EXIT_USAGE, "--ragged: expected 0 or 1 (got '%s')", v);
+        } else {
+            const char *err = config_set(cfg, key, v);
+            if (err) recur_die(EXIT_USAGE, "argument '%s': %s", a, err);
+        }
+    }
+    /* In training these come from the dataset; a benchmark has none. */
+    if (cfg->model.output_size < 1)
+        recur_die(EXIT_USAGE, "output_size: give it (e.g. --output_size=2); there is no dataset to take it from");
+    if (cfg->train.batch_size < 1) recur_die(EXIT_USAGE, "batch_size: must be at least 1");
+    const char *err = model_config_error(&cfg->model);
+    if (err) recur_die(EXIT_USAGE, "%s", err);
+}
+
+/* The synthetic batch, time-major as model.h wants it. */
+typedef struct BenchData {
+    int32_t *tokens, *lengths, *labels;
+    real *features, *targets;
+    long lengths_sum;
+} BenchData;
+
+static void make_data(const ModelConfig *c, uint64_t seed, int T, int B, int ragged, Batch *bt,
+                      BenchData *d) {
+    long TB = (long)T * B, rows = c->pooling == POOL_NONE ? TB : B;
+    memset(d, 0, sizeof *d);
+    d->lengths = xmalloc(sizeof(int32_t) * (size_t)B, "lengths");
+    int lo = T / 2 > 0 ? T / 2 : 1;
+    for (int b = 0; b < B; b++) {
+        d->lengths[b] = ragged ? lo + (int32_t)(rng_bits(seed, S_LENGTHS, (uint64_t)b) % (uint64_t)(T - lo + 1)) : T;
+        d->lengths_sum += d->lengths[b];
+    }
+    if (c->vocab_size > 0) {
+        d->tokens = xmalloc(sizeof(int32_t) * (size_t)TB, "tokens");
+        for (long i = 0; i < TB; i++)
+            d->tokens[i] = (int32_t)(rng_bits(seed, S_TOKENS, (uint64_t)i) % (uint64_t)c->vocab_size);
+    } else {
+        long n = TB * c->input_size;
+        d->features = xmalloc(sizeof(real) * (size_t)n, "features");
+        for (long i = 0; i < n; i++) d->features[i] = (real)(2 * rng_uniform(seed, S_FEATURES, (uint64_t)i) - 1);
+    }
+    if (c->loss == LOSS_CROSS_ENTROPY) {
+        d->labels = xmalloc(sizeof(int32_t) * (size_t)rows, "labels");
+        for (long i = 0; i < rows; i++)
+            d->labels[i] = (int32_t)(rng_bits(seed, S_LABELS, (uint64_t)i) % (uint64_t)c->output_size);
+    } else {
+        long n = rows * c->output_size;
+        d->targets = xmalloc(sizeof(real) * (size_t)n, "targets");
+        for (long i = 0; i < n; i++) d->targets[i] = (real)rng_uniform(seed, S_TARGETS, (uint64_t)i);
+    }
+    *bt = (Batch){.T = T, .B = B, .tokens = d->tokens, .features = d->features,
+                  .lengths = d->lengths, .labels = d->labels, .targets = d->targets};
+}
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n) {
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static void print_json(const RunConfig *cfg, const BenchArgs *ba, const BenchData *d, int threads,
+                       long num_params, double first_loss, double med, double min) {
+    const ModelConfig *c = &cfg->model;
+    const TrainConfig *t = &cfg->train;
+    printf("{\"impl\": \"recur\", \"config\": {\"cell\": \"%s\", \"vocab_size\": %d, \"input_size\": %d, "
+           "\"hidden_size\": %d, \"num_layers\": %d, \"bidirectional\": %d, \"dropout\": %.9g, "
+           "\"pooling\": \"%s\", \"head_hidden\": %d, \"head_dropout\": %.9g, \"output_size\": %d, "
+           "\"loss\": \"%s\", \"ignore_index\": %d, \"huber_delta\": %.9g, \"batch_size\": %d, "
+           "\"threads\": %d, \"seed\": %llu, \"seq_len\": %d, \"ragged\": %d, \"iters\": %d, "
+           "\"warmup\": %d}, ",
+           cell_type_names[c->cell], c->vocab_size, c->input_size, c->hidden_size, c->num_layers,
+           c->bidirectional, (double)c->dropout, pooling_names[c->pooling], c->head_hidden,
+           (double)c->head_dropout, c->output_size, loss_type_names[c->loss], c->ignore_index,
+           (double)c->huber_delta, t->batch_size, t->threads, (unsigned long long)t->seed,
+           ba->seq_len, ba->ragged, ba->iters, ba->warmup);
+    printf("\"precision\": \"%s\", \"blas_threads\": %d, \"num_params\": %ld, \"lengths_sum\": %ld, "
+           "\"first_loss\": %.9g, \"median_ms\": %.4f, \"min_ms\": %.4f, \"samples_per_s\": %.2f, "
+           "\"blas\": \"%s\"}\n",
+           REAL_NAME, threads, num_params, d->lengths_sum, first_loss, med, min,
+           t->batch_size / (med * 1e-3), openblas_get_config());
+}
+
+int main(int argc, char **argv) {
+    RunConfig cfg;
+    BenchArgs ba;
+    parse_args(argc, argv, &cfg, &ba);
+    if (cfg.train.threads > 0) openblas_set_num_threads(cfg.train.threads);
+    int T = ba.seq_len, B = cfg.train.batch_size;
+
+    Model m;
+    model_init(&m, &cfg.model, cfg.train.seed);
+    Batch bt;
+    BenchData d;
+    make_data(&cfg.model, cfg.train.seed, T, B, ba.ragged, &bt, &d);
+
+    double *ms = xmalloc(sizeof(double) * (size_t)ba.iters, "timings");
+    double first_loss = 0;
+    for (int it = 0; it < ba.warmup + ba.iters; it++) {
+        double t0 = now_ms();
+        model_zero_grads(&m);
+        real loss = model_forward(&m, &bt, 1, cfg.train.seed + (uint64_t)it);
+        model_backward(&m, &bt);
+        double t1 = now_ms();
+        if (it == 0) first_loss = (double)loss;
+        if (it >= ba.warmup) ms[it - ba.warmup] = t1 - t0;
+    }
+    double min = ms[0];
+    for (int i = 1; i < ba.iters; i++) min = ms[i] < min ? ms[i] : min;
+    double med = median(ms, ba.iters);
+    print_json(&cfg, &ba, &d, openblas_get_num_threads(), (long)m.num_params, first_loss, med, min);
+
+    free(ms), free(d.tokens), free(d.lengths), free(d.labels), free(d.features), free(d.targets);
+    model_free(&m);
+    return 0;
+}
