@@ -106,7 +106,7 @@ class TextbookGRU(nn.Module):
         return torch.stack(outs, dim=1), h
 
     def forward(self, x, lengths):
-        B, T = x.shape[0], x.shape[1]
+        T = x.shape[1]
         valid = torch.arange(T, device=x.device).unsqueeze(0) < lengths.to(x.device).unsqueeze(1)
         finals = []
         for l in range(self.num_layers):

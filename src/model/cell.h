@@ -10,6 +10,7 @@
 #ifndef RECUR_CELL_H
 #define RECUR_CELL_H
 
+#include "../core/activations.h"
 #include "../core/real.h"
 #include "model_config.h"
 
@@ -66,6 +67,5 @@ void cell_recurrent_projection(const CellForward *f, int G, int row0, int n, con
 /* dh_prev (+)= dhp[:, row0:row0+n] W_hh[row0:row0+n] ; beta 0 overwrites, 1 adds. */
 void cell_recurrent_backprop(const CellBackward *g, int G, int row0, int n, real beta);
 
-static inline real sigmoid_r(real x) { return (real)1 / ((real)1 + real_exp(-x)); }
 
 #endif

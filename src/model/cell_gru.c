@@ -8,21 +8,23 @@
 
 #include "../core/blas.h"
 
-/* Gates from the pre-activations; n_pre_extra is what r multiplies (PyTorch) or 0. */
-static void gru_pointwise_forward(const CellForward *f, int b, int textbook) {
-    int H = f->H;
-    const real *xp = f->xp + (long)b * 3 * H, *hp = f->scratch + (long)b * 3 * H;
-    real *cache = f->cache + (long)b * 4 * H;
+/* n and h of one sample from r, z in the cache; PyTorch's n also keeps W_hn h + b_hn. */
+static void gru_candidate_row(int H, int textbook, const real *restrict xp,
+                              const real *restrict hp, const real *restrict h_prev,
+                              real *restrict h, real *restrict cache) {
     for (int j = 0; j < H; j++) {
-        real r = cache[j];
-        real z = cache[H + j];
-        real n = textbook ? real_tanh(xp[2 * H + j] + hp[2 * H + j])
-                          : real_tanh(xp[2 * H + j] + r * hp[2 * H + j]);
-        long k = (long)b * H + j;
-        f->h[k] = (1 - z) * n + z * f->h_prev[k];
+        real r = cache[j], z = cache[H + j];
+        real n = act_tanh(xp[2 * H + j] + (textbook ? hp[2 * H + j] : r * hp[2 * H + j]));
+        h[j] = (1 - z) * n + z * h_prev[j];
         cache[2 * H + j] = n;
         if (!textbook) cache[3 * H + j] = hp[2 * H + j];
     }
+}
+
+static void gru_pointwise_forward(const CellForward *f, int b, int textbook) {
+    long k = (long)b * f->H;
+    gru_candidate_row(f->H, textbook, f->xp + 3 * k, f->scratch + 3 * k, f->h_prev + k, f->h + k,
+                      f->cache + 4 * k);
 }
 
 static void gru_reset_update_gates(const CellForward *f) {
@@ -30,7 +32,7 @@ static void gru_reset_update_gates(const CellForward *f) {
     for (int b = 0; b < f->B; b++) {
         const real *xp = f->xp + (long)b * 3 * H, *hp = f->scratch + (long)b * 3 * H;
         real *cache = f->cache + (long)b * 4 * H;
-        for (int j = 0; j < 2 * H; j++) cache[j] = sigmoid_r(xp[j] + hp[j]);
+        for (int j = 0; j < 2 * H; j++) cache[j] = act_sigmoid(xp[j] + hp[j]);
     }
 }
 
@@ -51,19 +53,46 @@ static void gru_textbook_forward(const CellForward *f) {
     for (int b = 0; b < f->B; b++) gru_pointwise_forward(f, b, 1);
 }
 
-/* dz_pre, dn_pre into dxp (and dhp), and the direct term dh*z into dh_prev. */
+/* dz_pre, dn_pre into dxp, and the direct term dh*z into dh_prev, for one sample. */
+static void gru_update_candidate_row(int H, const real *restrict cache, const real *restrict dh,
+                                     const real *restrict h_prev, real *restrict dxp,
+                                     real *restrict dh_prev) {
+    for (int j = 0; j < H; j++) {
+        real z = cache[H + j], n = cache[2 * H + j];
+        dxp[H + j] = dh[j] * (h_prev[j] - n) * z * (1 - z);
+        dxp[2 * H + j] = dh[j] * (1 - z) * (1 - n * n);
+        dh_prev[j] = dh[j] * z;
+    }
+}
+
+/* PyTorch GRU: r scales W_hn h + b_hn, so d(hp)_n = dn_pre * r differs from d(xp)_n. */
+static void gru_reset_row(int H, const real *restrict cache, real *restrict dxp,
+                          real *restrict dhp) {
+    for (int j = 0; j < H; j++) {
+        real r = cache[j], hn = cache[3 * H + j], dn_pre = dxp[2 * H + j];
+        dxp[j] = dn_pre * hn * r * (1 - r);
+        dhp[j] = dxp[j];
+        dhp[H + j] = dxp[H + j];
+        dhp[2 * H + j] = dn_pre * r;
+    }
+}
+
+/* Textbook GRU: r enters through d(r*h_prev) = drh, from the W_hn GEMM. */
+static void gru_textbook_reset_row(int H, const real *restrict cache, const real *restrict drh,
+                                   const real *restrict h_prev, real *restrict dxp,
+                                   real *restrict dh_prev) {
+    for (int j = 0; j < H; j++) {
+        real r = cache[j];
+        dxp[j] = drh[j] * h_prev[j] * r * (1 - r);
+        dh_prev[j] += drh[j] * r;
+    }
+}
+
 static void gru_update_and_candidate_backward(const CellBackward *g) {
-    int H = g->H;
     for (int b = 0; b < g->B; b++) {
-        const real *cache = g->cache + (long)b * 4 * H;
-        real *dxp = g->dxp + (long)b * 3 * H;
-        for (int j = 0; j < H; j++) {
-            long k = (long)b * H + j;
-            real z = cache[H + j], n = cache[2 * H + j], dh = g->dh[k];
-            dxp[H + j] = dh * (g->h_prev[k] - n) * z * (1 - z);
-            dxp[2 * H + j] = dh * (1 - z) * (1 - n * n);
-            g->dh_prev[k] = dh * z;
-        }
+        long k = (long)b * g->H;
+        gru_update_candidate_row(g->H, g->cache + 4 * k, g->dh + k, g->h_prev + k, g->dxp + 3 * k,
+                                 g->dh_prev + k);
     }
 }
 
@@ -71,15 +100,8 @@ static void gru_backward(const CellBackward *g) {
     int H = g->H;
     gru_update_and_candidate_backward(g);
     for (int b = 0; b < g->B; b++) {
-        const real *cache = g->cache + (long)b * 4 * H;
-        real *dxp = g->dxp + (long)b * 3 * H, *dhp = g->dhp + (long)b * 3 * H;
-        for (int j = 0; j < H; j++) {
-            real r = cache[j], hn = cache[3 * H + j], dn_pre = dxp[2 * H + j];
-            dxp[j] = dn_pre * hn * r * (1 - r);
-            dhp[j] = dxp[j];
-            dhp[H + j] = dxp[H + j];
-            dhp[2 * H + j] = dn_pre * r;
-        }
+        long k = (long)b * H;
+        gru_reset_row(H, g->cache + 4 * k, g->dxp + 3 * k, g->dhp + 3 * k);
     }
     cell_recurrent_backprop(g, 3, 0, 3 * H, 1);
 }
@@ -90,14 +112,9 @@ static void gru_textbook_backward(const CellBackward *g) {
     /* d(r*h_prev) = dn_pre W_hn, into scratch [B][H] */
     gemm(0, 0, g->B, H, H, 1, g->dxp + 2 * H, 3 * H, g->w_hh + 2L * H * H, H, 0, g->scratch, H);
     for (int b = 0; b < g->B; b++) {
-        const real *cache = g->cache + (long)b * 4 * H;
-        real *dxp = g->dxp + (long)b * 3 * H;
-        for (int j = 0; j < H; j++) {
-            long k = (long)b * H + j;
-            real r = cache[j], drh = g->scratch[k];
-            dxp[j] = drh * g->h_prev[k] * r * (1 - r);
-            g->dh_prev[k] += drh * r;
-        }
+        long k = (long)b * H;
+        gru_textbook_reset_row(H, g->cache + 4 * k, g->scratch + k, g->h_prev + k, g->dxp + 3 * k,
+                               g->dh_prev + k);
     }
     cell_recurrent_backprop(g, 3, 0, 2 * H, 1);
 }

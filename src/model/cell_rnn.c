@@ -7,7 +7,7 @@ static void rnn_forward(const CellForward *f, int relu) {
     long n = (long)f->B * f->H;
     for (long i = 0; i < n; i++) {
         real pre = f->xp[i] + f->scratch[i];
-        f->h[i] = relu ? (pre > 0 ? pre : 0) : real_tanh(pre);
+        f->h[i] = relu ? (pre > 0 ? pre : 0) : act_tanh(pre);
     }
 }
 

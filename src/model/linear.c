@@ -1,6 +1,7 @@
 /* linear.c: fully connected layer and tanh for the classification / regression heads. */
 #include "linear.h"
 
+#include "../core/activations.h"
 #include "../core/blas.h"
 
 void linear_forward(int N, int I, int O, const real *x, const real *w, const real *b, real *y) {
@@ -17,7 +18,7 @@ void linear_backward(int N, int I, int O, const real *x, const real *w, const re
 }
 
 void tanh_forward(long n, real *y) {
-    for (long i = 0; i < n; i++) y[i] = real_tanh(y[i]);
+    for (long i = 0; i < n; i++) y[i] = act_tanh(y[i]);
 }
 
 void tanh_backward(long n, const real *y, real *dy) {
