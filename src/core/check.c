@@ -9,13 +9,17 @@
 #include <stdlib.h>
 
 static void (*abort_hook)(int status);
+static char rank_label[160];
 
 void recur_set_abort_hook(void (*hook)(int status)) { abort_hook = hook; }
+
+void recur_set_rank_label(const char *label) { snprintf(rank_label, sizeof rank_label, "%s", label); }
 
 void recur_die(int status, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     fputs("recur: ", stderr);
+    if (rank_label[0]) fprintf(stderr, "%s: ", rank_label);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);

@@ -24,6 +24,9 @@ _Noreturn void recur_die(int status, const char *fmt, ...)
 
 /* Registered by the comm layer: called by recur_die before exiting, to abort peers. */
 void recur_set_abort_hook(void (*hook)(int status));
+/* Set by the comm layer in a multi-rank job: "rank R/N on HOST", printed after "recur: "
+ * in every fatal message so the rank at fault is named. */
+void recur_set_rank_label(const char *label);
 
 /* malloc/calloc that die with a message naming what was being allocated. */
 void *xmalloc(size_t bytes, const char *what);
