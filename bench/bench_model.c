@@ -36,10 +36,11 @@ static void usage(FILE *out) {
           "  iters    timed iterations (default 20)\n"
           "  warmup   untimed iterations first (default 3)\n"
           "  ragged   1: lengths uniform in [T/2, T] from the seed; 0: all T (default 0)\n"
-          "  any other key is a recur config key (see `recur train --help`), e.g.\n"
+          "  any other key is a recur config key (listed below), e.g.\n"
           "  --cell=lstm --hidden_size=128 --num_layers=1 --bidirectional=0 --vocab_size=5000\n"
           "  --input_size=64 --output_size=2 --batch_size=32 --threads=2\n"
-          "Prints one JSON line: config, median_ms, min_ms, samples_per_s, first loss.\n",
+          "  output_size has no dataset to come from here: give it; vocab_size 0 = dense input.\n"
+          "Prints one JSON line: config, median_ms, min_ms, samples_per_s, first loss.\n\n",
           out);
 }
 
@@ -56,7 +57,7 @@ static void parse_args(int argc, char **argv, RunConfig *cfg, BenchArgs *ba) {
     config_set_defaults(cfg);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) usage(stdout), exit(0);
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) usage(stdout), config_print_help(stdout), exit(0);
         const char *eq = strchr(a, '=');
         if (strncmp(a, "--", 2) != 0 || !eq || eq == a + 2)
             usage(stderr), recur_die(EXIT_USAGE, "argument '%s': expected --key=value", a);

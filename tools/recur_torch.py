@@ -160,10 +160,17 @@ class RecurModel(nn.Module):
         self.head = Head(c["hidden_size"] * self.directions, c["head_hidden"],
                          c["head_dropout"], c["output_size"])
 
+    # Pack even when every sample has all T steps (the benchmark's pack=always).
+    always_pack = False
+
     def recurrent(self, x, lengths):
-        """Top layer outputs [B, T, D] (zero at padding) and final states [L*dirs, B, H]."""
+        """Top layer outputs [B, T, D] (zero at padding) and final states [L*dirs, B, H].
+        A batch with no padding runs unpacked, as a PyTorch user would: same result."""
         if isinstance(self.rnn, TextbookGRU):
             return self.rnn(x, lengths)
+        if not self.always_pack and bool((lengths == x.shape[1]).all()):
+            out, h_n = self.rnn(x)
+            return out, (h_n[0] if isinstance(h_n, tuple) else h_n)
         packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
         out, h_n = self.rnn(packed)
         if isinstance(h_n, tuple):  # LSTM: (h_n, c_n)

@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""compare_cpu.py: recur vs PyTorch on this machine's CPU, side by side, in one run.
+
+For each model config it runs bench/bench_model (recur, C + OpenBLAS) and then
+bench/torch_model.py (tools/recur_torch.py on PyTorch) with the same config, threads,
+T, B, lengths, data and initial weights, and prints a table: median ms per iteration of
+zero-grad + forward + loss + backward for each, and the ratio PyTorch / recur (> 1 means
+recur is faster), with the machine it ran on.
+
+    /usr/bin/python3 bench/compare_cpu.py [--bench build/bench/bench_model] [--threads N]
+        [--only NAME ...] [--iters N] [--warmup N] [--torch-pack auto|always]
+        [--torch-env KEY=VALUE ...] [--json-out FILE] [--python PY]
+
+Run it with a Python that has torch (Debian's /usr/bin/python3 here); the PyTorch side
+runs under the same interpreter unless --python says otherwise. The recur side prints
+its full resolved config and the PyTorch side is given exactly that, so recur's own
+defaults decide every key a config below leaves out. Timings vary with machine load: the
+load average before and after is printed with the table. No assertion is made on speed.
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+# name -> (bench_model keys). Text configs use ragged lengths (uniform in [T/2, T]) as
+# real token data has; the dense regression uses fixed windows, as time series do.
+TEXT = dict(vocab_size=5000, input_size=64, batch_size=32, seq_len=50, ragged=1,
+            num_layers=1, bidirectional=0, dropout=0, head_hidden=0, pooling="last",
+            loss="cross_entropy", output_size=2)
+CONFIGS = {
+    "lstm_h128": dict(TEXT, cell="lstm", hidden_size=128),
+    "lstm_h256_l2_bi_t100": dict(TEXT, cell="lstm", hidden_size=256, num_layers=2,
+                                 bidirectional=1, seq_len=100, iters=10),
+    "gru_h128": dict(TEXT, cell="gru", hidden_size=128),
+    "rnn_tanh_h128": dict(TEXT, cell="rnn_tanh", hidden_size=128),
+    "tag_bilstm_h128": dict(TEXT, cell="lstm", hidden_size=128, bidirectional=1,
+                            pooling="none", output_size=10),
+    "regress_dense_lstm_h128": dict(cell="lstm", vocab_size=0, input_size=8, hidden_size=128,
+                                    num_layers=1, bidirectional=0, dropout=0, head_hidden=0,
+                                    pooling="last", loss="mse", output_size=1, batch_size=32,
+                                    seq_len=120, ragged=0),
+}
+RUN_KEYS = ("seq_len", "iters", "warmup", "ragged")  # bench keys beside the recur config
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def loadavg():
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "n/a"
+
+
+def run_json(cmd, env):
+    t0 = time.monotonic()
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if p.returncode != 0:
+        sys.stderr.write(p.stderr)
+        sys.exit(f"compare_cpu.py: failed (exit {p.returncode}): {' '.join(cmd)}")
+    lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
+    if not lines:
+        sys.exit(f"compare_cpu.py: no JSON line from: {' '.join(cmd)}\n{p.stdout}{p.stderr}")
+    out = json.loads(lines[-1])
+    out["wall_s"] = round(time.monotonic() - t0, 2)
+    if p.stderr.strip():
+        sys.stderr.write(p.stderr)
+    return out
+
+
+def kv_args(d):
+    return [f"--{k}={v}" for k, v in d.items()]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bench", default=None, help="bench_model binary (default: build/bench/bench_model)")
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1,
+                    help="OpenBLAS threads for recur, torch.set_num_threads for PyTorch (default: cores)")
+    ap.add_argument("--only", nargs="+", choices=list(CONFIGS), help="run only these configs")
+    ap.add_argument("--iters", type=int, help="timed iterations for every config (default: per config, 20 or 10)")
+    ap.add_argument("--warmup", type=int, help="untimed iterations first (default 3)")
+    ap.add_argument("--python", default=sys.executable, help="interpreter with torch for the PyTorch side")
+    ap.add_argument("--torch-pack", choices=("auto", "always"), default="auto",
+                    help="auto: PyTorch skips pack_padded_sequence when no sample is shorter "
+                         "than T; always: tools/recur_torch.py as written (default auto)")
+    ap.add_argument("--torch-env", nargs="+", default=[], metavar="KEY=VALUE",
+                    help="extra environment for the PyTorch side only (e.g. OMP_WAIT_POLICY=PASSIVE)")
+    ap.add_argument("--json-out", help="also write every raw JSON result here, one per line")
+    a = ap.parse_args()
+
+    bench = a.bench or os.path.join(ROOT, "build", "bench", "bench_model")
+    if not os.access(bench, os.X_OK):
+        sys.exit(f"compare_cpu.py: {bench} not found; build it: cmake -S . -B build && cmake --build build -j2")
+    torch_script = os.path.join(HERE, "torch_model.py")
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(a.threads), OMP_NUM_THREADS=str(a.threads))
+
+    torch_env = dict(env)
+    for kv in a.torch_env:
+        if "=" not in kv:
+            sys.exit(f"compare_cpu.py: --torch-env {kv}: expected KEY=VALUE")
+        k, v = kv.split("=", 1)
+        torch_env[k] = v
+
+    names = a.only or list(CONFIGS)
+    load_before, t_start = loadavg(), time.monotonic()
+    results = []
+    for name in names:
+        keys = dict(iters=20, warmup=3)
+        keys.update(CONFIGS[name])
+        if a.iters is not None:
+            keys["iters"] = a.iters
+        if a.warmup is not None:
+            keys["warmup"] = a.warmup
+        keys["threads"] = a.threads
+        print(f"[{name}] recur ...", file=sys.stderr, flush=True)
+        rec = run_json([bench] + kv_args(keys), env)
+        # The PyTorch side gets recur's full resolved config, defaults included.
+        print(f"[{name}] pytorch ...", file=sys.stderr, flush=True)
+        tor = run_json([a.python, torch_script] + kv_args(rec["config"]) + [f"--pack={a.torch_pack}"], torch_env)
+        rec["name"] = tor["name"] = name
+        results.append((name, rec, tor))
+    wall = time.monotonic() - t_start
+
+    if a.json_out:
+        with open(a.json_out, "w") as f:
+            for _, rec, tor in results:
+                f.write(json.dumps(rec) + "\n" + json.dumps(tor) + "\n")
+
+    sys.stdout.flush()
+    rec0, tor0 = results[0][1], results[0][2]
+    blas = re.sub(r"\s+", " ", rec0.get("blas", "?"))
+    print(f"machine: {cpu_model()}, {os.cpu_count()} cores; threads {a.threads} "
+          f"(recur OpenBLAS threads {rec0.get('blas_threads')}, torch threads {tor0.get('torch_threads')})")
+    print(f"recur: {rec0['precision']}, {blas}")
+    print(f"pytorch: {tor0['torch']} (tools/recur_torch.py; pack={a.torch_pack}"
+          f"{'; env ' + ' '.join(a.torch_env) if a.torch_env else ''}), Python {platform.python_version()}")
+    print(f"load average before: {load_before}; after: {loadavg()}; total wall {wall:.0f} s")
+    print("per iteration = zero grads + forward + loss + backward, median (min) ms over the timed iterations")
+    print()
+    hdr = ("config", "cell", "H", "L", "dirs", "T", "B", "ragged", "iters",
+           "torch packed", "recur ms", "PyTorch ms", "ratio", "loss rel diff")
+    rows = []
+    for name, rec, tor in results:
+        c = rec["config"]
+        if rec["lengths_sum"] != tor["lengths_sum"]:
+            sys.exit(f"compare_cpu.py: {name}: lengths differ between the two sides")
+        lr, lt = rec["first_loss"], tor["first_loss"]
+        if tor.get("same_init_as_recur") and c["dropout"] == 0 and c["head_dropout"] == 0:
+            diff = f"{abs(lr - lt) / max(abs(lr), 1e-30):.1e}"
+        else:
+            diff = "n/a"
+        rows.append((name, c["cell"], str(c["hidden_size"]), str(c["num_layers"]),
+                     str(1 + c["bidirectional"]), str(c["seq_len"]), str(c["batch_size"]),
+                     str(c["ragged"]), str(c["iters"]), "yes" if tor["packed"] else "no",
+                     f"{rec['median_ms']:.2f} ({rec['min_ms']:.2f})",
+                     f"{tor['median_ms']:.2f} ({tor['min_ms']:.2f})",
+                     f"{tor['median_ms'] / rec['median_ms']:.2f}", diff))
+    width = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(hdr)]
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(hdr, width)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in width) + "|")
+    for r in rows:
+        print("| " + " | ".join(v.ljust(w) for v, w in zip(r, width)) + " |")
+    print()
+    print("ratio = PyTorch median / recur median (> 1: recur faster). loss rel diff: first "
+          "loss of the two sides from the same weights and data (a check they time the same model).")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""torch_model.py: the PyTorch side of bench/bench_model.c — times one training step's
+worth of model work on the CPU (zero grads, forward, loss, backward) for one model config,
+and prints the same JSON line as bench_model.
+
+    /usr/bin/python3 bench/torch_model.py --KEY=VALUE ...
+
+Keys are bench_model's: seq_len, iters, warmup, ragged, and the recur config keys of the
+model (cell, vocab_size, input_size, hidden_size, num_layers, bidirectional, dropout,
+pooling, head_hidden, head_dropout, output_size, loss, ignore_index, huber_delta) plus
+batch_size, threads and seed; and one of its own, pack: `auto` (default) runs
+tools/recur_torch.py as written, which, as a PyTorch user would, skips
+pack_padded_sequence when no sample is padded (the same arithmetic); `always` packs every
+batch. profile=1 adds one untimed step under torch.autograd.profiler and prints its
+top operators to stderr. This script does not know recur's defaults, so every model
+key must be given; bench/compare_cpu.py passes the full config that bench_model printed.
+
+The model comes from tools/recur_torch.py (build_model / compute_loss). Tokens, features,
+labels, targets, lengths and the initial weights are drawn with a port of src/core/rng.c
+from the same (seed, stream, index) as bench_model, so the first loss of both sides agrees
+when dropout is 0. This file measures; it holds no model code and asserts nothing about
+speed.
+"""
+import json
+import math
+import os
+import statistics
+import sys
+import time
+
+MODEL_KEYS = {
+    "cell": str, "vocab_size": int, "input_size": int, "hidden_size": int, "num_layers": int,
+    "bidirectional": int, "dropout": float, "pooling": str, "head_hidden": int,
+    "head_dropout": float, "output_size": int, "loss": str, "ignore_index": int,
+    "huber_delta": float,
+}
+OTHER_KEYS = {"batch_size": int, "threads": int, "seed": int, "seq_len": int, "iters": int,
+              "warmup": int, "ragged": int, "pack": str, "profile": int}
+# Streams of the synthetic data: the same numbers as bench/bench_model.c.
+S_LENGTHS, S_TOKENS, S_FEATURES, S_LABELS, S_TARGETS = 1001, 1002, 1003, 1004, 1005
+
+
+def parse_args(argv):
+    vals = {"seq_len": 50, "iters": 20, "warmup": 3, "ragged": 0, "threads": 0, "seed": 1,
+            "pack": "auto", "profile": 0}
+    for a in argv:
+        if a in ("-h", "--help"):
+            print(__doc__)
+            sys.exit(0)
+        if not a.startswith("--") or "=" not in a:
+            sys.exit(f"torch_model.py: argument '{a}': expected --key=value")
+        key, v = a[2:].split("=", 1)
+        kind = MODEL_KEYS.get(key) or OTHER_KEYS.get(key)
+        if kind is None:
+            sys.exit(f"torch_model.py: unknown key '{key}'")
+        try:
+            vals[key] = kind(v)
+        except ValueError:
+            sys.exit(f"torch_model.py: --{key}: bad value '{v}'")
+    if vals["pack"] not in ("auto", "always"):
+        sys.exit(f"torch_model.py: --pack: expected auto or always (got '{vals['pack']}')")
+    missing = [k for k in list(MODEL_KEYS) + ["batch_size"] if k not in vals]
+    if missing:
+        sys.exit("torch_model.py: missing keys (give every model key; compare_cpu.py does): "
+                 + ", ".join(missing))
+    return vals
+
+
+ARGS = parse_args(sys.argv[1:])
+if ARGS["threads"] > 0:  # before torch loads OpenBLAS / OpenMP
+    os.environ["OMP_NUM_THREADS"] = str(ARGS["threads"])
+    os.environ["OPENBLAS_NUM_THREADS"] = str(ARGS["threads"])
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import recur_torch  # noqa: E402
+
+# ---- port of src/core/rng.c (splitmix64-style counter RNG), vectorised on uint64 ----
+U = np.uint64
+
+
+def _mix64(z):
+    z = (z ^ (z >> U(30))) * U(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> U(27))) * U(0x94D049BB133111EB)
+    return z ^ (z >> U(31))
+
+
+def rng_bits(seed, stream, n, start=0):
+    """rng_bits(seed, stream, i) for i in [start, start + n) as a uint64 array."""
+    with np.errstate(over="ignore"):
+        z = _mix64(np.array([seed], dtype=U) + U(0x9E3779B97F4A7C15))
+        z = _mix64(z ^ (U(stream) * U(0xD1B54A32D192ED03) + U(0x632BE59BD9B4E019)))
+        idx = np.arange(start, start + n, dtype=U)
+        return _mix64(z ^ (idx * U(0x9E3779B97F4A7C15)))
+
+
+def rng_uniform(seed, stream, n):
+    return (rng_bits(seed, stream, n) >> U(11)).astype(np.float64) * 2.0 ** -53
+
+
+def rng_normal(seed, stream, n):
+    u = (rng_bits(seed, stream, 2 * n) >> U(11)).astype(np.float64) * 2.0 ** -53
+    u1, u2 = np.maximum(u[0::2], 1e-300), u[1::2]
+    return np.sqrt(-2.0 * np.log(u1)) * np.cos(6.283185307179586 * u2)
+
+
+# ---- the same synthetic batch and initial weights as bench_model ----
+
+def make_data(cfg, seed, T, B, ragged):
+    """Returns batch-first tensors: x, lengths, labels or targets, and the lengths' sum."""
+    TB, C = T * B, cfg["output_size"]
+    lo = max(T // 2, 1)
+    if ragged:
+        lengths = lo + (rng_bits(seed, S_LENGTHS, B) % U(T - lo + 1)).astype(np.int64)
+    else:
+        lengths = np.full(B, T, dtype=np.int64)
+    if cfg["vocab_size"] > 0:  # drawn time-major [T][B] as in C, then made batch-first
+        x = (rng_bits(seed, S_TOKENS, TB) % U(cfg["vocab_size"])).astype(np.int64).reshape(T, B).T
+    else:
+        F = cfg["input_size"]
+        x = (2 * rng_uniform(seed, S_FEATURES, TB * F) - 1).astype(np.float32).reshape(T, B, F)
+        x = x.transpose(1, 0, 2)
+    tagging = cfg["pooling"] == "none"
+    rows = TB if tagging else B
+    labels = targets = None
+    if cfg["loss"] == "cross_entropy":
+        lab = (rng_bits(seed, S_LABELS, rows) % U(C)).astype(np.int64)
+        labels = torch.from_numpy(np.ascontiguousarray(lab.reshape(T, B).T if tagging else lab))
+    else:
+        tg = rng_uniform(seed, S_TARGETS, rows * C).astype(np.float32)
+        tg = tg.reshape(T, B, C).transpose(1, 0, 2) if tagging else tg.reshape(B, C)
+        targets = torch.from_numpy(np.ascontiguousarray(tg))
+    return (torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(lengths), labels, targets,
+            int(lengths.sum()))
+
+
+def recur_tensor_table(cfg):
+    """(name, is_embedding, fan) in src/model/model.c's order; index = RNG stream."""
+    D = 2 if cfg["bidirectional"] else 1
+    H = cfg["hidden_size"]
+    table = []
+    if cfg["vocab_size"] > 0:
+        table.append(("embedding.weight", True, 0))
+    for layer in range(cfg["num_layers"]):
+        for d in range(D):
+            sfx = "_reverse" if d else ""
+            for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+                table.append((f"rnn.{kind}_l{layer}{sfx}", False, H))
+    width = H * D
+    if cfg["head_hidden"] > 0:
+        table += [("head.hidden.weight", False, width), ("head.hidden.bias", False, width)]
+        width = cfg["head_hidden"]
+    table += [("head.out.weight", False, width), ("head.out.bias", False, width)]
+    return table
+
+
+def init_like_recur(model, cfg, seed):
+    """Overwrites the parameters with recur's initial values; False if the names differ."""
+    params = dict(model.named_parameters())
+    table = recur_tensor_table(cfg)
+    if set(params) != {name for name, _, _ in table}:
+        print("torch_model.py: parameter names differ from recur's; keeping PyTorch's own init "
+              f"(torch: {sorted(params)})", file=sys.stderr)
+        return False
+    with torch.no_grad():
+        for stream, (name, is_embedding, fan) in enumerate(table):
+            p = params[name]
+            n = p.numel()
+            if is_embedding:
+                v = rng_normal(seed, stream, n)
+            else:
+                v = (2 * rng_uniform(seed, stream, n) - 1) * (1.0 / math.sqrt(fan))
+            p.copy_(torch.from_numpy(v.astype(np.float32)).reshape(p.shape))
+    return True
+
+
+def main():
+    a = ARGS
+    cfg = {k: a[k] for k in MODEL_KEYS}
+    T, B, seed = a["seq_len"], a["batch_size"], a["seed"]
+    if a["threads"] > 0:
+        torch.set_num_threads(a["threads"])
+    torch.manual_seed(seed)
+    model = recur_torch.build_model(cfg).to(torch.float32)
+    model.train()
+    same_init = init_like_recur(model, cfg, seed)
+    x, lengths, labels, targets, lengths_sum = make_data(cfg, seed, T, B, a["ragged"])
+    model.always_pack = a["pack"] == "always"
+    packed = model.always_pack or isinstance(model.rnn, recur_torch.TextbookGRU) or not bool((lengths == T).all())
+
+    ms, first_loss = [], None
+    for it in range(a["warmup"] + a["iters"]):
+        t0 = time.perf_counter()
+        model.zero_grad(set_to_none=True)
+        logits = model(x, lengths)
+        loss = recur_torch.compute_loss(cfg, logits, lengths, labels=labels, targets=targets)
+        loss.backward()
+        t1 = time.perf_counter()
+        if it == 0:
+            first_loss = float(loss.detach())
+        if it >= a["warmup"]:
+            ms.append((t1 - t0) * 1e3)
+    med = statistics.median(ms)
+    if a["profile"]:
+        with torch.autograd.profiler.profile() as prof:
+            model.zero_grad(set_to_none=True)
+            logits = model(x, lengths)
+            recur_torch.compute_loss(cfg, logits, lengths, labels=labels, targets=targets).backward()
+        print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=15), file=sys.stderr)
+    out = {
+        "impl": "pytorch",
+        "config": {**cfg, "batch_size": B, "threads": a["threads"], "seed": seed, "seq_len": T,
+                   "ragged": a["ragged"], "iters": a["iters"], "warmup": a["warmup"],
+                   "pack": a["pack"]},
+        "precision": "float32",
+        "torch_threads": torch.get_num_threads(),
+        "num_params": sum(p.numel() for p in model.parameters()),
+        "lengths_sum": lengths_sum,
+        "packed": packed,
+        "same_init_as_recur": same_init,
+        "first_loss": first_loss,
+        "median_ms": round(med, 4),
+        "min_ms": round(min(ms), 4),
+        "samples_per_s": round(B / (med * 1e-3), 2),
+        "torch": torch.__version__,
+    }
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
