@@ -295,7 +295,8 @@ real model_forward(Model *m, const Batch *bt, int train, uint64_t dropout_seed) 
     a->rows = m->cfg.pooling == POOL_NONE ? bt->T * bt->B : bt->B;
     mark_valid(a, bt->T, bt->B, bt->lengths);
     if (m->cfg.vocab_size > 0)
-        embedding_forward(bt->T * bt->B, m->cfg.input_size, bt->tokens, m->weights, a->x0);
+        embedding_forward(bt->T * bt->B, m->cfg.input_size, bt->tokens,
+                          m->weights + m->tensors[0].offset, a->x0);
     recurrent_stack_forward(m, bt);
     if (m->cfg.pooling != POOL_NONE)
         pool_forward(m->cfg.pooling, bt->T, bt->B, top_width(m), m->directions, bt->lengths,
@@ -366,5 +367,6 @@ void model_backward(Model *m, const Batch *bt) {
     }
     real *dx0 = recurrent_stack_backward(m, bt, dtop, a->grad_b);
     if (m->cfg.vocab_size > 0)
-        embedding_backward(bt->T * bt->B, m->cfg.input_size, bt->tokens, a->valid, dx0, m->grads);
+        embedding_backward(bt->T * bt->B, m->cfg.input_size, bt->tokens, a->valid, dx0,
+                           m->grads + m->tensors[0].offset);
 }

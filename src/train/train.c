@@ -27,7 +27,8 @@ typedef struct Run {
     Model model;
     Optimizer opt;
     BatchBuffer batches;
-    long *order; /* [train.n] sample order of the current epoch */
+    long *order;    /* [train.n] sample order of the current epoch */
+    long *eval_ids; /* [batch_size] validation sample indices of one batch */
     Confusion eval;
     MetricsLog log;
     double start_s;
@@ -78,7 +79,7 @@ static void evaluate(Run *r, long step) {
     Confusion *c = &r->eval;
     confusion_reset(c);
     int B = r->cfg->train.batch_size, C = r->model.cfg.output_size;
-    long idx[B];
+    long *idx = r->eval_ids;
     for (long first = 0; first < r->valid.n; first += B) {
         int count = (int)(r->valid.n - first < B ? r->valid.n - first : B);
         for (int b = 0; b < count; b++) idx[b] = first + b;
@@ -158,6 +159,7 @@ int train_run(const RunConfig *cfg, const Comm *comm) {
     model_init(&r.model, &mc, cfg->train.seed);
     optimizer_init(&r.opt, &cfg->train, r.model.num_params);
     r.order = xmalloc(sizeof(long) * (size_t)r.train.n, "sample order");
+    r.eval_ids = xmalloc(sizeof(long) * (size_t)cfg->train.batch_size, "evaluation batch");
     confusion_init(&r.eval, mc.output_size);
     metrics_log_open(&r.log, cfg->train.run_dir);
     printf("recur: %s, %d layer(s)%s, hidden %d: %zu parameters; %ld train / %ld valid samples\n",
@@ -165,7 +167,7 @@ int train_run(const RunConfig *cfg, const Comm *comm) {
            mc.hidden_size, r.model.num_params, r.train.n, r.valid.n);
     run_loop(&r);
     metrics_log_close(&r.log);
-    confusion_free(&r.eval), free(r.order), optimizer_free(&r.opt), model_free(&r.model);
+    confusion_free(&r.eval), free(r.order), free(r.eval_ids), optimizer_free(&r.opt), model_free(&r.model);
     batch_buffer_free(&r.batches), dataset_free(&r.train), dataset_free(&r.valid);
     return 0;
 }
