@@ -35,7 +35,8 @@ static void usage(FILE *out) {
           "  seq_len  padded steps per batch (default 50)\n"
           "  iters    timed iterations (default 20)\n"
           "  warmup   untimed iterations first (default 3)\n"
-          "  ragged   1: lengths uniform in [T/2, T] from the seed; 0: all T (default 0)\n"
+          "  ragged   1: lengths uniform in [T/2, T] from the seed, longest first (as the\n"
+          "           trainer orders a batch); 0: all T (default 0)\n"
           "  any other key is a recur config key (listed below), e.g.\n"
           "  --cell=lstm --hidden_size=128 --num_layers=1 --bidirectional=0 --vocab_size=5000\n"
           "  --input_size=64 --output_size=2 --batch_size=32 --threads=2\n"
@@ -102,6 +103,12 @@ static void make_data(const ModelConfig *c, uint64_t seed, int T, int B, int rag
         d->lengths[b] = ragged ? lo + (int32_t)(rng_bits(seed, S_LENGTHS, (uint64_t)b) % (uint64_t)(T - lo + 1)) : T;
         d->lengths_sum += d->lengths[b];
     }
+    /* Longest first, as the trainer's batches are (data/dataset.c): recur skips finished rows. */
+    for (int b = 1; b < B; b++)
+        for (int p = b; p > 0 && d->lengths[p - 1] < d->lengths[p]; p--) {
+            int32_t keep = d->lengths[p];
+            d->lengths[p] = d->lengths[p - 1], d->lengths[p - 1] = keep;
+        }
     if (c->vocab_size > 0) {
         d->tokens = xmalloc(sizeof(int32_t) * (size_t)TB, "tokens");
         for (long i = 0; i < TB; i++)

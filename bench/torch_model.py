@@ -114,6 +114,7 @@ def make_data(cfg, seed, T, B, ragged):
     lo = max(T // 2, 1)
     if ragged:
         lengths = lo + (rng_bits(seed, S_LENGTHS, B) % U(T - lo + 1)).astype(np.int64)
+        lengths = np.sort(lengths)[::-1].copy()  # longest first, as bench_model.c
     else:
         lengths = np.full(B, T, dtype=np.int64)
     if cfg["vocab_size"] > 0:  # drawn time-major [T][B] as in C, then made batch-first

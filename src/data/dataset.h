@@ -28,10 +28,12 @@ typedef struct BatchBuffer {
     long cap_tokens;
     int cap_B;
     int32_t *tokens, *lengths, *labels;
+    long *order; /* [cap_B] the batch's samples, longest first */
     Batch batch;
 } BatchBuffer;
 
-/* Fills buf->batch with samples indices[0..count): tokens [T][B] padded with 0. */
+/* Fills buf->batch with samples indices[0..count), longest first (stable): tokens [T][B]
+ * padded with 0, so the model can skip finished samples. */
 const Batch *batch_fill(BatchBuffer *buf, const Dataset *d, const long *indices, int count);
 void batch_buffer_free(BatchBuffer *buf);
 

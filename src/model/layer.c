@@ -12,6 +12,17 @@ static int time_at(LayerShape s, int step) { return s.reverse ? s.T - 1 - step :
 
 static void copy_row(real *dst, const real *src, int n) { memcpy(dst, src, sizeof(real) * n); }
 
+/* Rows the cell computes at step t. With lengths non-increasing (batch_fill sorts them
+ * so) the unfinished samples are the first n rows and the rest are skipped, as packed
+ * sequences do; otherwise all B rows are computed and the finished ones masked. */
+static int rows_to_compute(LayerShape s, const int32_t *lengths, int t) {
+    int n = 0;
+    while (n < s.B && lengths[n] > t) n++;
+    for (int b = n; b < s.B; b++)
+        if (lengths[b] > t) return s.B;
+    return n;
+}
+
 void direction_forward(const CellKind *cell, LayerShape s, const int32_t *lengths,
                        const real *x, RecurrentParams w, DirectionState st,
                        const LayerScratch *scratch, real *y) {
@@ -26,7 +37,7 @@ void direction_forward(const CellKind *cell, LayerShape s, const int32_t *length
         int t = time_at(s, step);
         long cur = state_slot(s, t) * BH, prev = prev_slot(s, t) * BH;
         CellForward f = {
-            .B = B, .H = H, .xp = st.xp + (long)t * B * GH, .h_prev = st.states + prev,
+            .B = rows_to_compute(s, lengths, t), .H = H, .xp = st.xp + (long)t * B * GH, .h_prev = st.states + prev,
             .c_prev = cell->has_cell_state ? st.cells + prev : 0, .w_hh = w.w_hh, .b_hh = w.b_hh,
             .scratch = scratch->step, .h = st.states + cur,
             .c = cell->has_cell_state ? st.cells + cur : 0,
@@ -102,8 +113,9 @@ void direction_backward(const CellKind *cell, LayerShape s, const int32_t *lengt
         int t = time_at(s, step);
         long cur = state_slot(s, t) * BH, prev = prev_slot(s, t) * BH;
         gather_step_gradient(cell, s, lengths, t, dy, sc);
+        int rows = rows_to_compute(s, lengths, t);
         CellBackward g = {
-            .B = B, .H = H, .dh = sc->dh, .dc = sc->dc, .h_prev = st.states + prev,
+            .B = rows, .H = H, .dh = sc->dh, .dc = sc->dc, .h_prev = st.states + prev,
             .c_prev = cell->has_cell_state ? st.cells + prev : 0, .h = st.states + cur,
             .c = cell->has_cell_state ? st.cells + cur : 0,
             .cache = st.cache + (long)t * B * cell->cache_width * H, .w_hh = w.w_hh,
@@ -111,6 +123,10 @@ void direction_backward(const CellKind *cell, LayerShape s, const int32_t *lengt
             .dh_prev = sc->dh_prev, .dc_prev = sc->dc_prev, .scratch = sc->cell_scratch,
         };
         cell->backward(&g);
+        if (rows < B) { /* skipped rows: no gradient into this step's projections */
+            memset(g.dxp + (long)rows * GH, 0, sizeof(real) * (size_t)(B - rows) * GH);
+            if (g.dhp != g.dxp) memset(g.dhp + (long)rows * GH, 0, sizeof(real) * (size_t)(B - rows) * GH);
+        }
         carry_step_gradient(cell, s, lengths, t, sc);
     }
     weight_gradients(cell, s, x, w, st, sc->dxp, dhp_all, grad, dx, accumulate_dx);
