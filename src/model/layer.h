@@ -3,7 +3,8 @@
  * Shapes: T steps, B samples (time-major, row t*B+b), I input width, H hidden, G gates.
  * Forward: one GEMM for the input projection of all T steps, then the time loop of cell
  * steps; a sample past its length keeps its state frozen and outputs zeros, so the reverse
- * direction starts each sample at its own last token (PyTorch's packed sequences).
+ * direction starts each sample at its own last token (PyTorch's packed sequences). With
+ * lengths non-increasing, a step computes only the unfinished rows.
  * Backward: BPTT through the same loop, then the weight gradients as GEMMs over all T*B
  * rows at once. Nothing here allocates. */
 #ifndef RECUR_LAYER_H
