@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void (*abort_hook)(int status);
 static char rank_label[160];
@@ -16,13 +17,16 @@ void recur_set_abort_hook(void (*hook)(int status)) { abort_hook = hook; }
 void recur_set_rank_label(const char *label) { snprintf(rank_label, sizeof rank_label, "%s", label); }
 
 void recur_die(int status, const char *fmt, ...) {
+    /* One buffer, one write: lines from several ranks sharing a terminal never interleave. */
+    char line[2048];
+    int n = snprintf(line, sizeof line, "recur: %s%s", rank_label, rank_label[0] ? ": " : "");
     va_list ap;
     va_start(ap, fmt);
-    fputs("recur: ", stderr);
-    if (rank_label[0]) fprintf(stderr, "%s: ", rank_label);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
     va_end(ap);
+    size_t len = strlen(line);
+    line[len] = '\n';
+    fwrite(line, 1, len + 1, stderr);
     fflush(stderr);
     if (abort_hook) abort_hook(status);
     exit(status);
