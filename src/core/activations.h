@@ -9,6 +9,7 @@
 #ifndef RECUR_ACTIVATIONS_H
 #define RECUR_ACTIVATIONS_H
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 

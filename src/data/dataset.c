@@ -11,15 +11,6 @@ void dataset_free(Dataset *d) {
     memset(d, 0, sizeof *d);
 }
 
-long dataset_max_length(const Dataset *d) {
-    long best = 0;
-    for (long i = 0; i < d->n; i++) {
-        long len = (long)(d->offsets[i + 1] - d->offsets[i]);
-        best = len > best ? len : best;
-    }
-    return best;
-}
-
 static void reserve(BatchBuffer *buf, long tokens, int B) {
     if (tokens > buf->cap_tokens) {
         free(buf->tokens);

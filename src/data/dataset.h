@@ -21,7 +21,6 @@ typedef struct Dataset {
 } Dataset;
 
 void dataset_free(Dataset *d);
-long dataset_max_length(const Dataset *d);
 
 /* Host buffers of one padded batch; grows to the largest batch, then reuses. */
 typedef struct BatchBuffer {

@@ -5,9 +5,8 @@
 #include "../core/blas.h"
 
 void linear_forward(int N, int I, int O, const real *x, const real *w, const real *b, real *y) {
-    for (int n = 0; n < N; n++)
-        for (int o = 0; o < O; o++) y[(long)n * O + o] = b[o];
-    gemm(0, 1, N, O, I, 1, x, I, w, I, 1, y, O);
+    gemm(0, 1, N, O, I, 1, x, I, w, I, 0, y, O);
+    add_row_bias(N, O, b, y);
 }
 
 void linear_backward(int N, int I, int O, const real *x, const real *w, const real *dy,
