@@ -11,14 +11,17 @@
 
 #include "comm/comm.h"
 #include "config/config.h"
+#include "config/prep_config.h"
 #include "core/check.h"
+#include "data/inspect.h"
+#include "prep/prep.h"
 #include "train/train.h"
 
 #ifndef RECUR_VERSION
 #define RECUR_VERSION "0.1.0"
 #endif
 
-#define USAGE "usage: recur <train|help|version> [--config FILE] [--key=value ...]"
+#define USAGE "usage: recur <prep|train|inspect|help|version> [--config FILE] [--key=value ...]"
 
 static int cmd_train(int argc, char **argv) {
     RunConfig cfg;
@@ -29,6 +32,10 @@ static int cmd_train(int argc, char **argv) {
     comm_finalize(&comm);
     return status;
 }
+
+static int cmd_prep(int argc, char **argv) { return prep_main(argc - 2, argv + 2); }
+
+static int cmd_inspect(int argc, char **argv) { return inspect_main(argc - 2, argv + 2); }
 
 static int cmd_help(int argc, char **argv);
 
@@ -43,7 +50,9 @@ static const struct Command {
     int (*run)(int argc, char **argv);
     const char *what;
 } commands[] = {
+    {"prep", 0, 0, cmd_prep, "convert a dataset (CSV, text folders, CoNLL-U, time series) to HDF5"},
     {"train", 0, 0, cmd_train, "train a model; `recur train --help` lists every setting"},
+    {"inspect", 0, 0, cmd_inspect, "describe a dataset file; --examples=N decodes examples"},
     {"help", "--help", "-h", cmd_help, "this text; `recur help train` is `recur train --help`"},
     {"version", "--version", 0, cmd_version, "print the version"},
 };
@@ -63,6 +72,10 @@ static int cmd_help(int argc, char **argv) {
     if (argc > 3) recur_die(EXIT_USAGE, "help takes at most one command (got '%s')", argv[3]);
     if (argc == 3 && !strcmp(argv[2], "train")) {
         config_print_usage("train", stdout);
+        return 0;
+    }
+    if (argc == 3 && !strcmp(argv[2], "prep")) {
+        prep_config_print_usage(stdout);
         return 0;
     }
     if (argc == 3) recur_die(EXIT_USAGE, "help: unknown command '%s'; " USAGE, argv[2]);

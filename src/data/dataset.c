@@ -1,4 +1,4 @@
-/* dataset.c: freeing splits and assembling padded time-major batches (dataset.h). */
+/* dataset.c: freeing shards and assembling padded time-major batches (dataset.h). */
 #include "dataset.h"
 
 #include <stdlib.h>
@@ -7,61 +7,115 @@
 #include "core/check.h"
 
 void dataset_free(Dataset *d) {
-    free(d->offsets), free(d->tokens), free(d->labels);
+    free(d->offsets), free(d->tokens), free(d->tags), free(d->labels);
+    free(d->series), free(d->starts), free(d->targets);
     memset(d, 0, sizeof *d);
 }
 
-static void reserve(BatchBuffer *buf, long tokens, int B) {
-    if (tokens > buf->cap_tokens) {
-        free(buf->tokens);
-        buf->tokens = xmalloc(sizeof(int32_t) * (size_t)tokens, "batch tokens");
-        buf->cap_tokens = tokens;
+long dataset_length(const Dataset *d, long i) {
+    return d->input == INPUT_TOKENS ? (long)(d->offsets[i + 1] - d->offsets[i]) : d->input_steps;
+}
+
+int dataset_output_size(const Dataset *d) {
+    return d->task == TASK_REGRESS ? d->horizon * d->num_targets : d->num_classes;
+}
+
+static void *renew(void *p, size_t bytes, const char *what) {
+    free(p);
+    return xmalloc(bytes ? bytes : 1, what);
+}
+
+static void reserve(BatchBuffer *buf, long steps, int B, int F, long targets) {
+    if (targets > buf->cap_targets) {
+        buf->targets = renew(buf->targets, sizeof(real) * (size_t)targets, "batch targets");
+        buf->cap_targets = targets;
+    }
+    if (steps > buf->cap_steps || F > buf->cap_features) {
+        long s = steps > buf->cap_steps ? steps : buf->cap_steps;
+        int f = F > buf->cap_features ? F : buf->cap_features;
+        buf->tokens = renew(buf->tokens, sizeof(int32_t) * (size_t)s, "batch tokens");
+        buf->labels = renew(buf->labels, sizeof(int32_t) * (size_t)s, "batch labels");
+        buf->features = renew(buf->features, sizeof(real) * (size_t)s * (size_t)f, "batch features");
+        buf->cap_steps = s, buf->cap_features = f;
     }
     if (B > buf->cap_B) {
-        free(buf->lengths), free(buf->labels), free(buf->order);
-        buf->order = xmalloc(sizeof(long) * (size_t)B, "batch order");
-        buf->lengths = xmalloc(sizeof(int32_t) * (size_t)B, "batch lengths");
-        buf->labels = xmalloc(sizeof(int32_t) * (size_t)B, "batch labels");
+        buf->order = renew(buf->order, sizeof(long) * (size_t)B, "batch order");
+        buf->lengths = renew(buf->lengths, sizeof(int32_t) * (size_t)B, "batch lengths");
         buf->cap_B = B;
     }
 }
 
-static long sample_length(const Dataset *d, long i) { return (long)(d->offsets[i + 1] - d->offsets[i]); }
-
-/* Batch position order: longest sample first (stable), so the model's time loop can skip
- * finished samples (src/model/layer.c). */
+/* Batch position order: longest example first (stable), so the model's time loop can skip
+ * finished examples (src/model/layer.c). */
 static void order_by_length(const Dataset *d, const long *indices, int count, long *order) {
     for (int b = 0; b < count; b++) {
-        long i = indices[b], len = sample_length(d, i);
+        long i = indices[b], len = dataset_length(d, i);
         int p = b;
-        for (; p > 0 && sample_length(d, order[p - 1]) < len; p--) order[p] = order[p - 1];
+        for (; p > 0 && dataset_length(d, order[p - 1]) < len; p--) order[p] = order[p - 1];
         order[p] = i;
     }
 }
 
-const Batch *batch_fill(BatchBuffer *buf, const Dataset *d, const long *unordered, int count) {
+static void fill_tokens(BatchBuffer *buf, const Dataset *d, int T, int B) {
+    memset(buf->tokens, 0, sizeof(int32_t) * (size_t)T * (size_t)B);
+    if (d->task == TASK_TAG) memset(buf->labels, 0, sizeof(int32_t) * (size_t)T * (size_t)B);
+    for (int b = 0; b < B; b++) {
+        long i = buf->order[b];
+        int len = (int)dataset_length(d, i);
+        const int32_t *tok = d->tokens + d->offsets[i];
+        for (int t = 0; t < len; t++) buf->tokens[(long)t * B + b] = tok[t];
+        if (d->task == TASK_TAG)
+            for (int t = 0; t < len; t++) buf->labels[(long)t * B + b] = d->tags[d->offsets[i] + t];
+        buf->lengths[b] = len;
+    }
+}
+
+static void fill_series(BatchBuffer *buf, const Dataset *d, int T, int B) {
+    int F = d->num_features;
+    for (int b = 0; b < B; b++) {
+        const float *rows = d->series + d->starts[buf->order[b]] * F;
+        for (int t = 0; t < T; t++)
+            for (int f = 0; f < F; f++)
+                buf->features[((long)t * B + b) * F + f] = (real)rows[(long)t * F + f];
+        buf->lengths[b] = T;
+    }
+}
+
+static void fill_targets(BatchBuffer *buf, const Dataset *d, int B) {
+    int C = dataset_output_size(d);
+    for (int b = 0; b < B; b++)
+        for (int c = 0; c < C; c++)
+            buf->targets[(long)b * C + c] = (real)d->targets[buf->order[b] * C + c];
+}
+
+const Batch *batch_fill(BatchBuffer *buf, const Dataset *d, const long *indices, int count) {
     int T = 0;
     for (int b = 0; b < count; b++) {
-        int len = (int)sample_length(d, unordered[b]);
-        T = len > T ? len : T;
+        long len = dataset_length(d, indices[b]);
+        T = len > T ? (int)len : T;
     }
-    reserve(buf, (long)T * count, count);
-    const long *indices = buf->order;
-    order_by_length(d, unordered, count, buf->order);
-    memset(buf->tokens, 0, sizeof(int32_t) * (size_t)T * (size_t)count);
-    for (int b = 0; b < count; b++) {
-        long i = indices[b];
-        int len = (int)(d->offsets[i + 1] - d->offsets[i]);
-        for (int t = 0; t < len; t++) buf->tokens[(long)t * count + b] = d->tokens[d->offsets[i] + t];
-        buf->lengths[b] = len;
-        buf->labels[b] = d->labels[i];
+    int F = d->input == INPUT_SERIES ? d->num_features : 1;
+    long targets = d->task == TASK_REGRESS ? (long)count * dataset_output_size(d) : 0;
+    reserve(buf, (long)T * count, count, F, targets);
+    order_by_length(d, indices, count, buf->order);
+    Batch *bt = &buf->batch;
+    *bt = (Batch){.T = T, .B = count, .lengths = buf->lengths};
+    if (d->input == INPUT_TOKENS) fill_tokens(buf, d, T, count), bt->tokens = buf->tokens;
+    else fill_series(buf, d, T, count), bt->features = buf->features;
+    if (d->task == TASK_CLASSIFY) {
+        for (int b = 0; b < count; b++) buf->labels[b] = d->labels[buf->order[b]];
+        bt->labels = buf->labels;
+    } else if (d->task == TASK_TAG) {
+        bt->labels = buf->labels;
+    } else {
+        fill_targets(buf, d, count);
+        bt->targets = buf->targets;
     }
-    buf->batch = (Batch){.T = T, .B = count, .tokens = buf->tokens, .lengths = buf->lengths,
-                         .labels = buf->labels};
-    return &buf->batch;
+    return bt;
 }
 
 void batch_buffer_free(BatchBuffer *buf) {
     free(buf->tokens), free(buf->lengths), free(buf->labels), free(buf->order);
+    free(buf->features), free(buf->targets);
     memset(buf, 0, sizeof *buf);
 }

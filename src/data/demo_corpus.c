@@ -28,7 +28,7 @@ static int make_sample(int32_t *out, int *label_out, int max_len, uint64_t seed,
 
 void demo_corpus_make(Dataset *d, long n, int max_len, uint64_t seed, int split) {
     if (max_len < 9) recur_die(EXIT_USAGE, "demo_max_len: the demo corpus needs at least 9 steps (got %d)", max_len);
-    d->n = n;
+    *d = (Dataset){.task = TASK_CLASSIFY, .input = INPUT_TOKENS, .n = n, .total = n};
     d->vocab_size = DEMO_VOCAB, d->num_classes = DEMO_CLASSES;
     d->offsets = xmalloc(sizeof(int64_t) * (size_t)(n + 1), "demo corpus");
     d->tokens = xmalloc(sizeof(int32_t) * (size_t)n * (size_t)max_len, "demo corpus");

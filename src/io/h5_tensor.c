@@ -66,7 +66,10 @@ H5File h5_open(const char *path) {
         recur_die(EXIT_USAGE, "%s: cannot open: %s", path, strerror(errno));
     CHECK(H5, H5Eset_auto2(H5E_DEFAULT, NULL, NULL));
     if (CHECK(H5, H5Fis_hdf5(path)) == 0) recur_die(EXIT_USAGE, "%s: not an HDF5 file", path);
-    H5File f = {CHECK(H5, H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)), copy_string(path)};
+    hid_t id = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (id < 0) /* HDF5 checks the stored end of file against the real one on open */
+        recur_die(EXIT_USAGE, "%s: HDF5 cannot open it: the file is truncated or damaged", path);
+    H5File f = {id, copy_string(path)};
     return f;
 }
 

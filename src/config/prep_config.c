@@ -1,0 +1,146 @@
+/* prep_config.c: the settings of `recur prep` as one key table (key_table.h), their
+ * cross-key checks, and the usage text. It only parses and checks: src/prep converts. */
+#include "prep_config.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/check.h"
+#include "key_table.h"
+
+const char *const prep_format_names[] = {"text-csv", "text-folder", "conllu", "word-tag",
+                                         "series", "series-classify", 0};
+const char *const scale_kind_names[] = {"none", "minmax", "zscore", 0};
+const char *const missing_rule_names[] = {"error", "ffill", "interpolate", "drop", 0};
+const char *const tag_column_names[] = {"upos", "xpos", 0};
+
+_Static_assert(sizeof(PrepFormat) == sizeof(int), "PrepFormat is not int-sized");
+_Static_assert(sizeof(ScaleKind) == sizeof(int), "ScaleKind is not int-sized");
+_Static_assert(sizeof(MissingRule) == sizeof(int), "MissingRule is not int-sized");
+_Static_assert(sizeof(TagColumn) == sizeof(int), "TagColumn is not int-sized");
+_Static_assert(sizeof(TokenizeMode) == sizeof(int), "TokenizeMode is not int-sized");
+
+enum { G_INPUT, G_TEXT, G_SPLITS, G_SERIES };
+static const char *const group_names[] = {"input", "text", "splits", "series"};
+
+#define ROW(name, path, T, CT, names, def, range, help, group) \
+    KEY_ROW(PrepConfig, name, path, T, CT, names, def, range, help, group)
+#define STR(name, def, help, group) ROW(#name, name, T_STRING, char *, 0, def, ANY, help, group)
+
+static const Key keys[] = {
+    ROW("format", format, T_ENUM, PrepFormat, prep_format_names, "text-csv", ANY,
+        "input format (also the first argument: recur prep FORMAT)", G_INPUT),
+    STR(train, "", "training input: a file; for text-folder a folder of class folders", G_INPUT),
+    STR(valid, "", "validation input; \"\" = carved from train (valid_fraction)", G_INPUT),
+    STR(test, "", "test input; \"\" = carved from train (test_fraction)", G_INPUT),
+    STR(output, "", "the dataset file to write (.h5)", G_INPUT),
+    STR(delimiter, ",", "CSV field separator: one character, or tab", G_INPUT),
+    ROW("header", header, T_BOOL, int, 0, "1", ANY,
+        "1: the first CSV record names the columns", G_INPUT),
+    STR(label_column, "1", "text-csv: the label column, by name or 1-based index", G_INPUT),
+    STR(text_columns, "2", "text-csv: text columns (names or indices, comma-separated), "
+        "joined by a space", G_INPUT),
+    STR(labels, "", "the label values in class order, comma-separated; \"\" = those in train, "
+        "sorted", G_INPUT),
+    STR(class_names, "", "display names of `labels`, same order; \"\" = the values", G_INPUT),
+    ROW("tokenize", tokenizer.mode, T_ENUM, TokenizeMode, tokenize_mode_names, "word", ANY,
+        "word tokens, or char (one token per character: Chinese)", G_TEXT),
+    ROW("lowercase", tokenizer.lowercase, T_BOOL, int, 0, "1", ANY, "lower-case the text", G_TEXT),
+    ROW("strip_punct", tokenizer.strip_punct, T_BOOL, int, 0, "0", ANY,
+        "drop punctuation (else each mark is a token)", G_TEXT),
+    ROW("strip_html", tokenizer.strip_html, T_BOOL, int, 0, "0", ANY,
+        "replace <...> tags (IMDB's <br />) by a space", G_TEXT),
+    ROW("min_freq", min_freq, T_LONG, long, 0, "1", AT_LEAST(1),
+        "keep tokens seen at least this often in train; others become <unk>", G_TEXT),
+    ROW("max_vocab", max_vocab, T_INT, int, 0, "0", AT_LEAST(0),
+        "vocabulary size including <pad> <unk> <bos> <eos>; 0 = no limit", G_TEXT),
+    ROW("max_len", max_len, T_INT, int, 0, "0", AT_LEAST(0),
+        "keep the first max_len tokens of longer texts; 0 = no limit", G_TEXT),
+    ROW("bos_eos", bos_eos, T_BOOL, int, 0, "0", ANY, "wrap each sequence in <bos> ... <eos>",
+        G_TEXT),
+    STR(glove, "", "GloVe-format text vectors -> /embedding aligned to the vocabulary", G_TEXT),
+    ROW("tag_column", tag_column, T_ENUM, TagColumn, tag_column_names, "upos", ANY,
+        "conllu: which tag column", G_TEXT),
+    ROW("valid_fraction", valid_fraction, T_DOUBLE, double, 0, "0.1", UNIT,
+        "share of train carved into valid when there is no valid input (series: last "
+        "rows before test)", G_SPLITS),
+    ROW("test_fraction", test_fraction, T_DOUBLE, double, 0, "0", UNIT,
+        "share of train carved into test when there is no test input (series: the last rows)",
+        G_SPLITS),
+    ROW("split_seed", split_seed, T_U64, uint64_t, 0, "1", ANY, "which examples are carved",
+        G_SPLITS),
+    STR(time_column, "", "series: a column kept out of the features (e.g. Date Time)", G_SERIES),
+    STR(columns, "", "series: feature columns, comma-separated; \"\" = all but time_column and "
+        "drop_columns", G_SERIES),
+    STR(drop_columns, "", "series: columns left out (e.g. categorical ones)", G_SERIES),
+    STR(targets, "", "series: predicted columns; series-classify: the column whose rise is "
+        "the label", G_SERIES),
+    ROW("input_steps", input_steps, T_INT, int, 0, "24", AT_LEAST(1), "series: steps per window",
+        G_SERIES),
+    ROW("horizon", horizon, T_INT, int, 0, "1", AT_LEAST(1),
+        "series: steps predicted; series-classify: steps ahead", G_SERIES),
+    ROW("stride", stride, T_INT, int, 0, "1", AT_LEAST(1), "series: rows between window starts",
+        G_SERIES),
+    ROW("every", every, T_INT, int, 0, "1", AT_LEAST(1),
+        "series: keep every this-many-th row (6: hourly from 10-minute rows)", G_SERIES),
+    ROW("scale", scale, T_ENUM, ScaleKind, scale_kind_names, "zscore", ANY,
+        "series: per-column scaling fitted on the training rows", G_SERIES),
+    ROW("missing", missing, T_ENUM, MissingRule, missing_rule_names, "error", ANY,
+        "series: what a missing cell becomes", G_SERIES),
+    STR(na_values, "NA,NaN,nan,", "series: cell texts that mean missing (comma-separated; a "
+        "trailing comma adds the empty cell)", G_SERIES),
+    ROW("rise_threshold", rise_threshold, T_DOUBLE, double, 0, "0", ANY,
+        "series-classify: label rise when target[t+h] - target[t] > this (real units)",
+        G_SERIES),
+};
+
+static const KeyTable table = {"prep", keys, sizeof keys / sizeof keys[0], group_names, 4,
+                                sizeof(PrepConfig)};
+
+void prep_config_set_defaults(PrepConfig *cfg) { key_table_defaults(&table, cfg); }
+
+const char *prep_config_set(PrepConfig *cfg, const char *key, const char *value) {
+    return key_table_set(&table, cfg, key, value);
+}
+
+void prep_config_write(const PrepConfig *cfg, FILE *out) { key_table_write(&table, cfg, out); }
+
+void prep_config_print_usage(FILE *out) {
+    fputs("usage: recur prep FORMAT [--config FILE] [--key=value ...] [--print-config]\n\n"
+          "Converts a dataset into one recur dataset file (HDF5; docs/FORMATS.md). FORMAT is\n"
+          "one of text-csv, text-folder, conllu, word-tag, series, series-classify. Settings:\n"
+          "defaults, then FILE, then --key=value; later sources win.\n\n", out);
+    key_table_print_help(&table, out);
+}
+
+static _Noreturn void bad(const char *fmt, const char *what) {
+    recur_die(EXIT_USAGE, fmt, what);
+}
+
+/* Checks between keys, after every source has been applied. */
+static void check_combination(const PrepConfig *c) {
+    if (!*c->output) bad("%s: no output file: give --output=FILE.h5", "output");
+    if (!*c->train) bad("%s: no input: give --train=FILE (or a folder for text-folder)", "train");
+    if (c->valid_fraction + c->test_fraction >= 1)
+        recur_die(EXIT_USAGE, "valid_fraction + test_fraction must be below 1 (got %g + %g)",
+                  c->valid_fraction, c->test_fraction);
+    if (strcmp(c->delimiter, "tab") && strlen(c->delimiter) != 1)
+        recur_die(EXIT_USAGE, "delimiter must be one character or 'tab' (got '%s')", c->delimiter);
+}
+
+void prep_config_load(PrepConfig *cfg, int argc, char **argv) {
+    /* `recur prep FORMAT ...` is `recur prep ... --format=FORMAT` */
+    char **args = xmalloc(sizeof(char *) * (size_t)(argc + 1), "arguments"), format[64] = "";
+    int n = 0;
+    for (int i = 0; i < argc; i++) args[n++] = argv[i];
+    if (argc > 0 && argv[0][0] != '-') {
+        snprintf(format, sizeof format, "--format=%.50s", argv[0]);
+        args[0] = format;
+    }
+    key_table_load(&table, cfg, prep_config_print_usage, n, args);
+    free(args);
+    check_combination(cfg);
+}

@@ -1,0 +1,68 @@
+/* text_file.c: reading a whole input file into memory with a NUL after it (text_file.h).
+ * It does not parse or check the contents; a missing, directory or unreadable path is
+ * exit 2 naming the path. */
+#include "text_file.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/check.h"
+
+static _Noreturn void cannot_read(const char *path, const char *why) {
+    recur_die(EXIT_USAGE, "cannot read '%s': %s", path, why);
+}
+
+/* Size of the regular file behind the open stream f. */
+static size_t regular_file_size(FILE *f, const char *path) {
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0) cannot_read(path, strerror(errno));
+    if (S_ISDIR(st.st_mode)) cannot_read(path, "is a directory");
+    if (!S_ISREG(st.st_mode)) return 0; /* a pipe or device: size unknown, read to EOF */
+    return (size_t)st.st_size;
+}
+
+static char *grow(char *data, size_t cap, const char *path) {
+    char *grown = realloc(data, cap);
+    if (!grown) recur_die(EXIT_RUNTIME, "out of memory reading '%s' (%zu bytes)", path, cap);
+    return grown;
+}
+
+/* Reads f to its end, expecting about `hint` bytes (the file's size; 0 when unknown):
+ * a file read whole in one pass is never copied or over-allocated. */
+static char *read_all(FILE *f, const char *path, size_t hint, size_t *size) {
+    size_t cap = hint + 1, used = 0;
+    char *data = xmalloc(cap, path);
+    for (;;) {
+        used += fread(data + used, 1, cap - 1 - used, f);
+        if (used + 1 < cap) break; /* a short read: end of file or an error */
+        int c = getc(f);           /* full: is there more (a file that grew, a pipe)? */
+        if (c == EOF) break;
+        cap = cap < 4096 ? 4096 : cap * 2;
+        data = grow(data, cap, path);
+        data[used++] = (char)c;
+    }
+    if (ferror(f)) cannot_read(path, strerror(errno ? errno : EIO));
+    data[used] = '\0';
+    *size = used;
+    return data;
+}
+
+TextFile text_file_read(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) cannot_read(path, strerror(errno));
+    size_t hint = regular_file_size(f, path);
+    TextFile t;
+    t.data = read_all(f, path, hint, &t.size);
+    fclose(f);
+    size_t n = strlen(path) + 1;
+    t.path = memcpy(xmalloc(n, "file name"), path, n);
+    return t;
+}
+
+void text_file_free(TextFile *f) {
+    free(f->path), free(f->data);
+    memset(f, 0, sizeof *f);
+}

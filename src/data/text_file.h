@@ -1,0 +1,18 @@
+/* text_file.h: a whole input file in memory (converters parse from a buffer, so the same
+ * parser serves files, tests and fuzz targets). Not for large binary data. */
+#ifndef RECUR_TEXT_FILE_H
+#define RECUR_TEXT_FILE_H
+
+#include <stddef.h>
+
+typedef struct TextFile {
+    char *path;  /* as given, for messages */
+    char *data;  /* `size` bytes plus a NUL after them */
+    size_t size;
+} TextFile;
+
+/* Reads the file; exit 2 naming the path when it is missing, a directory or unreadable. */
+TextFile text_file_read(const char *path);
+void text_file_free(TextFile *f);
+
+#endif

@@ -1,0 +1,40 @@
+/* prep_main.c: `recur prep` — settings, the converter for the format, pretrained
+ * vectors, the write. The converters live in their own files (converters.h). */
+#include "prep.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#include "config/prep_config.h"
+#include "converters.h"
+
+typedef void (*Converter)(const PrepConfig *cfg, PreparedDataset *out);
+
+static const Converter converters[] = {
+    [PREP_TEXT_CSV] = convert_text_csv,       [PREP_TEXT_FOLDER] = convert_text_folder,
+    [PREP_CONLLU] = convert_conllu,           [PREP_WORD_TAG] = convert_word_tag,
+    [PREP_SERIES] = convert_series,           [PREP_SERIES_CLASSIFY] = convert_series_classify,
+};
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int prep_main(int argc, char **argv) {
+    PrepConfig cfg;
+    prep_config_load(&cfg, argc, argv);
+    double start = now_s();
+    PreparedDataset d;
+    converters[cfg.format](&cfg, &d);
+    if (*cfg.glove) {
+        if (d.input != INPUT_TOKENS) prep_fail(cfg.glove, 0, "glove: vectors need token input, "
+                                               "not format %s", prep_format_names[cfg.format]);
+        glove_attach(&d, cfg.glove, cfg.split_seed);
+    }
+    prepared_write(&d, cfg.output);
+    prepared_free(&d);
+    printf("prep: %.2f s\n", now_s() - start);
+    return 0;
+}

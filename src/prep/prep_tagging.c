@@ -1,0 +1,93 @@
+/* prep_tagging.c: the sequence-tagging converters `recur prep conllu` and
+ * `recur prep word-tag` (converters.h). Each input file is parsed sentence by sentence
+ * (conllu.h, word_tag.h); every word becomes one token — the tokenizer in `whole` mode,
+ * lower-cased when cfg->tokenizer.lowercase is set, nothing else — with its tag; the
+ * shared pass (raw_text.h) then carves missing splits, builds the vocabulary and the tag
+ * set from train, truncates to max_len and fills the dataset.
+ * Bad input (a parse error, invalid UTF-8 in a word or tag, a file without sentences)
+ * ends the process with exit 2 and `recur: FILE:LINE: what`. It does not write files. */
+#include <string.h>
+
+#include "conllu.h"
+#include "converters.h"
+#include "core/check.h"
+#include "data/text_file.h"
+#include "data/utf8.h"
+#include "raw_text.h"
+#include "word_tag.h"
+
+/* One input file being parsed in either format. */
+typedef struct SentenceReader {
+    PrepFormat format;
+    ConlluReader conllu;
+    WordTagReader word_tag;
+} SentenceReader;
+
+static void reader_open(SentenceReader *r, PrepFormat format, const PrepConfig *cfg, const TextFile *f) {
+    memset(r, 0, sizeof *r);
+    r->format = format;
+    if (r->format == PREP_CONLLU) conllu_init(&r->conllu, f->data, f->size, cfg->tag_column);
+    else word_tag_init(&r->word_tag, f->data, f->size);
+}
+
+static int reader_next(SentenceReader *r, const TaggedSentence **s, ParseError *err) {
+    if (r->format == PREP_CONLLU) return conllu_next_sentence(&r->conllu, s, err);
+    return word_tag_next_sentence(&r->word_tag, s, err);
+}
+
+static void reader_close(SentenceReader *r) {
+    conllu_free(&r->conllu);
+    word_tag_free(&r->word_tag);
+}
+
+/* Appends the word's token(s) to s->tokens and one copy of its tag per token to s->labels. */
+static void add_word(RawSplit *s, const TokenizerOptions *whole, const TaggedWord *w, const char *path) {
+    ParseError err;
+    size_t bad = utf8_first_invalid(w->tag, w->tag_len);
+    if (bad < w->tag_len)
+        prep_fail(path, w->line, "invalid UTF-8 in the tag at byte %zu", bad);
+    long added = tokenize(whole, w->word, w->word_len, w->line, &s->tokens, &err);
+    if (added < 0) prep_fail_parse(path, &err);
+    for (long k = 0; k < added; k++) token_list_push(&s->labels, w->tag, w->tag_len);
+}
+
+/* Parses one input file (format conllu or word-tag) into a split. */
+static void read_file(RawText *raw, SplitId split, const char *path, PrepFormat format, const PrepConfig *cfg) {
+    TokenizerOptions whole = {.mode = TOKENIZE_WHOLE, .lowercase = cfg->tokenizer.lowercase};
+    TextFile f = text_file_read(path);
+    RawSplit *s = &raw->splits[split];
+    int source = raw_text_source(raw, path);
+    SentenceReader reader;
+    reader_open(&reader, format, cfg, &f);
+    const TaggedSentence *sentence;
+    ParseError err;
+    long sentences = 0;
+    int rc;
+    while ((rc = reader_next(&reader, &sentence, &err)) == 1) {
+        for (long i = 0; i < sentence->count; i++) add_word(s, &whole, &sentence->words[i], path);
+        raw_end_example(s, NULL, 0, source, sentence->words[0].line);
+        sentences++;
+    }
+    if (rc < 0) prep_fail_parse(path, &err);
+    if (sentences == 0)
+        prep_fail(path, 0, "%s", f.size == 0 ? "empty file (no sentences)"
+                                             : "no sentences (only blank, comment or -DOCSTART- lines)");
+    reader_close(&reader);
+    text_file_free(&f);
+    raw->has_split[split] = 1;
+}
+
+static void convert_tagging(PrepFormat format, const PrepConfig *cfg, PreparedDataset *out) {
+    const char *paths[SPLIT_COUNT] = {cfg->train, cfg->valid, cfg->test};
+    if (!paths[SPLIT_TRAIN][0]) recur_die(EXIT_USAGE, "prep %s: train is not set", prep_format_names[format]);
+    RawText raw;
+    raw_text_init(&raw, TASK_TAG);
+    for (int split = 0; split < SPLIT_COUNT; split++)
+        if (paths[split][0]) read_file(&raw, (SplitId)split, paths[split], format, cfg);
+    raw_text_finish(&raw, cfg, out);
+    raw_text_free(&raw);
+}
+
+void convert_conllu(const PrepConfig *cfg, PreparedDataset *out) { convert_tagging(PREP_CONLLU, cfg, out); }
+
+void convert_word_tag(const PrepConfig *cfg, PreparedDataset *out) { convert_tagging(PREP_WORD_TAG, cfg, out); }
