@@ -60,7 +60,7 @@ static void check_values(void) {
     rejects("cell", "LSTM");
     rejects("optimizer", "adam");
     rejects("bidirectional", "true");
-    rejects("demo_max_len", "1");
+    rejects("synthetic_max_len", "1");
     rejects("data", "a#b");
     rejects("run_dir", "x\ny");
     rejects("nonexistent_key", "1");
@@ -83,10 +83,10 @@ static void check_defaults(void) {
                c.model.pooling == POOL_LAST && c.model.loss == LOSS_CROSS_ENTROPY &&
                c.model.ignore_index == -100 && c.model.huber_delta == 1,
            "model defaults");
-    expect(!strcmp(c.train.data, "demo") && !strcmp(c.train.run_dir, "runs/demo") &&
+    expect(!strcmp(c.train.data, "synthetic") && !strcmp(c.train.run_dir, "runs/demo") &&
                c.train.batch_size == 32 && c.train.steps == 300 && c.train.lr == 0.1 &&
                c.train.momentum == 0.9 && c.train.clip_norm == 5 && c.train.seed == 1 &&
-               c.train.demo_max_len == 24,
+               c.train.synthetic_max_len == 24,
            "train defaults");
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# test_demo_trains.sh: the README's demo is a real training run: `recur train` with
-# jobs/demo.conf must write metrics.jsonl whose last validation accuracy is at least 0.9
+# test_demo_trains.sh: the quick synthetic run is a real training run: `recur train` with
+# jobs/synthetic.conf must write metrics.jsonl whose last validation accuracy is at least 0.9
 # and whose training loss falls by more than half from the first log line to the last.
 # Usage: RECUR=path/to/recur test_demo_trains.sh PROJECT_ROOT
 set -u
@@ -10,7 +10,7 @@ trap 'rm -rf "$run_dir"' EXIT
 passed=0 failed=0
 check() { if eval "$2"; then echo "ok   $1"; passed=$((passed+1)); else echo "FAIL $1"; failed=$((failed+1)); fi; }
 
-"$RECUR" train --config "$root/jobs/demo.conf" --run_dir="$run_dir" > "$run_dir/out.txt" 2>&1
+"$RECUR" train --config "$root/jobs/synthetic.conf" --run_dir="$run_dir" > "$run_dir/out.txt" 2>&1
 rc=$?
 cat "$run_dir/out.txt"
 check "recur train exits 0 (got $rc)" '[ $rc -eq 0 ]'

@@ -99,6 +99,9 @@ static void test_text_file(void) {
     t = text_file_read(temp_file("empty.txt", "", 0));
     expect(t.size == 0 && t.data && t.data[0] == 0, "text_file_read: empty file");
     text_file_free(&t);
+    t = text_file_read("/dev/null");
+    expect(t.size == 0 && t.data && t.data[0] == 0, "text_file_read: a character device (no size) read to its end");
+    text_file_free(&t);
     expect_exit2(read_file_fn, "/nonexistent/recur.txt", "cannot read '/nonexistent/recur.txt': No such file",
                  "missing file");
     expect_exit2(read_file_fn, temp_dir, "is a directory", "directory");

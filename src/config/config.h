@@ -17,7 +17,7 @@
 typedef enum { OPT_SGD } OptimizerType;
 
 typedef struct TrainConfig {
-    char data[512];       /* "demo" (built-in synthetic corpus, datasets/README.md) */
+    char data[512];       /* a recur dataset file, or "synthetic" (generated, datasets/README.md) */
     char run_dir[512];    /* where metrics.jsonl goes */
     int batch_size;       /* samples per step */
     long steps;           /* optimizer steps */
@@ -30,8 +30,8 @@ typedef struct TrainConfig {
     long eval_every;      /* evaluate on the validation split every this many steps; 0 = end only */
     uint64_t seed;        /* initial weights, data order, dropout */
     int threads;          /* OpenBLAS threads; 0 = OpenBLAS's own default */
-    /* built-in demo corpus (data = demo) */
-    int demo_train_size, demo_valid_size, demo_max_len;
+    /* generated corpus (data = synthetic) */
+    int synthetic_train_size, synthetic_valid_size, synthetic_max_len;
 } TrainConfig;
 
 typedef struct RunConfig {

@@ -128,7 +128,11 @@ static bool next_char(Scanner *sc, Char *c) {
         sc->i += tag;
         return true;
     }
-    c->len = utf8_decode(c->bytes, sc->n - sc->i, &c->cp);
+    unsigned char b = (unsigned char)*c->bytes;
+    if (b < 0x80) /* the common case, without a call */
+        c->cp = b, c->len = 1;
+    else
+        c->len = utf8_decode(c->bytes, sc->n - sc->i, &c->cp);
     c->cls = char_class(c->cp);
     sc->i += (size_t)c->len;
     return true;
@@ -142,6 +146,10 @@ static bool next_is_word(const Scanner *sc) {
 }
 
 static void append_char(TokenList *l, const Char *c, bool lowercase) {
+    if (c->cp < 0x80) {
+        l->text[l->used++] = (char)(lowercase && c->cp >= 'A' && c->cp <= 'Z' ? c->cp + 0x20 : c->cp);
+        return;
+    }
     uint32_t lower = lowercase ? unicode_lower(c->cp) : c->cp;
     if (lower != c->cp) {
         l->used += (size_t)utf8_encode(lower, l->text + l->used);

@@ -12,6 +12,7 @@
  * a window may join the rows on either side of a dropped row. Bad input exits 2 through
  * prep_fail naming the file, the line and the column or option. It must not write files
  * (prep_main does) nor parse CSV itself (numeric_table.c does). */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,7 +141,26 @@ static void describe_features(PreparedDataset *d, const PrepConfig *cfg, const N
     for (int f = 0; f < F; f++) {
         d->feature_names[f] = copy_string(t->names[f]);
         series_fit_scaler(t->values[f], train_rows, cfg->scale, &d->scale_offset[f], &d->scale_factor[f]);
+        if (!isfinite(d->scale_factor[f]))
+            prep_fail(cfg->train, 0, "column '%.60s': its training values span more than a double holds;"
+                      " scale it down first", t->names[f]);
     }
+}
+
+/* Rows first .. first+rows-1 of t, scaled, as float32 [rows][F]; a value beyond float32's
+ * range is an error naming its line. */
+static float *scaled_rows(const PreparedDataset *d, const NumericTable *t, long first, long rows) {
+    int F = d->num_features;
+    float *out = xmalloc(sizeof(float) * (size_t)(rows * F), "series rows");
+    for (long r = 0; r < rows; r++)
+        for (int f = 0; f < F; f++) {
+            double v = (t->values[f][first + r] - d->scale_offset[f]) / d->scale_factor[f];
+            if (!(fabs(v) <= FLT_MAX))
+                prep_fail(d->recipe->train, t->lines[first + r], "column '%.60s': %g is beyond float32's range"
+                          " after scale=%s", t->names[f], t->values[f][first + r], scale_kind_names[d->scale]);
+            out[r * F + f] = (float)v;
+        }
+    return out;
 }
 
 /* Split s holds table rows first .. first+rows-1: scaled rows, window starts, and the
@@ -149,10 +169,7 @@ static void fill_split(PreparedSplit *s, const PreparedDataset *d, const Numeric
                        long rows, double rise_threshold) {
     int F = d->num_features, K = d->num_targets, H = d->horizon, I = d->input_steps;
     s->rows = rows;
-    s->series = xmalloc(sizeof(float) * (size_t)(rows * F), "series rows");
-    for (long r = 0; r < rows; r++)
-        for (int f = 0; f < F; f++)
-            s->series[r * F + f] = (float)((t->values[f][first + r] - d->scale_offset[f]) / d->scale_factor[f]);
+    s->series = scaled_rows(d, t, first, rows);
     s->n = series_window_count(rows, I + H, d->stride);
     s->starts = xmalloc(sizeof(int64_t) * (size_t)s->n, "window starts");
     for (long i = 0; i < s->n; i++) s->starts[i] = (int64_t)i * d->stride;

@@ -40,19 +40,26 @@ static void reader_close(SentenceReader *r) {
     word_tag_free(&r->word_tag);
 }
 
+static void check_utf8(const char *path, long line, const char *what, const char *s, size_t n) {
+    size_t bad = utf8_first_invalid(s, n);
+    if (bad < n)
+        prep_fail(path, line, "invalid UTF-8 in the %s at byte %zu (0x%02x)", what, bad,
+                  (unsigned)(unsigned char)s[bad]);
+}
+
 /* Appends the word's token(s) to s->tokens and one copy of its tag per token to s->labels. */
 static void add_word(RawSplit *s, const TokenizerOptions *whole, const TaggedWord *w, const char *path) {
     ParseError err;
-    size_t bad = utf8_first_invalid(w->tag, w->tag_len);
-    if (bad < w->tag_len)
-        prep_fail(path, w->line, "invalid UTF-8 in the tag at byte %zu", bad);
+    check_utf8(path, w->line, "word", w->word, w->word_len);
+    check_utf8(path, w->line, "tag", w->tag, w->tag_len);
     long added = tokenize(whole, w->word, w->word_len, w->line, &s->tokens, &err);
     if (added < 0) prep_fail_parse(path, &err);
     for (long k = 0; k < added; k++) token_list_push(&s->labels, w->tag, w->tag_len);
 }
 
 /* Parses one input file (format conllu or word-tag) into a split. */
-static void read_file(RawText *raw, SplitId split, const char *path, PrepFormat format, const PrepConfig *cfg) {
+static void read_file(RawText *raw, SplitId split, const char *path, PrepFormat format,
+                      const PrepConfig *cfg) {
     TokenizerOptions whole = {.mode = TOKENIZE_WHOLE, .lowercase = cfg->tokenizer.lowercase};
     TextFile f = text_file_read(path);
     RawSplit *s = &raw->splits[split];
@@ -70,8 +77,9 @@ static void read_file(RawText *raw, SplitId split, const char *path, PrepFormat 
     }
     if (rc < 0) prep_fail_parse(path, &err);
     if (sentences == 0)
-        prep_fail(path, 0, "%s", f.size == 0 ? "empty file (no sentences)"
-                                             : "no sentences (only blank, comment or -DOCSTART- lines)");
+        prep_fail(path, 0, "%s", f.size == 0            ? "empty file (no sentences)"
+                                 : format == PREP_CONLLU ? "no sentences (only comment and blank lines)"
+                                                         : "no sentences (only blank and -DOCSTART- lines)");
     reader_close(&reader);
     text_file_free(&f);
     raw->has_split[split] = 1;
@@ -90,4 +98,6 @@ static void convert_tagging(PrepFormat format, const PrepConfig *cfg, PreparedDa
 
 void convert_conllu(const PrepConfig *cfg, PreparedDataset *out) { convert_tagging(PREP_CONLLU, cfg, out); }
 
-void convert_word_tag(const PrepConfig *cfg, PreparedDataset *out) { convert_tagging(PREP_WORD_TAG, cfg, out); }
+void convert_word_tag(const PrepConfig *cfg, PreparedDataset *out) {
+    convert_tagging(PREP_WORD_TAG, cfg, out);
+}

@@ -174,7 +174,7 @@ static void read_csv(RawText *raw, SplitId k, const char *path, const PrepConfig
     const CsvRecord *rec;
     ParseError err;
     int rc = csv_next(&reader, &rec, &err);
-    if (rc == 0) prep_fail(path, 0, "no records (the file is empty)");
+    if (rc == 0) prep_fail(path, 0, "no records");
     if (rc > 0) {
         resolve_columns(&in, rec);
         if (cfg->header) rc = csv_next(&reader, &rec, &err);

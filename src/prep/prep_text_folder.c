@@ -128,8 +128,9 @@ static void read_example(RawText *raw, RawSplit *split, const char *path, const 
 
 /* Every class folder of `folder` into raw split k. */
 static void read_folder(RawText *raw, SplitId k, const char *folder, const PrepConfig *cfg) {
-    if (!is_kind(folder, KIND_FOLDER))
-        prep_fail(folder, 0, "not a folder (text-folder reads a folder of class sub-folders)");
+    struct stat st;
+    if (stat(folder, &st) != 0) prep_fail(folder, 0, "cannot read the folder: %s", strerror(errno));
+    if (!S_ISDIR(st.st_mode)) prep_fail(folder, 0, "not a folder (text-folder reads a folder of class sub-folders)");
     NameList classes = class_folders(folder, cfg);
     for (int c = 0; c < classes.count; c++) {
         char *class_folder = join_path(folder, classes.names[c]);

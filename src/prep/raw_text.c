@@ -8,7 +8,6 @@
  * bad settings end the process with exit 2 (prep_fail / recur_die). */
 #include "raw_text.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -342,7 +341,7 @@ static void add_example(const RawText *raw, const RawSplit *s, long i, const Voc
 
 static void print_summary(int split, const SplitView *v, const SplitStats *st, const PrepConfig *cfg) {
     char carved[96] = "";
-    if (v->carved)
+    if (v->carved && v->n > 0)
         snprintf(carved, sizeof carved, " (carved from train: %s %g, split_seed %llu)", fraction_key(split),
                  split == SPLIT_VALID ? cfg->valid_fraction : cfg->test_fraction,
                  (unsigned long long)cfg->split_seed);

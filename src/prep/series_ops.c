@@ -38,7 +38,8 @@ void series_split_rows(long n, double valid_fraction, double test_fraction, long
 void series_fit_scaler(const double *x, long n, ScaleKind kind, double *offset, double *factor) {
     *offset = 0, *factor = 1;
     if (kind == SCALE_NONE || n <= 0) return;
-    double lo = x[0], hi = x[0], sum = 0;
+    double lo = x[0], hi = x[0];
+    long double sum = 0; /* long double: no overflow near DBL_MAX, less rounding on long columns */
     for (long i = 0; i < n; i++) {
         lo = x[i] < lo ? x[i] : lo;
         hi = x[i] > hi ? x[i] : hi;
@@ -46,13 +47,14 @@ void series_fit_scaler(const double *x, long n, ScaleKind kind, double *offset, 
     }
     if (kind == SCALE_MINMAX) {
         *offset = lo;
-        *factor = hi > lo ? hi - lo : 1;
+        *factor = hi > lo ? (double)((long double)hi - lo) : 1;
         return;
     }
-    double mean = sum / (double)n, squares = 0;
+    long double mean = sum / n, squares = 0;
     for (long i = 0; i < n; i++) squares += (x[i] - mean) * (x[i] - mean);
-    *offset = mean;
-    *factor = hi > lo ? sqrt(squares / (double)n) : 1;
+    *offset = (double)mean;
+    *factor = hi > lo ? (double)sqrtl(squares / n) : 1;
+    if (*factor == 0) *factor = 1; /* values so close that their deviation underflows */
 }
 
 long series_window_count(long rows, int span, int stride) {

@@ -25,7 +25,8 @@ void series_split_rows(long n, double valid_fraction, double test_fraction, long
 /* The scaler of one feature from its training values x[0..n): scaled = (x - offset) /
  * factor. minmax: offset min, factor max - min; zscore: offset mean, factor population
  * standard deviation; none: 0 and 1. A constant column (min == max, or n == 0) gets
- * factor 1, so it scales to 0 (minmax, zscore) rather than dividing by zero. */
+ * factor 1, so it scales to 0 (minmax, zscore) rather than dividing by zero. The offset
+ * is always finite; the minmax factor is +inf when max - min overflows a double. */
 void series_fit_scaler(const double *x, long n, ScaleKind kind, double *offset, double *factor);
 
 /* Windows in `rows` rows: starts 0, stride, 2*stride, ... while start + span <= rows

@@ -25,7 +25,11 @@ void require_utf8(const char *file, long first_line, const char *s, size_t n, co
         from = (size_t)(nl - s) + 1;
         nl = memchr(s + from, '\n', bad - from);
     }
-    prep_fail(file, first_line + count_line_breaks(s, bad),
-              "invalid UTF-8 in %s: byte 0x%02X after '%.*s' (convert the file to UTF-8, e.g. with iconv)", what,
-              (unsigned)(unsigned char)s[bad], (int)(bad - from), s + from);
+    long line = first_line + count_line_breaks(s, bad);
+    unsigned byte = (unsigned char)s[bad];
+    if (from == bad)
+        prep_fail(file, line, "invalid UTF-8 in %s: byte 0x%02X at the start of its line (convert the file "
+                  "to UTF-8, e.g. with iconv)", what, byte);
+    prep_fail(file, line, "invalid UTF-8 in %s: byte 0x%02X after '%.*s' (convert the file to UTF-8, e.g. with "
+              "iconv)", what, byte, (int)(bad - from), s + from);
 }

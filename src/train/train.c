@@ -13,22 +13,23 @@
 
 #include "core/check.h"
 #include "core/rng.h"
-#include "data/dataset.h"
-#include "data/demo_corpus.h"
+#include "data/epoch_plan.h"
 #include "metrics.h"
 #include "metrics_log.h"
 #include "optimizer.h"
+#include "train_data.h"
 
-enum { ORDER_STREAM = 1 << 24, DROPOUT_STREAM = 1 << 25 };
+enum { DROPOUT_STREAM = 1 << 25 };
 
 typedef struct Run {
     const RunConfig *cfg;
-    Dataset train, valid;
+    TrainData data;
     Model model;
     Optimizer opt;
     BatchBuffer batches;
-    long *order;    /* [train.n] sample order of the current epoch */
-    long *eval_ids; /* [batch_size] validation sample indices of one batch */
+    EpochPlan plan;  /* the current epoch's batches of the training shard */
+    long next_batch; /* in plan */
+    long epoch;
     Confusion eval;
     MetricsLog log;
     double start_s;
@@ -40,74 +41,77 @@ static double now_s(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static void load_data(Run *r) {
-    const TrainConfig *t = &r->cfg->train;
-    if (strcmp(t->data, "demo") != 0)
-        recur_die(EXIT_USAGE, "data: '%s' is not a dataset this version reads; only the built-in "
-                  "'demo' corpus is supported until HDF5 datasets land", t->data);
-    demo_corpus_make(&r->train, t->demo_train_size, t->demo_max_len, t->seed, 0);
-    demo_corpus_make(&r->valid, t->demo_valid_size, t->demo_max_len, t->seed, 1);
+/* Index of the largest of v[0..n). */
+static int argmax(const real *v, int n) {
+    int best = 0;
+    for (int k = 1; k < n; k++) best = v[k] > v[best] ? k : best;
+    return best;
 }
 
-/* The model as configured, with vocabulary and class count taken from the data when 0. */
-static ModelConfig model_config_for(const Run *r) {
-    ModelConfig m = r->cfg->model;
-    if (m.vocab_size == 0) m.vocab_size = r->train.vocab_size;
-    if (m.output_size == 0) m.output_size = r->train.num_classes;
-    if (m.vocab_size < r->train.vocab_size)
-        recur_die(EXIT_USAGE, "vocab_size: %d is smaller than the dataset's vocabulary (%d)",
-                  m.vocab_size, r->train.vocab_size);
-    if (m.loss != LOSS_CROSS_ENTROPY || m.pooling == POOL_NONE)
-        recur_die(EXIT_USAGE, "loss/pooling: the demo corpus is sequence classification: use "
-                  "loss = cross_entropy with pooling last, mean or max");
-    const char *err = model_config_error(&m);
-    if (err) recur_die(EXIT_USAGE, "%s", err);
-    return m;
-}
-
-/* Seeded Fisher-Yates shuffle of 0..n-1 for `epoch`. */
-static void shuffle_order(long *order, long n, uint64_t seed, long epoch) {
-    for (long i = 0; i < n; i++) order[i] = i;
-    for (long i = n - 1; i > 0; i--) {
-        long j = (long)(rng_bits(seed, ORDER_STREAM + (uint64_t)epoch, (uint64_t)i) % (uint64_t)(i + 1));
-        long tmp = order[i];
-        order[i] = order[j], order[j] = tmp;
+/* Adds one evaluated batch's predictions to the confusion matrix: one per sequence, or one
+ * per real (unpadded) token when tagging. */
+static void count_predictions(Confusion *c, const Batch *bt, const real *logits, int rows, int C) {
+    if (rows == bt->B) {
+        for (int b = 0; b < bt->B; b++) confusion_add(c, bt->labels[b], argmax(logits + (long)b * C, C));
+        return;
     }
+    for (int t = 0; t < bt->T; t++)
+        for (int b = 0; b < bt->B; b++)
+            if (t < bt->lengths[b]) {
+                long row = (long)t * bt->B + b;
+                confusion_add(c, bt->labels[row], argmax(logits + row * C, C));
+            }
 }
 
 static void evaluate(Run *r, long step) {
+    const Dataset *valid = &r->data.valid;
     Confusion *c = &r->eval;
     confusion_reset(c);
-    int B = r->cfg->train.batch_size, C = r->model.cfg.output_size;
-    long *idx = r->eval_ids;
-    for (long first = 0; first < r->valid.n; first += B) {
-        int count = (int)(r->valid.n - first < B ? r->valid.n - first : B);
-        for (int b = 0; b < count; b++) idx[b] = first + b;
-        const Batch *bt = batch_fill(&r->batches, &r->valid, idx, count);
-        c->loss_sum += (double)model_forward(&r->model, bt, 0, 0) * count;
-        const real *logits = model_outputs(&r->model, 0, 0);
-        for (int b = 0; b < count; b++) {
-            int best = 0;
-            for (int k = 1; k < C; k++) best = logits[(long)b * C + k] > logits[(long)b * C + best] ? k : best;
-            confusion_add(c, bt->labels[b], best);
-        }
-        c->samples += count;
+    int C = r->model.cfg.output_size, classify = valid->task != TASK_REGRESS;
+    long items = 0;
+    EpochPlan plan;
+    epoch_plan_make(&plan, valid, r->cfg->train.batch_size, 0, 0, 0);
+    for (long k = 0; k < plan.num_batches; k++) {
+        const Batch *bt = batch_fill(&r->batches, valid, plan.order + plan.batch_first[k], plan.batch_count[k]);
+        double loss = (double)model_forward(&r->model, bt, 0, 0);
+        int rows;
+        long counted;
+        const real *logits = model_outputs(&r->model, &rows, &counted);
+        c->loss_sum += loss * (double)counted;
+        items += counted;
+        if (classify) count_predictions(c, bt, logits, rows, C);
     }
-    double loss = c->loss_sum / (double)c->samples, acc = confusion_accuracy(c), f1 = confusion_macro_f1(c);
+    epoch_plan_free(&plan);
+    double loss = c->loss_sum / (double)(items ? items : 1);
+    if (!classify) {
+        printf("eval  step %ld: valid loss %.4f\n", step, loss);
+        metrics_log_write(&r->log, "\"step\": %ld, \"epoch\": %ld, \"split\": \"valid\", \"loss\": %.6g, "
+                          "\"samples\": %ld, \"wall_s\": %.3f", step, r->epoch, loss, valid->n, now_s() - r->start_s);
+        return;
+    }
+    double acc = confusion_accuracy(c), f1 = confusion_macro_f1(c);
     printf("eval  step %ld: valid loss %.4f  accuracy %.4f  macro_f1 %.4f\n", step, loss, acc, f1);
-    metrics_log_write(&r->log, "\"step\": %ld, \"split\": \"valid\", \"loss\": %.6g, \"accuracy\": %.6g, "
-                      "\"macro_f1\": %.6g, \"samples\": %lld, \"wall_s\": %.3f",
-                      step, loss, acc, f1, (long long)c->samples, now_s() - r->start_s);
+    metrics_log_write(&r->log, "\"step\": %ld, \"epoch\": %ld, \"split\": \"valid\", \"loss\": %.6g, "
+                      "\"accuracy\": %.6g, \"macro_f1\": %.6g, \"samples\": %ld, \"wall_s\": %.3f",
+                      step, r->epoch, loss, acc, f1, valid->n, now_s() - r->start_s);
+}
+
+/* The next batch of the training shard, starting a new epoch's plan when one ends. */
+static const Batch *next_batch(Run *r) {
+    if (r->next_batch >= r->plan.num_batches) {
+        epoch_plan_free(&r->plan);
+        epoch_plan_make(&r->plan, &r->data.train, r->cfg->train.batch_size, r->cfg->train.seed, ++r->epoch, 1);
+        r->next_batch = 0;
+    }
+    long k = r->next_batch++;
+    return batch_fill(&r->batches, &r->data.train, r->plan.order + r->plan.batch_first[k], r->plan.batch_count[k]);
 }
 
 /* One optimizer step on the next batch; returns the batch loss. Ends the run on a
  * non-finite loss or gradient, naming the step. */
-static double train_step(Run *r, long step, long *cursor, long *epoch) {
+static double train_step(Run *r, long step) {
     const TrainConfig *t = &r->cfg->train;
-    int B = t->batch_size < r->train.n ? t->batch_size : (int)r->train.n;
-    if (*cursor + B > r->train.n) shuffle_order(r->order, r->train.n, t->seed, ++*epoch), *cursor = 0;
-    const Batch *bt = batch_fill(&r->batches, &r->train, r->order + *cursor, B);
-    *cursor += B;
+    const Batch *bt = next_batch(r);
     model_zero_grads(&r->model);
     double loss = model_forward(&r->model, bt, 1, rng_bits(t->seed, DROPOUT_STREAM, (uint64_t)step));
     if (!isfinite(loss))
@@ -123,26 +127,26 @@ static double train_step(Run *r, long step, long *cursor, long *epoch) {
     return loss;
 }
 
-static void log_training(Run *r, long step, double loss_sum, long steps, double since_s) {
+static void log_training(Run *r, long step, double loss_sum, long steps, long samples, double since_s) {
     const TrainConfig *t = &r->cfg->train;
-    double rate = (double)steps * t->batch_size / since_s, loss = loss_sum / (double)steps;
-    printf("train step %ld/%ld: loss %.4f  %.0f samples/s\n", step, t->steps, loss, rate);
-    metrics_log_write(&r->log, "\"step\": %ld, \"split\": \"train\", \"loss\": %.6g, \"lr\": %.6g, "
-                      "\"samples_per_s\": %.1f, \"wall_s\": %.3f", step, loss, t->lr, rate,
-                      now_s() - r->start_s);
+    double rate = (double)samples / since_s, loss = loss_sum / (double)steps;
+    printf("train step %ld/%ld (epoch %ld): loss %.4f  %.0f samples/s\n", step, t->steps, r->epoch,
+           loss, rate);
+    metrics_log_write(&r->log, "\"step\": %ld, \"epoch\": %ld, \"split\": \"train\", \"loss\": %.6g, "
+                      "\"lr\": %.6g, \"samples_per_s\": %.1f, \"wall_s\": %.3f", step, r->epoch, loss,
+                      t->lr, rate, now_s() - r->start_s);
 }
 
 static void run_loop(Run *r) {
     const TrainConfig *t = &r->cfg->train;
-    long cursor = 0, epoch = 0, since_steps = 0;
+    long since_steps = 0, since_samples = 0;
     double loss_sum = 0, since_s = now_s();
-    shuffle_order(r->order, r->train.n, t->seed, epoch);
     for (long step = 1; step <= t->steps; step++) {
-        loss_sum += train_step(r, step, &cursor, &epoch);
-        since_steps++;
+        loss_sum += train_step(r, step);
+        since_steps++, since_samples += r->batches.batch.B;
         if (step % t->log_every == 0 || step == t->steps) {
-            log_training(r, step, loss_sum, since_steps, now_s() - since_s);
-            loss_sum = 0, since_steps = 0, since_s = now_s();
+            log_training(r, step, loss_sum, since_steps, since_samples, now_s() - since_s);
+            loss_sum = 0, since_steps = 0, since_samples = 0, since_s = now_s();
         }
         if ((t->eval_every > 0 && step % t->eval_every == 0) || step == t->steps) evaluate(r, step);
     }
@@ -154,20 +158,19 @@ int train_run(const RunConfig *cfg, const Comm *comm) {
                   "mpirun -np > 1 until the data-parallel trainer lands", comm->size);
     Run r = {.cfg = cfg, .start_s = now_s()};
     if (cfg->train.threads > 0) openblas_set_num_threads(cfg->train.threads);
-    load_data(&r);
-    ModelConfig mc = model_config_for(&r);
+    train_data_load(&r.data, cfg, comm);
+    ModelConfig mc = train_model_config(cfg, &r.data);
     model_init(&r.model, &mc, cfg->train.seed);
     optimizer_init(&r.opt, &cfg->train, r.model.num_params);
-    r.order = xmalloc(sizeof(long) * (size_t)r.train.n, "sample order");
-    r.eval_ids = xmalloc(sizeof(long) * (size_t)cfg->train.batch_size, "evaluation batch");
+    epoch_plan_make(&r.plan, &r.data.train, cfg->train.batch_size, cfg->train.seed, 0, 1);
     confusion_init(&r.eval, mc.output_size);
     metrics_log_open(&r.log, cfg->train.run_dir);
-    printf("recur: %s, %d layer(s)%s, hidden %d: %zu parameters; %ld train / %ld valid samples\n",
-           cell_type_names[mc.cell], mc.num_layers, mc.bidirectional ? " bidirectional" : "",
-           mc.hidden_size, r.model.num_params, r.train.n, r.valid.n);
+    printf("recur: %s, %d layer(s)%s, hidden %d: %zu parameters; %ld train / %ld valid examples "
+           "(data %s)\n", cell_type_names[mc.cell], mc.num_layers, mc.bidirectional ? " bidirectional" : "",
+           mc.hidden_size, r.model.num_params, r.data.train.n, r.data.valid.n, r.data.fingerprint);
     run_loop(&r);
     metrics_log_close(&r.log);
-    confusion_free(&r.eval), free(r.order), free(r.eval_ids), optimizer_free(&r.opt), model_free(&r.model);
-    batch_buffer_free(&r.batches), dataset_free(&r.train), dataset_free(&r.valid);
+    confusion_free(&r.eval), epoch_plan_free(&r.plan), optimizer_free(&r.opt), model_free(&r.model);
+    batch_buffer_free(&r.batches), train_data_free(&r.data);
     return 0;
 }

@@ -1,5 +1,5 @@
-/* demo_corpus.c: generator of the built-in demo corpus (demo_corpus.h). */
-#include "demo_corpus.h"
+/* synthetic_corpus.c: generator of the built-in synthetic corpus (synthetic_corpus.h). */
+#include "synthetic_corpus.h"
 
 #include "core/check.h"
 #include "core/rng.h"
@@ -11,9 +11,9 @@ static int make_sample(int32_t *out, int *label_out, int max_len, uint64_t seed,
     uint64_t k = 0;
     int min_len = max_len / 3 > 9 ? max_len / 3 : 9; /* room for up to 9 markers */
     int len = min_len + (int)(rng_bits(seed, stream, k++) % (uint64_t)(max_len - min_len + 1));
-    int label = (int)(rng_bits(seed, stream, k++) % DEMO_CLASSES);
+    int label = (int)(rng_bits(seed, stream, k++) % SYNTHETIC_CLASSES);
     for (int t = 0; t < len; t++) out[t] = NOISE0 + (int)(rng_bits(seed, stream, k++) % NOISE_TOKENS);
-    for (int c = 0; c < DEMO_CLASSES; c++) {
+    for (int c = 0; c < SYNTHETIC_CLASSES; c++) {
         int copies = c == label ? 3 : (int)(rng_bits(seed, stream, k++) % 3);
         for (int j = 0; j < copies; j++) {
             int t;
@@ -26,13 +26,13 @@ static int make_sample(int32_t *out, int *label_out, int max_len, uint64_t seed,
     return len;
 }
 
-void demo_corpus_make(Dataset *d, long n, int max_len, uint64_t seed, int split) {
-    if (max_len < 9) recur_die(EXIT_USAGE, "demo_max_len: the demo corpus needs at least 9 steps (got %d)", max_len);
+void synthetic_corpus_make(Dataset *d, long n, int max_len, uint64_t seed, int split) {
+    if (max_len < 9) recur_die(EXIT_USAGE, "synthetic_max_len: the synthetic corpus needs at least 9 steps (got %d)", max_len);
     *d = (Dataset){.task = TASK_CLASSIFY, .input = INPUT_TOKENS, .n = n, .total = n};
-    d->vocab_size = DEMO_VOCAB, d->num_classes = DEMO_CLASSES;
-    d->offsets = xmalloc(sizeof(int64_t) * (size_t)(n + 1), "demo corpus");
-    d->tokens = xmalloc(sizeof(int32_t) * (size_t)n * (size_t)max_len, "demo corpus");
-    d->labels = xmalloc(sizeof(int32_t) * (size_t)n, "demo corpus");
+    d->vocab_size = SYNTHETIC_VOCAB, d->num_classes = SYNTHETIC_CLASSES;
+    d->offsets = xmalloc(sizeof(int64_t) * (size_t)(n + 1), "synthetic corpus");
+    d->tokens = xmalloc(sizeof(int32_t) * (size_t)n * (size_t)max_len, "synthetic corpus");
+    d->labels = xmalloc(sizeof(int32_t) * (size_t)n, "synthetic corpus");
     d->offsets[0] = 0;
     for (long i = 0; i < n; i++) {
         uint64_t stream = ((uint64_t)split << 40) + (uint64_t)i;

@@ -1,0 +1,73 @@
+/* train_data.c: loading the training and validation splits and fitting the model's
+ * settings to them (train_data.h). Reading is dataset_file.h's; this file only decides
+ * which shard and what the model must look like. */
+#include "train_data.h"
+
+#include <string.h>
+
+#include "core/check.h"
+#include "data/dataset_file.h"
+#include "data/synthetic_corpus.h"
+
+void train_data_load(TrainData *td, const RunConfig *cfg, const Comm *comm) {
+    const TrainConfig *t = &cfg->train;
+    memset(td, 0, sizeof *td);
+    if (!strcmp(t->data, "synthetic")) {
+        synthetic_corpus_make(&td->train, t->synthetic_train_size, t->synthetic_max_len, t->seed, 0);
+        synthetic_corpus_make(&td->valid, t->synthetic_valid_size, t->synthetic_max_len, t->seed, 1);
+        snprintf(td->fingerprint, sizeof td->fingerprint, "synthetic");
+        return;
+    }
+    DatasetFile f;
+    dataset_file_open(&f, t->data);
+    if (f.examples[SPLIT_TRAIN] < comm->size)
+        recur_die(EXIT_USAGE, "%s: the train split has %ld examples, fewer than the %d ranks",
+                  t->data, f.examples[SPLIT_TRAIN], comm->size);
+    dataset_read_shard(&f, SPLIT_TRAIN, comm->rank, comm->size, &td->train);
+    dataset_read_shard(&f, SPLIT_VALID, comm->rank, comm->size, &td->valid);
+    memcpy(td->fingerprint, f.fingerprint, sizeof td->fingerprint);
+    dataset_file_close(&f);
+}
+
+void train_data_free(TrainData *td) {
+    dataset_free(&td->train), dataset_free(&td->valid);
+}
+
+/* Exit 2 unless pooling and loss suit the dataset's task. */
+static void check_task_fit(const ModelConfig *m, const Dataset *d, const char *data) {
+    const char *task = dataset_task_names[d->task];
+    int regress_loss = m->loss == LOSS_MSE || m->loss == LOSS_L1 || m->loss == LOSS_HUBER;
+    if (d->task == TASK_TAG && (m->pooling != POOL_NONE || m->loss != LOSS_CROSS_ENTROPY))
+        recur_die(EXIT_USAGE, "pooling/loss: %s is a tagging dataset (one label per token): "
+                  "use pooling = none and loss = cross_entropy", data);
+    if (d->task == TASK_CLASSIFY && (m->pooling == POOL_NONE || m->loss != LOSS_CROSS_ENTROPY))
+        recur_die(EXIT_USAGE, "pooling/loss: %s is a %s dataset (one label per sequence): use "
+                  "pooling last, mean or max and loss = cross_entropy", data, task);
+    if (d->task == TASK_REGRESS && (m->pooling == POOL_NONE || !regress_loss))
+        recur_die(EXIT_USAGE, "pooling/loss: %s is a regression dataset: use pooling last, mean "
+                  "or max and loss mse, l1 or huber", data);
+}
+
+ModelConfig train_model_config(const RunConfig *cfg, const TrainData *td) {
+    ModelConfig m = cfg->model;
+    const Dataset *d = &td->train;
+    const char *data = cfg->train.data;
+    int outputs = dataset_output_size(d);
+    if (d->input == INPUT_SERIES) {
+        m.vocab_size = 0; /* dense input: features per step come from the data */
+        m.input_size = d->num_features;
+    } else if (m.vocab_size == 0) {
+        m.vocab_size = d->vocab_size;
+    } else if (m.vocab_size < d->vocab_size) {
+        recur_die(EXIT_USAGE, "vocab_size: %d is smaller than the vocabulary of %s (%d)",
+                  m.vocab_size, data, d->vocab_size);
+    }
+    if (m.output_size == 0) m.output_size = outputs;
+    else if (m.output_size != outputs)
+        recur_die(EXIT_USAGE, "output_size: %d, but %s has %d %s", m.output_size, data, outputs,
+                  d->task == TASK_REGRESS ? "targets per example" : "classes");
+    check_task_fit(&m, d, data);
+    const char *err = model_config_error(&m);
+    if (err) recur_die(EXIT_USAGE, "%s", err);
+    return m;
+}

@@ -1,0 +1,22 @@
+/* train_data.h: the splits a training run reads — the generated synthetic corpus, or
+ * this rank's shards of a recur dataset file — and the model settings the data fixes
+ * (vocabulary, classes or outputs, features per step), checked against the rest of the
+ * model's settings so a mismatch is one clear message before any training. */
+#ifndef RECUR_TRAIN_DATA_H
+#define RECUR_TRAIN_DATA_H
+
+#include "comm/comm.h"
+#include "config/config.h"
+#include "data/dataset.h"
+
+typedef struct TrainData {
+    Dataset train, valid;
+    char fingerprint[17];   /* of the dataset file; "synthetic" for the generated corpus */
+} TrainData;
+
+void train_data_load(TrainData *td, const RunConfig *cfg, const Comm *comm);
+void train_data_free(TrainData *td);
+/* The configured model with what the data decides filled in; exit 2 when they disagree. */
+ModelConfig train_model_config(const RunConfig *cfg, const TrainData *td);
+
+#endif
