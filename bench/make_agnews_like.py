@@ -7,7 +7,8 @@ labels 1..4, LF line ends. The text is made-up words drawn from a Zipf-like dist
 over a fixed vocabulary (English-like word lengths), with the real file's habits: commas
 in descriptions, doubled quotes, "(Reuters)"-style sources, numbers, `\\` where the
 original had line breaks, `#39;` for apostrophes, and (rarely) a real line break inside
-a field. Deterministic: the same --seed and --lines give the same bytes. Standard library
+a field; and a tail of rare names (as the real file, whose vocabulary keeps growing with
+its size). Deterministic: the same --seed and --lines give the same bytes. Standard library
 only.
 
     python3 bench/make_agnews_like.py --lines 120000 --out /tmp/agnews_like.csv
@@ -61,6 +62,11 @@ class Writer:
     def draw(self, k):
         return self.rng.choices(self.words, cum_weights=self.cum, k=k)
 
+    def rare_word(self):
+        """A name or typo: the long tail of words seen once or twice."""
+        n = self.rng.randint(4, 10)
+        return "".join(self.rng.choice(LETTERS) for _ in range(n)).capitalize()
+
     def title(self):
         rng = self.rng
         words = [w.capitalize() for w in self.draw(rng.randint(*TITLE_WORDS))]
@@ -87,6 +93,8 @@ class Writer:
                 w = str(rng.randint(1, 2000))
             elif r < 0.03:
                 w += "#39;s"
+            elif r < 0.036:
+                w = self.rare_word()
             sep = " "
             r = rng.random()
             if i == n - 1:

@@ -19,6 +19,14 @@ mkdir -p "$(dirname "$out")"
 tmp=$(mktemp)
 trap 'rm -f "$tmp" "$tmp.all"' EXIT
 
+# An image with empty apt lists (Docker) gets them once, as tools/install-deps.sh would.
+if [[ $(apt-cache dumpavail 2>/dev/null | grep -c '^Package:') -lt 1000 ]]; then
+  echo "make_demo_corpus: the apt package index is empty; running apt-get update" >&2
+  as_root=()
+  [[ $(id -u) -ne 0 ]] && as_root=(sudo)
+  "${as_root[@]}" apt-get update -qq || true
+fi
+
 # Package, section (without its archive area: contrib/net -> net), description; one per package.
 apt-cache dumpavail | awk '
   /^Package: /     { pkg = substr($0, 10) }

@@ -167,6 +167,9 @@ static int select_rest(const CsvRecord *h, Selection *sel, ParseError *err) {
 
 static int select_columns(const CsvRecord *h, const NumericTableOptions *o, Selection *sel,
                           ParseError *err) {
+    for (int i = 0; i < h->count; i++)
+        if (memchr(h->fields[i], 0, h->lengths[i]))
+            return parse_fail(err, h->line, "header field %d holds a NUL byte", i + 1);
     sel->time_index = -1;
     sel->count = 0;
     sel->source = xmalloc(sizeof(int) * (size_t)h->count, "column selection");

@@ -98,7 +98,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const char *nl = memchr(rest, '\n', (size_t)(end - rest));
     const char *csv = nl ? nl + 1 : end;
     size_t options_len = (size_t)((nl ? nl : end) - rest);
-    char *options = fuzz_exact_copy(rest, options_len + 1);
+    char *options = malloc(options_len + 1);
+    FUZZ_CHECK(options != NULL);
+    memcpy(options, rest, options_len);
     options[options_len] = '\0';
     char *field[OPTION_FIELDS];
     split_options(options, field);

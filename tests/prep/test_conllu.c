@@ -119,7 +119,8 @@ static void conllu_broken(void) {
             "expected 1, found");
     rejects(PARSE_CONLLU_UPOS, "empty FORM", "1\t\t_\tX\t_\t_\t_\t_\t_\t_\n", 1, "empty FORM");
     rejects(PARSE_CONLLU_XPOS, "XPOS '_'",
-            "1\ta\t_\tDET\tDT\t_\t_\t_\t_\t_\n2\tb\t_\tADP\t_\t_\t_\t_\t_\t_\n", 2, "XPOS is '_' (not annotated); use tag_column = upos");
+            "1\ta\t_\tDET\tDT\t_\t_\t_\t_\t_\n2\tb\t_\tADP\t_\t_\t_\t_\t_\t_\n", 2,
+            "XPOS is '_' (not annotated); use tag_column = upos");
     rejects(PARSE_CONLLU_UPOS, "UPOS '_'", "1\ta\t_\t_\tDT\t_\t_\t_\t_\t_\n", 1, "UPOS is '_'");
     rejects(PARSE_CONLLU_UPOS, "empty UPOS", "1\ta\t_\t\tDT\t_\t_\t_\t_\t_\n", 1, "empty UPOS");
 }

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# test_train_prepared.sh: `recur train` reads every kind of dataset `recur prep` writes —
+# tagging (a bidirectional LSTM, one prediction per token), series regression (GRU, mse)
+# and window classification — and a model/data mismatch is refused with exit 2 before
+# training. Each run must exit 0, log a finite validation loss, and (where it can learn
+# something in 60 steps) lower its training loss.
+# Usage: RECUR=path/to/recur test_train_prepared.sh PROJECT_ROOT
+set -euo pipefail
+root=$1
+SAMPLES=$root/datasets/samples
+source "$root/tests/prep/common.sh"
+
+last_valid_loss() { grep '"split": "valid"' "$1/metrics.jsonl" | tail -1 | sed -E 's/.*"loss": ([0-9.eE+-]+|nan|inf).*/\1/'; }
+train_losses() { grep '"split": "train"' "$1/metrics.jsonl" | sed -E 's/.*"loss": ([0-9.eE+-]+).*/\1/'; }
+finite() { awk -v x="$1" 'BEGIN { exit !(x == x + 0 && x < 1e30) }'; }
+
+"$RECUR" prep conllu --train="$SAMPLES/ud/en_sample-ud-train.conllu" --valid="$SAMPLES/ud/en_sample-ud-dev.conllu" \
+  --test="$SAMPLES/ud/en_sample-ud-test.conllu" --output="$WORK/ud.h5" >/dev/null
+"$RECUR" train --data="$WORK/ud.h5" --run_dir="$WORK/tag" --cell=lstm --bidirectional=1 --pooling=none \
+  --hidden_size=16 --input_size=8 --batch_size=2 --steps=60 --log_every=10 --eval_every=30 --lr=0.5 >"$WORK/tag.out"
+loss=$(last_valid_loss "$WORK/tag")
+finite "$loss" || fail "tagging: valid loss '$loss'"
+first=$(train_losses "$WORK/tag" | head -1) last=$(train_losses "$WORK/tag" | tail -1)
+awk -v f="$first" -v l="$last" 'BEGIN { exit !(l < f) }' || fail "tagging: train loss $first -> $last did not fall"
+grep -q '"accuracy"' "$WORK/tag/metrics.jsonl" || fail "tagging: no accuracy logged"
+echo "ok: tagging trains (train loss $first -> $last, valid loss $loss)"
+
+"$RECUR" prep series --train="$SAMPLES/jena/jena_sample.csv" --time_column="Date Time" --targets="T (degC)" \
+  --input_steps=12 --horizon=3 --stride=2 --valid_fraction=0.2 --test_fraction=0.2 --output="$WORK/jena.h5" >/dev/null
+"$RECUR" train --data="$WORK/jena.h5" --run_dir="$WORK/reg" --cell=gru --pooling=last --loss=mse \
+  --hidden_size=16 --batch_size=8 --steps=60 --log_every=10 --eval_every=30 --lr=0.05 >"$WORK/reg.out"
+loss=$(last_valid_loss "$WORK/reg")
+finite "$loss" || fail "regression: valid loss '$loss'"
+grep -q "parameters" "$WORK/reg.out" || fail "regression: no model line"
+echo "ok: series regression trains (valid mse $loss)"
+
+"$RECUR" prep series-classify --train="$SAMPLES/jena/jena_sample.csv" --time_column="Date Time" --targets="T (degC)" \
+  --input_steps=6 --horizon=1 --valid_fraction=0.2 --test_fraction=0.2 --output="$WORK/rise.h5" >/dev/null
+"$RECUR" train --data="$WORK/rise.h5" --run_dir="$WORK/rise" --cell=rnn_tanh --pooling=last \
+  --hidden_size=8 --batch_size=8 --steps=30 --log_every=10 --eval_every=30 --lr=0.05 >"$WORK/rise.out"
+loss=$(last_valid_loss "$WORK/rise")
+finite "$loss" || fail "window classification: valid loss '$loss'"
+echo "ok: window classification trains (valid loss $loss)"
+
+expect_error "tagging dataset.*pooling = none" "$RECUR" train --data="$WORK/ud.h5" --pooling=last --steps=1
+expect_error "regression dataset.*mse, l1 or huber" "$RECUR" train --data="$WORK/jena.h5" --steps=1
+expect_error "output_size: 5, but .* has 3 targets" "$RECUR" train --data="$WORK/jena.h5" --loss=mse --output_size=5 --steps=1
+expect_error "not a recur dataset" "$RECUR" train --data="$root/tests/fixtures/torch_reference.h5" --steps=1
