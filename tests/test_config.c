@@ -58,7 +58,8 @@ static void check_values(void) {
     rejects("lr", "-0.1");
     rejects("momentum", "1");
     rejects("cell", "LSTM");
-    rejects("optimizer", "adam");
+    rejects("optimizer", "adamm");
+    accepts("optimizer", "adamw");
     rejects("bidirectional", "true");
     rejects("synthetic_max_len", "1");
     rejects("data", "a#b");
@@ -85,7 +86,7 @@ static void check_defaults(void) {
            "model defaults");
     expect(!strcmp(c.train.data, "synthetic") && !strcmp(c.train.run_dir, "runs/demo") &&
                c.train.batch_size == 32 && c.train.steps == 300 && c.train.lr == 0.1 &&
-               c.train.momentum == 0.9 && c.train.clip_norm == 5 && c.train.seed == 1 &&
+               c.train.momentum == 0 && c.train.clip_norm == 5 && c.train.seed == 1 &&
                c.train.synthetic_max_len == 24,
            "train defaults");
 }

@@ -10,13 +10,15 @@
 
 #include "key_table.h"
 
-const char *const optimizer_names[] = {"sgd", 0};
+const char *const optimizer_names[] = {"sgd", "adam", "adamw", "rmsprop", "adadelta", "adagrad", 0};
+const char *const schedule_names[] = {"constant", "step", "exponential", "cosine", 0};
 
 /* Enum fields are read and written as int. */
 _Static_assert(sizeof(CellType) == sizeof(int), "CellType is not int-sized");
 _Static_assert(sizeof(Pooling) == sizeof(int), "Pooling is not int-sized");
 _Static_assert(sizeof(LossType) == sizeof(int), "LossType is not int-sized");
 _Static_assert(sizeof(OptimizerType) == sizeof(int), "OptimizerType is not int-sized");
+_Static_assert(sizeof(ScheduleType) == sizeof(int), "ScheduleType is not int-sized");
 
 enum { GROUP_model, GROUP_train };
 static const char *const group_names[] = {"model", "train"};
@@ -56,12 +58,36 @@ static const Key keys[] = {
         "directory for metrics.jsonl and checkpoints"),
     ROW(train, batch_size, T_INT, int, 0, "32", AT_LEAST(1), "samples per optimizer step"),
     ROW(train, steps, T_LONG, long, 0, "300", AT_LEAST(1), "optimizer steps"),
-    ROW(train, optimizer, T_ENUM, OptimizerType, optimizer_names, "sgd", ANY, "optimizer"),
-    ROW(train, lr, T_DOUBLE, double, 0, "0.1", ABOVE(0), "learning rate"),
-    ROW(train, momentum, T_DOUBLE, double, 0, "0.9", UNIT, "SGD momentum; 0 = plain SGD"),
-    ROW(train, weight_decay, T_DOUBLE, double, 0, "0", AT_LEAST(0), "L2 weight decay"),
+    ROW(train, optimizer, T_ENUM, OptimizerType, optimizer_names, "sgd", ANY,
+        "optimizer (each as torch.optim defines it)"),
+    ROW(train, lr, T_DOUBLE, double, 0, "0.1", ABOVE(0), "learning rate (peak, with a schedule)"),
+    ROW(train, momentum, T_DOUBLE, double, 0, "0", UNIT, "sgd and rmsprop momentum; 0 = none"),
+    ROW(train, nesterov, T_BOOL, int, 0, "0", ANY, "sgd: Nesterov momentum (needs momentum > 0)"),
+    ROW(train, beta1, T_DOUBLE, double, 0, "0.9", UNIT, "adam, adamw: first-moment decay"),
+    ROW(train, beta2, T_DOUBLE, double, 0, "0.999", UNIT, "adam, adamw: second-moment decay"),
+    ROW(train, eps, T_DOUBLE, double, 0, "0", AT_LEAST(0),
+        "denominator term; 0 = PyTorch's default (adam, adamw, rmsprop 1e-8; adadelta 1e-6; "
+        "adagrad 1e-10)"),
+    ROW(train, alpha, T_DOUBLE, double, 0, "0.99", UNIT, "rmsprop: smoothing constant"),
+    ROW(train, centered, T_BOOL, int, 0, "0", ANY, "rmsprop: centred (divide by the variance)"),
+    ROW(train, rho, T_DOUBLE, double, 0, "0.9", UNIT, "adadelta: decay of the running averages"),
+    ROW(train, lr_decay, T_DOUBLE, double, 0, "0", AT_LEAST(0), "adagrad: learning-rate decay"),
+    ROW(train, initial_accumulator, T_DOUBLE, double, 0, "0", AT_LEAST(0),
+        "adagrad: initial value of the squared-gradient sums"),
+    ROW(train, weight_decay, T_DOUBLE, double, 0, "0", AT_LEAST(0),
+        "weight decay: added to the gradient (L2), adamw: decoupled (w -= lr * wd * w)"),
     ROW(train, clip_norm, T_DOUBLE, double, 0, "5", AT_LEAST(0),
         "clip the global gradient norm to this; 0 = off"),
+    ROW(train, clip_value, T_DOUBLE, double, 0, "0", AT_LEAST(0),
+        "clip each gradient element to [-clip_value, clip_value]; 0 = off"),
+    ROW(train, schedule, T_ENUM, ScheduleType, schedule_names, "constant", ANY,
+        "learning-rate schedule: step and exponential decay per epoch, cosine per step"),
+    ROW(train, step_size, T_LONG, long, 0, "1", AT_LEAST(1), "schedule step: epochs between decays"),
+    ROW(train, gamma, T_DOUBLE, double, 0, "0.1", ABOVE(0),
+        "schedule step, exponential: multiply the rate by this (0.9 per epoch: the AG News recipe)"),
+    ROW(train, min_lr, T_DOUBLE, double, 0, "0", AT_LEAST(0), "schedule cosine: the final rate"),
+    ROW(train, warmup_steps, T_LONG, long, 0, "0", AT_LEAST(0),
+        "linear warm-up from 0 to lr over this many steps, then the schedule"),
     ROW(train, log_every, T_LONG, long, 0, "50", AT_LEAST(1),
         "log the training loss every this many steps"),
     ROW(train, eval_every, T_LONG, long, 0, "100", AT_LEAST(0),

@@ -14,7 +14,8 @@
 
 #include "model/model_config.h"
 
-typedef enum { OPT_SGD } OptimizerType;
+typedef enum { OPT_SGD, OPT_ADAM, OPT_ADAMW, OPT_RMSPROP, OPT_ADADELTA, OPT_ADAGRAD } OptimizerType;
+typedef enum { SCHED_CONSTANT, SCHED_STEP, SCHED_EXPONENTIAL, SCHED_COSINE } ScheduleType;
 
 typedef struct TrainConfig {
     char data[512];       /* a recur dataset file, or "synthetic" (generated, datasets/README.md) */
@@ -23,9 +24,23 @@ typedef struct TrainConfig {
     long steps;           /* optimizer steps */
     OptimizerType optimizer;
     double lr;
-    double momentum;      /* SGD momentum, 0 = plain SGD */
-    double weight_decay;
+    double momentum;      /* SGD and RMSprop momentum, 0 = none */
+    int nesterov;         /* SGD: Nesterov momentum */
+    double beta1, beta2;  /* Adam, AdamW */
+    double eps;           /* 0 = the optimizer's PyTorch default */
+    double alpha;         /* RMSprop smoothing constant */
+    int centered;         /* RMSprop: divide by the centred second moment */
+    double rho;           /* Adadelta */
+    double lr_decay;      /* Adagrad */
+    double initial_accumulator; /* Adagrad */
+    double weight_decay;  /* L2 added to the gradient; AdamW: decoupled decay */
     double clip_norm;     /* clip the global gradient norm to this; 0 = off */
+    double clip_value;    /* clip every gradient element to [-v, v]; 0 = off */
+    ScheduleType schedule;
+    long step_size;       /* schedule step: epochs between decays */
+    double gamma;         /* schedule step/exponential: the decay factor */
+    double min_lr;        /* schedule cosine: the rate at the end */
+    long warmup_steps;    /* linear warm-up from 0 over this many steps, before the schedule */
     long log_every;       /* print and log the training loss every this many steps */
     long eval_every;      /* evaluate on the validation split every this many steps; 0 = end only */
     uint64_t seed;        /* initial weights, data order, dropout */
@@ -40,6 +55,7 @@ typedef struct RunConfig {
 } RunConfig;
 
 extern const char *const optimizer_names[];
+extern const char *const schedule_names[];
 
 /* Defaults, then --config FILE, then --key=value from argv[0..argc). Exits 2 on error;
  * `--help` / `-h` prints config_print_usage and exits 0; `--print-config` prints the

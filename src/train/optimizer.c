@@ -7,6 +7,8 @@
 #include "core/check.h"
 
 void optimizer_init(Optimizer *o, const TrainConfig *cfg, size_t num_params) {
+    if (cfg->optimizer != OPT_SGD)
+        recur_die(EXIT_USAGE, "optimizer: %s is not implemented yet (sgd is)", optimizer_names[cfg->optimizer]);
     *o = (Optimizer){.type = cfg->optimizer, .lr = cfg->lr, .momentum = cfg->momentum,
                      .weight_decay = cfg->weight_decay, .n = num_params};
     o->velocity = xcalloc(num_params, sizeof(real), "optimizer state");

@@ -91,6 +91,13 @@ examples "$WORK/ag_plain.h5" train | sed 's/^train\[[0-9]*\]//' | grep -xFf "$WO
 cmp -s "$WORK/carve1.h5" "$WORK/carve1.first.h5" || fail "the same split_seed gave different files"
 examples "$WORK/carve2.h5" valid >"$WORK/carve2.valid"
 cmp -s "$WORK/carve1.valid" "$WORK/carve2.valid" && fail "split_seed 7 and 8 carved the same valid split"
+# A split that has its own file is never carved; the others still are.
+prep "$WORK/files.h5" "${ag_args[@]}" --valid="$AG/test.csv" --test_fraction=0.25
+grep -q "^valid: 4 examples, 89 tokens (" "$WORK/prep.out" ||
+    fail "valid from its file: $(cat "$WORK/prep.out")"
+grep -q "^test: 3 examples (carved from train: test_fraction 0.25, split_seed 1)" "$WORK/prep.out" ||
+    fail "test carved: $(cat "$WORK/prep.out")"
+grep -q "^train: 9 examples" "$WORK/prep.out" || fail "train after carving test: $(cat "$WORK/prep.out")"
 shards_ok "$WORK/carve1.h5"
 echo "ok: carve (6/3/3, same seed same file, other seed other split)"
 
