@@ -3,8 +3,11 @@
  * vocabulary, fix the classes (or tags), map tokens and labels to ids with truncation and
  * <bos>/<eos>, and fill a PreparedDataset.
  *
- * Carving moves no text: each final split is a view, a list of example indices into one
- * RawSplit in source order. It reads no files and knows no source format; bad labels and
+ * Carving: valid takes round(valid_fraction * n) of the n training examples (at least one
+ * when the fraction is above 0), then test takes round(test_fraction * n) of the rest; the
+ * examples are the first places of a Fisher-Yates shuffle drawn from rng_bits(split_seed,
+ * split, j). It moves no text: each final split is a view, a list of example indices into
+ * one RawSplit in source order. It reads no files and knows no source format; bad labels and
  * bad settings end the process with exit 2 (prep_fail / recur_die). */
 #include "raw_text.h"
 

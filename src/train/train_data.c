@@ -3,11 +3,31 @@
  * which shard and what the model must look like. */
 #include "train_data.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/check.h"
 #include "data/dataset_file.h"
 #include "data/synthetic_corpus.h"
+
+/* Class names, and the scaler of each regression output (identity when unscaled). */
+static void read_names_and_scaler(TrainData *td, const DatasetFile *f) {
+    int64_t count = 0;
+    if (f->task != TASK_REGRESS) td->class_names = dataset_read_names(f, "/classes", &count);
+    td->num_classes = (int)count;
+    if (f->task != TASK_REGRESS) return;
+    double *offset, *factor;
+    free(dataset_read_scaler(f, &offset, &factor));
+    int32_t *target = dataset_read_target_features(f);
+    td->num_outputs = f->horizon * f->num_targets;
+    td->target_offset = xmalloc(sizeof(double) * (size_t)td->num_outputs, "target scaler");
+    td->target_factor = xmalloc(sizeof(double) * (size_t)td->num_outputs, "target scaler");
+    for (int c = 0; c < td->num_outputs; c++) {
+        int feature = target[c % f->num_targets];
+        td->target_offset[c] = offset[feature], td->target_factor[c] = factor[feature];
+    }
+    free(offset), free(factor), free(target);
+}
 
 void train_data_load(TrainData *td, const RunConfig *cfg, const Comm *comm) {
     const TrainConfig *t = &cfg->train;
@@ -20,17 +40,22 @@ void train_data_load(TrainData *td, const RunConfig *cfg, const Comm *comm) {
     }
     DatasetFile f;
     dataset_file_open(&f, t->data);
+    read_names_and_scaler(td, &f);
     if (f.examples[SPLIT_TRAIN] < comm->size)
         recur_die(EXIT_USAGE, "%s: the train split has %ld examples, fewer than the %d ranks",
                   t->data, f.examples[SPLIT_TRAIN], comm->size);
     dataset_read_shard(&f, SPLIT_TRAIN, comm->rank, comm->size, &td->train);
     dataset_read_shard(&f, SPLIT_VALID, comm->rank, comm->size, &td->valid);
+    dataset_read_shard(&f, SPLIT_TEST, comm->rank, comm->size, &td->test);
     memcpy(td->fingerprint, f.fingerprint, sizeof td->fingerprint);
     dataset_file_close(&f);
 }
 
 void train_data_free(TrainData *td) {
-    dataset_free(&td->train), dataset_free(&td->valid);
+    dataset_free(&td->train), dataset_free(&td->valid), dataset_free(&td->test);
+    for (int i = 0; td->class_names && i < td->num_classes; i++) free(td->class_names[i]);
+    free(td->class_names), free(td->target_offset), free(td->target_factor);
+    memset(td, 0, sizeof *td);
 }
 
 /* Exit 2 unless pooling and loss suit the dataset's task. */

@@ -11,7 +11,14 @@
 
 typedef struct TrainData {
     Dataset train, valid;
+    Dataset test;           /* empty (n = 0) for the synthetic corpus */
     char fingerprint[17];   /* of the dataset file; "synthetic" for the generated corpus */
+    char **class_names;     /* [num_classes] (classify, tag) or NULL */
+    int num_classes;
+    /* regress: output column c (= step h * num_targets + target k) in real units is
+     * scaled * target_factor[c] + target_offset[c] (the stored scaler, undone) */
+    double *target_offset, *target_factor;
+    int num_outputs;
 } TrainData;
 
 void train_data_load(TrainData *td, const RunConfig *cfg, const Comm *comm);

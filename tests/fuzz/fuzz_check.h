@@ -1,7 +1,8 @@
 /* fuzz_check.h: what every fuzz target in tests/fuzz/ shares — FUZZ_CHECK, which aborts
  * (so libFuzzer saves the input) when an invariant of a parser's output does not hold,
  * and the checks on a ParseError. Unlike assert() it is never compiled out. It must not
- * exit() or recover: a violated invariant is a crash by design. */
+ * exit() or recover: a violated invariant is a crash by design. Also two small helpers of
+ * the targets (line count, exact-size copy). */
 #ifndef RECUR_FUZZ_CHECK_H
 #define RECUR_FUZZ_CHECK_H
 
@@ -39,6 +40,13 @@ static inline void fuzz_check_error(const ParseError *err, long min_line) {
     FUZZ_CHECK(nul > err->message);
     for (const char *c = err->message; c < nul; c++)
         FUZZ_CHECK((unsigned char)*c >= 0x20 && *c != 0x7f);
+}
+
+/* Lines in s[0..n): 1 + its LFs (the last line may lack one). */
+static inline long fuzz_count_lines(const char *s, size_t n) {
+    long lines = 1;
+    for (size_t i = 0; i < n; i++) lines += s[i] == '\n';
+    return lines;
 }
 
 /* A copy of data[0..n) in a buffer of exactly n bytes (1 when n is 0), so that AddressSanitizer

@@ -64,12 +64,6 @@ static void check_record(const CsvRecord *rec, long previous_line, long max_line
     FUZZ_CHECK(total <= size);
 }
 
-static long count_lines(const char *s, size_t n) {
-    long lines = 1;
-    for (size_t i = 0; i < n; i++) lines += s[i] == '\n';
-    return lines;
-}
-
 /* Reads every record of s[0..n); writes them quoted into *out when out is not NULL.
  * Returns the number of records, or -1 when the reader reported an error. */
 static long read_all(const char *s, size_t n, char delimiter, const char *eol, Buffer *out) {
@@ -77,7 +71,7 @@ static long read_all(const char *s, size_t n, char delimiter, const char *eol, B
     csv_init(&r, s, n, delimiter);
     const CsvRecord *rec;
     ParseError err;
-    long records = 0, previous_line = 0, max_line = count_lines(s, n);
+    long records = 0, previous_line = 0, max_line = fuzz_count_lines(s, n);
     int rc;
     fuzz_reset_error(&err);
     while ((rc = csv_next(&r, &rec, &err)) == 1) {

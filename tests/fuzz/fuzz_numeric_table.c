@@ -16,22 +16,6 @@
 
 enum { OPTION_FIELDS = 4 };
 
-/* Splits the options line at '|' into NUL-terminated strings (missing ones are ""). */
-static void split_options(char *line, char *field[OPTION_FIELDS]) {
-    for (int i = 0; i < OPTION_FIELDS; i++) {
-        field[i] = line;
-        char *bar = strchr(line, '|');
-        if (bar) *bar = '\0', line = bar + 1;
-        else line += strlen(line);
-    }
-}
-
-static long count_lines(const char *s, size_t n) {
-    long lines = 1;
-    for (size_t i = 0; i < n; i++) lines += s[i] == '\n';
-    return lines;
-}
-
 static void check_first_missing(const NumericTable *t) {
     long row = -1;
     int col = -1;
@@ -89,31 +73,52 @@ static void check_drop_missing(NumericTable *t) {
     FUZZ_CHECK(numeric_table_first_missing(t, &row, &col) == 0);
 }
 
+/* The options the input's first two parts spell; text holds their strings (free it). */
+typedef struct FuzzOptions {
+    NumericTableOptions table;
+    int every;                  /* resampling step */
+    char *text;
+} FuzzOptions;
+
+/* Reads the flag byte and the `time|columns|drop|na` line (missing items are ""); returns
+ * where the CSV starts. */
+static const char *read_options(const char *data, const char *end, FuzzOptions *o) {
+    static const char delimiters[4] = {',', '\t', ';', ' '};
+    unsigned char flags = (unsigned char)data[0];
+    const char *line = data + 1, *nl = memchr(line, '\n', (size_t)(end - line));
+    size_t len = (size_t)((nl ? nl : end) - line);
+    o->every = ((flags >> 2) & 7) + 1;
+    o->text = malloc(len + 1);
+    FUZZ_CHECK(o->text != NULL);
+    memcpy(o->text, line, len);
+    o->text[len] = '\0';
+    const char *item[OPTION_FIELDS];
+    char *p = o->text;
+    for (int i = 0; i < OPTION_FIELDS; i++) {
+        item[i] = p;
+        char *bar = strchr(p, '|');
+        if (bar) *bar = '\0', p = bar + 1;
+        else p += strlen(p);
+    }
+    o->table = (NumericTableOptions){.delimiter = delimiters[flags & 3], .time_column = item[0],
+                                     .columns = item[1], .drop_columns = item[2], .na_values = item[3]};
+    return nl ? nl + 1 : end;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size == 0) return 0;
-    static const char delimiters[4] = {',', '\t', ';', ' '};
-    char delimiter = delimiters[data[0] & 3];
-    int every = ((data[0] >> 2) & 7) + 1;
-    const char *rest = (const char *)data + 1, *end = (const char *)data + size;
-    const char *nl = memchr(rest, '\n', (size_t)(end - rest));
-    const char *csv = nl ? nl + 1 : end;
-    size_t options_len = (size_t)((nl ? nl : end) - rest);
-    char *options = malloc(options_len + 1);
-    FUZZ_CHECK(options != NULL);
-    memcpy(options, rest, options_len);
-    options[options_len] = '\0';
-    char *field[OPTION_FIELDS];
-    split_options(options, field);
-    NumericTableOptions o = {.delimiter = delimiter, .time_column = field[0], .columns = field[1],
-                             .drop_columns = field[2], .na_values = field[3]};
+    const char *end = (const char *)data + size;
+    FuzzOptions o;
+    const char *csv = read_options((const char *)data, end, &o);
     size_t csv_size = (size_t)(end - csv);
-    long max_line = count_lines(csv, csv_size);
+    long max_line = fuzz_count_lines(csv, csv_size);
+    int want_time = o.table.time_column[0] != '\0';
     NumericTable t;
     ParseError err;
     fuzz_reset_error(&err);
-    if (numeric_table_parse(csv, csv_size, &o, &t, &err) == 0) {
-        check_table(&t, o.time_column[0] != '\0', max_line);
-        check_resample(&t, every);
+    if (numeric_table_parse(csv, csv_size, &o.table, &t, &err) == 0) {
+        check_table(&t, want_time, max_line);
+        check_resample(&t, o.every);
         check_drop_missing(&t);
         numeric_table_free(&t);
     } else {
@@ -121,6 +126,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         FUZZ_CHECK(err.line <= max_line);
         FUZZ_CHECK(t.names == NULL && t.values == NULL && t.rows == 0 && t.num_columns == 0);
     }
-    free(options);
+    free(o.text);
     return 0;
 }

@@ -16,12 +16,6 @@ typedef struct TaggedInput {
     long last_line;     /* line of the last word seen so far */
 } TaggedInput;
 
-static inline long fuzz_count_lines(const char *s, size_t n) {
-    long lines = 1;
-    for (size_t i = 0; i < n; i++) lines += s[i] == '\n';
-    return lines;
-}
-
 static inline void fuzz_check_piece(const TaggedInput *in, const char *s, size_t n) {
     FUZZ_CHECK(n > 0);
     FUZZ_CHECK(s >= in->text && n <= in->size && (size_t)(s - in->text) <= in->size - n);

@@ -186,6 +186,10 @@ expect_error "pm25_na.csv:1: column 'pm2.5' has no value in any row" \
 { head -n 5 "$MSFT"; printf '2017-03-08,1,2,3,4,5,0,7\r\n'; } >"$WORK/msft_bad.csv"
 expect_error "msft_bad.csv:6: 8 fields, the header has 7" \
   "$RECUR" prep series --train="$WORK/msft_bad.csv" --output="$WORK/x.h5" --time_column=Date --targets=Close
+printf 't,a\n1,1\n2,1e300\n3,2\n' >"$WORK/huge.csv"
+expect_error "huge.csv:3: column 'a': 1e\+300 is beyond float32's range after scale=none" \
+  "$RECUR" prep series --train="$WORK/huge.csv" --output="$WORK/x.h5" --time_column=t --targets=a --scale=none \
+  --input_steps=1 --valid_fraction=0
 : >"$WORK/empty.csv"
 expect_error "empty.csv: empty file" "$RECUR" prep series --train="$WORK/empty.csv" --output="$WORK/x.h5" --targets=a
 [[ ! -e "$WORK/x.h5" ]] || fail "a failed prep left $WORK/x.h5 behind"

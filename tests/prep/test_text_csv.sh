@@ -6,25 +6,9 @@
 # and broken inputs, each exit 2 with FILE:LINE.
 source "$(dirname "$0")/common.sh"
 AG=$SAMPLES/ag_news
+PREP_FORMAT=text-csv
+source "$(dirname "$0")/text_helpers.sh"
 
-prep() { # prep OUTPUT ARGS...: recur prep text-csv must succeed; its stdout goes to $WORK/prep.out
-    local out=$1; shift
-    "$RECUR" prep text-csv --output="$out" "$@" >"$WORK/prep.out" 2>&1 ||
-        fail "recur prep text-csv $*: $(cat "$WORK/prep.out")"
-}
-examples() { # examples FILE SPLIT: every decoded example of the split, one per line
-    "$RECUR" inspect "$1" --split="$2" --examples=1000000 | grep -E "^$2\[[0-9]+\]" || true
-}
-has_line() { # has_line FILE LINE: FILE holds exactly that line
-    grep -qxF -- "$2" "$1" || fail "$1 lacks the line: $2
---- it holds:
-$(head -n 20 "$1")"
-}
-count_is() { # count_is WANT FILE WHAT
-    local n
-    n=$(wc -l <"$2")
-    [[ $n -eq $1 ]] || fail "$3: $n lines, want $1"
-}
 ag_args=(--train="$AG/train.csv" --header=0 --label_column=1 --text_columns=2,3)
 ag_names=(--labels=1,2,3,4 --class_names=World,Sports,Business,Sci/Tech)
 
@@ -88,7 +72,7 @@ cmp -s "$WORK/all.shape" "$WORK/carved.shape" ||
 sed 's/^train\[[0-9]*\]//' "$WORK/carve1.train" >"$WORK/carve1.train.text"
 examples "$WORK/ag_plain.h5" train | sed 's/^train\[[0-9]*\]//' | grep -xFf "$WORK/carve1.train.text" |
     cmp -s - "$WORK/carve1.train.text" || fail "carved train is not in source order"
-cmp -s "$WORK/carve1.h5" "$WORK/carve1.first.h5" || fail "the same split_seed gave different files"
+same_file "$WORK/carve1.h5" "$WORK/carve1.first.h5"
 examples "$WORK/carve2.h5" valid >"$WORK/carve2.valid"
 cmp -s "$WORK/carve1.valid" "$WORK/carve2.valid" && fail "split_seed 7 and 8 carved the same valid split"
 # A split that has its own file is never carved; the others still are.

@@ -6,23 +6,8 @@
 # and broken inputs, each exit 2 naming the file (and line).
 source "$(dirname "$0")/common.sh"
 IMDB=$SAMPLES/aclimdb
-
-prep() { # prep OUTPUT ARGS...: must succeed; stdout in $WORK/prep.out
-    local out=$1; shift
-    "$RECUR" prep text-folder --output="$out" "$@" >"$WORK/prep.out" 2>&1 ||
-        fail "recur prep text-folder $*: $(cat "$WORK/prep.out")"
-}
-examples() { "$RECUR" inspect "$1" --split="$2" --examples=1000000 | grep -E "^$2\[[0-9]+\]" || true; }
-has_line() {
-    grep -qxF -- "$2" "$1" || fail "$1 lacks the line: $2
---- it holds:
-$(head -n 20 "$1")"
-}
-count_is() {
-    local n
-    n=$(wc -l <"$2")
-    [[ $n -eq $1 ]] || fail "$3: $n lines, want $1"
-}
+PREP_FORMAT=text-folder
+source "$(dirname "$0")/text_helpers.sh"
 
 # ---- every sub-folder a class (sorted: neg, pos), unsup skipped, files in name order ----
 prep "$WORK/imdb.h5" --train="$IMDB/train" --test="$IMDB/test" --strip_html=1 --valid_fraction=0
@@ -63,7 +48,7 @@ count_is 3 "$WORK/carve.train" "train after carving half of 6"
 count_is 3 "$WORK/carve.valid" "valid carved from 6"
 cp "$WORK/carve.h5" "$WORK/carve.first.h5"
 prep "$WORK/carve.h5" --train="$IMDB/train" --valid_fraction=0.5 --split_seed=3
-cmp -s "$WORK/carve.h5" "$WORK/carve.first.h5" || fail "the same split_seed gave different files"
+same_file "$WORK/carve.h5" "$WORK/carve.first.h5"
 shards_ok "$WORK/carve.h5"
 echo "ok: carve"
 
