@@ -36,8 +36,15 @@ static hid_t link_props(void) {
     return lcpl;
 }
 
-static hid_t chunk_props(const TensorShape *shape, int64_t chunk_rows) {
+/* No modification times in the file: the same content gives the same bytes. */
+static hid_t dataset_props(void) {
     hid_t dcpl = CHECK(H5, H5Pcreate(H5P_DATASET_CREATE));
+    CHECK(H5, H5Pset_obj_track_times(dcpl, 0));
+    return dcpl;
+}
+
+static hid_t chunk_props(const TensorShape *shape, int64_t chunk_rows) {
+    hid_t dcpl = dataset_props();
     if (chunk_rows <= 0 || shape->rank == 0 || tensor_shape_count(shape) == 0) return dcpl;
     hsize_t chunk[TENSOR_MAX_RANK];
     for (int i = 0; i < shape->rank; i++) chunk[i] = (hsize_t)shape->dims[i];
@@ -114,8 +121,9 @@ static hid_t utf8_string_type(void) {
 void h5_write_strings(H5File *f, const char *path, char *const *strings, int64_t count) {
     hsize_t dims[1] = {(hsize_t)count};
     hid_t space = CHECK(H5, H5Screate_simple(1, dims, NULL));
-    hid_t type = utf8_string_type(), lcpl = link_props();
-    hid_t d = CHECK(H5, H5Dcreate2(f->id, path, type, space, lcpl, H5P_DEFAULT, H5P_DEFAULT));
+    hid_t type = utf8_string_type(), lcpl = link_props(), dcpl = dataset_props();
+    hid_t d = CHECK(H5, H5Dcreate2(f->id, path, type, space, lcpl, dcpl, H5P_DEFAULT));
+    CHECK(H5, H5Pclose(dcpl));
     if (count > 0) CHECK(H5, H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, strings));
     CHECK(H5, H5Dclose(d));
     CHECK(H5, H5Pclose(lcpl));
@@ -179,7 +187,9 @@ void h5_attr_write_double(H5File *f, const char *object, const char *name, doubl
 }
 
 void h5_create_group(H5File *f, const char *path) {
-    hid_t lcpl = link_props();
-    CHECK(H5, H5Gclose(CHECK(H5, H5Gcreate2(f->id, path, lcpl, H5P_DEFAULT, H5P_DEFAULT))));
+    hid_t lcpl = link_props(), gcpl = CHECK(H5, H5Pcreate(H5P_GROUP_CREATE));
+    CHECK(H5, H5Pset_obj_track_times(gcpl, 0));
+    CHECK(H5, H5Gclose(CHECK(H5, H5Gcreate2(f->id, path, lcpl, gcpl, H5P_DEFAULT))));
+    CHECK(H5, H5Pclose(gcpl));
     CHECK(H5, H5Pclose(lcpl));
 }

@@ -373,7 +373,10 @@ void raw_text_finish(RawText *raw, const PrepConfig *cfg, PreparedDataset *out) 
     Vocab counts, vocab, values, names;
     count_tokens(&views[SPLIT_TRAIN], &counts);
     vocab_from_counts(&counts, cfg->min_freq, cfg->max_vocab, &vocab);
-    fix_classes(raw, cfg, &views[SPLIT_TRAIN], &values, &names);
+    /* Classes come from the whole training input, carved examples included: a tag seen
+     * only in examples carved into valid is still a class, not an error. */
+    SplitView train_input = {.raw = &raw->splits[SPLIT_TRAIN], .n = raw->splits[SPLIT_TRAIN].n};
+    fix_classes(raw, cfg, &train_input, &values, &names);
 
     prepared_init(out, raw->task, INPUT_TOKENS, cfg);
     print_vocabulary(&vocab, &counts, &names, cfg, raw->task);

@@ -2,8 +2,9 @@
  * (classify) or per-token tags (tag) and where each came from, then one finishing pass:
  * carve missing valid/test splits (seeded), build the vocabulary from train only, fix the
  * classes, map to ids (truncation, <bos>/<eos>, an empty text becomes one <unk>), and
- * fill a PreparedDataset. A label or tag never seen in train, or not in `labels`, is an
- * error naming the file and line of the example. */
+ * fill a PreparedDataset. Classes are the labels of the whole training input (before
+ * carving) or `labels`; a label or tag outside them is an error naming the file and
+ * line of the example. */
 #ifndef RECUR_RAW_TEXT_H
 #define RECUR_RAW_TEXT_H
 

@@ -74,6 +74,7 @@ void regression_errors_append_abs(RegressionErrors *r, const double *abs_errors,
 }
 
 void regression_errors_merge(RegressionErrors *dst, const RegressionErrors *src) {
+    if (dst == src) recur_die(EXIT_RUNTIME, "regression_errors_merge: a state merged into itself");
     if (dst->outputs != src->outputs)
         recur_die(EXIT_RUNTIME, "regression_errors_merge: %d outputs against %d", dst->outputs, src->outputs);
     for (int k = 0; k < REG_SUMS; k++) dst->sums[k] += src->sums[k];

@@ -42,9 +42,11 @@ void regression_errors_reset(RegressionErrors *r);
 void regression_errors_free(RegressionErrors *r);
 /* Adds rows x outputs items: predicted and target are [rows][outputs], scaled units. */
 void regression_errors_add(RegressionErrors *r, const real *predicted, const real *target, long rows);
-/* Appends n absolute errors (real units) to abs_errors; sums and counts are untouched. */
+/* Appends n absolute errors (real units) to abs_errors; sums and counts are untouched.
+ * abs_errors must not point into r's own array. */
 void regression_errors_append_abs(RegressionErrors *r, const double *abs_errors, int64_t n);
-/* dst += src: sums and counts added, src's absolute errors appended after dst's. */
+/* dst += src: sums and counts added, src's absolute errors appended after dst's;
+ * src != dst. */
 void regression_errors_merge(RegressionErrors *dst, const RegressionErrors *src);
 /* The raw absolute errors and their number (for a gather to one rank). */
 const double *regression_errors_abs(const RegressionErrors *r, int64_t *count);
