@@ -5,7 +5,7 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config libopenblas-dev libhdf5-dev hdf5-tools
           libopenmpi-dev openmpi-bin python3 clang)
-[[ "${1:-}" == "--torch" ]] && packages+=(python3-torch python3-h5py python3-numpy)
+[[ "${1:-}" == "--torch" ]] && packages+=(python3-torch python3-h5py python3-numpy python3-matplotlib)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -191,8 +191,8 @@ def flat(tensors):
 
 def inputs():
     """The starting parameters and the gradient sequence: normal values at step scales from
-    1e-7 to 10, two elements 10 times larger and two 1e4 times smaller than the rest, one element whose
-    gradient is always 0 and one that is 0 every other step."""
+    1e-7 to 10, two elements 10 times larger and two 1e4 times smaller than the rest, one
+    element whose gradient is always 0 and one that is 0 every other step."""
     rng = np.random.default_rng(20261124)
     params0 = rng.standard_normal(NUM_PARAMS)
     scales = np.array([1.0, 0.3, 5.0, 1e-4, 2.0, 1e-7, 10.0, 1.0, 0.05, 3.0, 1e-3, 0.7])

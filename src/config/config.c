@@ -12,6 +12,8 @@
 
 const char *const optimizer_names[] = {"sgd", "adam", "adamw", "rmsprop", "adadelta", "adagrad", 0};
 const char *const schedule_names[] = {"constant", "step", "exponential", "cosine", 0};
+const char *const nonfinite_names[] = {"stop", "skip", 0};
+const char *const progress_names[] = {"auto", "bar", "lines", 0};
 
 /* Enum fields are read and written as int. */
 _Static_assert(sizeof(CellType) == sizeof(int), "CellType is not int-sized");
@@ -19,6 +21,8 @@ _Static_assert(sizeof(Pooling) == sizeof(int), "Pooling is not int-sized");
 _Static_assert(sizeof(LossType) == sizeof(int), "LossType is not int-sized");
 _Static_assert(sizeof(OptimizerType) == sizeof(int), "OptimizerType is not int-sized");
 _Static_assert(sizeof(ScheduleType) == sizeof(int), "ScheduleType is not int-sized");
+_Static_assert(sizeof(NonfinitePolicy) == sizeof(int), "NonfinitePolicy is not int-sized");
+_Static_assert(sizeof(ProgressStyle) == sizeof(int), "ProgressStyle is not int-sized");
 
 enum { GROUP_model, GROUP_train };
 static const char *const group_names[] = {"model", "train"};
@@ -57,7 +61,9 @@ static const Key keys[] = {
     ROW(train, run_dir, T_STRING, char *, 0, "runs/demo", ANY,
         "directory for metrics.jsonl and checkpoints"),
     ROW(train, batch_size, T_INT, int, 0, "32", AT_LEAST(1), "samples per optimizer step"),
-    ROW(train, steps, T_LONG, long, 0, "300", AT_LEAST(1), "optimizer steps"),
+    ROW(train, steps, T_LONG, long, 0, "300", AT_LEAST(1), "optimizer steps (when epochs = 0)"),
+    ROW(train, epochs, T_LONG, long, 0, "0", AT_LEAST(0),
+        "passes over the training split; 0 = run `steps` optimizer steps"),
     ROW(train, optimizer, T_ENUM, OptimizerType, optimizer_names, "sgd", ANY,
         "optimizer (each as torch.optim defines it)"),
     ROW(train, lr, T_DOUBLE, double, 0, "0.1", ABOVE(0), "learning rate (peak, with a schedule)"),
@@ -92,6 +98,20 @@ static const Key keys[] = {
         "log the training loss every this many steps"),
     ROW(train, eval_every, T_LONG, long, 0, "100", AT_LEAST(0),
         "evaluate on the validation split every this many steps; 0 = at the end only"),
+    ROW(train, checkpoint_every, T_LONG, long, 0, "0", AT_LEAST(0),
+        "write a checkpoint every this many steps; 0 = at each evaluation"),
+    ROW(train, keep_checkpoints, T_INT, int, 0, "3", AT_LEAST(1),
+        "newest checkpoints kept in run_dir/checkpoints (best.h5 is kept too)"),
+    ROW(train, best_metric, T_STRING, char *, 0, "auto", ANY,
+        "validation metric that picks best.h5: loss, accuracy, macro_f1, mae, rmse; auto = "
+        "accuracy (classification, tagging) or loss (regression)"),
+    ROW(train, resume, T_BOOL, int, 0, "0", ANY,
+        "1: continue from the newest whole checkpoint in run_dir/checkpoints"),
+    ROW(train, nonfinite, T_ENUM, NonfinitePolicy, nonfinite_names, "stop", ANY,
+        "a NaN/Inf loss or gradient: stop (naming the step and parameter; checkpoints kept) "
+        "or skip the step and count it"),
+    ROW(train, progress, T_ENUM, ProgressStyle, progress_names, "auto", ANY,
+        "rank 0's output: a live bar on a terminal, plain lines otherwise (auto), or force one"),
     ROW(train, seed, T_U64, uint64_t, 0, "1", ANY,
         "random seed: initial weights, data order, dropout"),
     ROW(train, threads, T_INT, int, 0, "0", AT_LEAST(0),

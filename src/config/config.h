@@ -16,12 +16,15 @@
 
 typedef enum { OPT_SGD, OPT_ADAM, OPT_ADAMW, OPT_RMSPROP, OPT_ADADELTA, OPT_ADAGRAD } OptimizerType;
 typedef enum { SCHED_CONSTANT, SCHED_STEP, SCHED_EXPONENTIAL, SCHED_COSINE } ScheduleType;
+typedef enum { NONFINITE_STOP, NONFINITE_SKIP } NonfinitePolicy;
+typedef enum { PROGRESS_AUTO, PROGRESS_BAR, PROGRESS_LINES } ProgressStyle;
 
 typedef struct TrainConfig {
     char data[512];       /* a recur dataset file, or "synthetic" (generated, datasets/README.md) */
     char run_dir[512];    /* where metrics.jsonl goes */
     int batch_size;       /* samples per step */
-    long steps;           /* optimizer steps */
+    long steps;           /* optimizer steps (when epochs = 0) */
+    long epochs;          /* passes over the training split; 0 = run `steps` steps */
     OptimizerType optimizer;
     double lr;
     double momentum;      /* SGD and RMSprop momentum, 0 = none */
@@ -43,6 +46,12 @@ typedef struct TrainConfig {
     long warmup_steps;    /* linear warm-up from 0 over this many steps, before the schedule */
     long log_every;       /* print and log the training loss every this many steps */
     long eval_every;      /* evaluate on the validation split every this many steps; 0 = end only */
+    long checkpoint_every; /* write a checkpoint every this many steps; 0 = at evaluations only */
+    int keep_checkpoints; /* newest checkpoints kept (plus the best) */
+    char best_metric[32]; /* valid metric that picks best.h5, e.g. accuracy, loss, mae */
+    int resume;           /* 1: continue from the newest checkpoint in run_dir */
+    NonfinitePolicy nonfinite;
+    ProgressStyle progress;
     uint64_t seed;        /* initial weights, data order, dropout */
     int threads;          /* OpenBLAS threads; 0 = OpenBLAS's own default */
     /* generated corpus (data = synthetic) */
@@ -56,6 +65,8 @@ typedef struct RunConfig {
 
 extern const char *const optimizer_names[];
 extern const char *const schedule_names[];
+extern const char *const nonfinite_names[];
+extern const char *const progress_names[];
 
 /* Defaults, then --config FILE, then --key=value from argv[0..argc). Exits 2 on error;
  * `--help` / `-h` prints config_print_usage and exits 0; `--print-config` prints the

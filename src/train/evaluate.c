@@ -82,7 +82,7 @@ static void evaluate_batch(EvalResult *e, Model *m, const Batch *bt) {
     int rows;
     long counted;
     const real *outputs = model_outputs(m, &rows, &counted);
-    e->loss_sum += loss;
+    e->loss_sum += loss * (double)counted;
     e->items += counted, e->examples += bt->B;
     if (e->task != TASK_REGRESS) count_predictions(&e->confusion, bt, outputs, rows, m->cfg.ignore_index);
     else if (rows == bt->B) regression_errors_add(&e->regression, outputs, bt->targets, bt->B);

@@ -24,6 +24,9 @@ static double default_eps(OptimizerType type) {
 }
 
 static void add_state(Optimizer *o, const char *name, double initial) {
+    if (o->num_states == OPTIMIZER_MAX_STATES)
+        recur_die(EXIT_RUNTIME, "internal: optimizer state %s: more than %d buffers", name,
+                  OPTIMIZER_MAX_STATES);
     real *buf = xmalloc(sizeof(real) * (o->n ? o->n : 1), name);
     for (size_t i = 0; i < o->n; i++) buf[i] = (real)initial;
     o->state_names[o->num_states] = name;
