@@ -6,9 +6,24 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../core/check.h"
+
+void make_directories(const char *dir) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s", dir);
+    for (char *p = path + 1;; p++) {
+        if (*p != '/' && *p != 0) continue;
+        char keep = *p;
+        *p = 0;
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            recur_die(EXIT_RUNTIME, "cannot create directory '%s': %s", path, strerror(errno));
+        if (!keep) break;
+        *p = keep;
+    }
+}
 
 void durable_temp_name(const char *path, char *out, size_t size) {
     int n = snprintf(out, size, "%s.tmp-%ld", path, (long)getpid());

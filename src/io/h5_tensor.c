@@ -73,6 +73,16 @@ H5File h5_open(const char *path) {
     return f;
 }
 
+int h5_probe(const char *path) {
+    if (access(path, R_OK) != 0) return 0;
+    CHECK(H5, H5Eset_auto2(H5E_DEFAULT, NULL, NULL));
+    if (H5Fis_hdf5(path) <= 0) return 0;
+    hid_t id = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (id < 0) return 0;
+    CHECK(H5, H5Fclose(id));
+    return 1;
+}
+
 H5File h5_create(const char *path) {
     CHECK(H5, H5Eset_auto2(H5E_DEFAULT, NULL, NULL));
     H5File f = {CHECK(H5, H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT)),

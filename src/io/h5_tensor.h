@@ -40,6 +40,8 @@ int tensor_shape_equal(const TensorShape *a, const TensorShape *b);
 
 /* Read-only. Exit 2 when the file is missing, unreadable or not HDF5. */
 H5File h5_open(const char *path);
+/* 1 when path is an HDF5 file that opens (not truncated), 0 otherwise; never exits. */
+int h5_probe(const char *path);
 /* A new file, replacing any file at path. */
 H5File h5_create(const char *path);
 void h5_close(H5File *f);

@@ -7,25 +7,12 @@
 #include <sys/stat.h>
 
 #include "core/check.h"
+#include "io/durable_file.h"
 
-static void make_dirs(const char *dir) {
-    char path[1024];
-    snprintf(path, sizeof path, "%s", dir);
-    for (char *p = path + 1; ; p++) {
-        if (*p != '/' && *p != 0) continue;
-        char keep = *p;
-        *p = 0;
-        if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            recur_die(EXIT_RUNTIME, "run_dir: cannot create '%s': %s", path, strerror(errno));
-        if (!keep) break;
-        *p = keep;
-    }
-}
-
-void metrics_log_open(MetricsLog *log, const char *run_dir) {
-    make_dirs(run_dir);
+void metrics_log_open(MetricsLog *log, const char *run_dir, int append) {
+    make_directories(run_dir);
     snprintf(log->path, sizeof log->path, "%s/metrics.jsonl", run_dir);
-    log->file = fopen(log->path, "w");
+    log->file = fopen(log->path, append ? "a" : "w");
     if (!log->file) recur_die(EXIT_RUNTIME, "cannot write '%s': %s", log->path, strerror(errno));
 }
 

@@ -10,8 +10,9 @@ typedef struct MetricsLog {
     char path[1024];
 } MetricsLog;
 
-/* Creates run_dir (and parents) and starts a fresh metrics.jsonl in it. */
-void metrics_log_open(MetricsLog *log, const char *run_dir);
+/* Creates run_dir (and parents) and starts a fresh metrics.jsonl in it, or (append = 1,
+ * a resumed run) adds to the one there. */
+void metrics_log_open(MetricsLog *log, const char *run_dir, int append);
 /* Writes `{` + fields + `}` and a newline; fields is a printf format of JSON members. */
 void metrics_log_write(MetricsLog *log, const char *fields_fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -26,7 +26,7 @@ static void format_duration(double s, char *out, size_t n) {
     else snprintf(out, n, "%ld:%02ld", t / 60, t % 60);
 }
 
-static void clear_bar(Progress *p) {
+void progress_clear(Progress *p) {
     if (p->drawn) printf("\r\033[K");
     p->drawn = 0;
 }
@@ -56,7 +56,7 @@ void progress_log(Progress *p, long step, long epoch, double loss, double sample
 }
 
 void progress_print(Progress *p, const char *fmt, ...) {
-    clear_bar(p);
+    progress_clear(p);
     va_list ap;
     va_start(ap, fmt);
     vprintf(fmt, ap);

@@ -22,6 +22,8 @@ void progress_step(Progress *p, long step, long epoch, double loss, double sampl
 void progress_log(Progress *p, long step, long epoch, double loss, double samples_per_s, double lr);
 /* A line of its own (evaluation results, notes), above the bar. */
 void progress_print(Progress *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Takes the bar off the screen (before someone else prints a line). */
+void progress_clear(Progress *p);
 void progress_finish(Progress *p);
 
 #endif

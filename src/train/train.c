@@ -1,7 +1,9 @@
-/* train.c: the training loop — batches in a seeded order, forward, backward, non-finite
- * check, clipping, optimizer step, periodic evaluation and logging (train.h).
+/* train.c: the training run — data, model, optimizer and schedule; batches from the
+ * epoch plans; the non-finite guard; clipping; periodic and end-of-epoch evaluation on
+ * the valid and test splits; checkpoints (newest K and the best) and exact resume.
  * Single process for now: data-parallel reduction joins with the distributed trainer.
- * It wires data, model, optimizer and metrics together; the arithmetic lives in those. */
+ * It wires the pieces together; the arithmetic lives in model/, optimizer.c, schedule.c,
+ * evaluate.c; files in checkpoint.c and metrics_log.c; the screen in progress.c. */
 #include "train.h"
 
 #include <cblas.h>
@@ -11,12 +13,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "checkpoint.h"
 #include "core/check.h"
 #include "core/rng.h"
 #include "data/epoch_plan.h"
-#include "metrics.h"
+#include "evaluate.h"
 #include "metrics_log.h"
 #include "optimizer.h"
+#include "progress.h"
+#include "schedule.h"
 #include "train_data.h"
 
 enum { DROPOUT_STREAM = 1 << 25 };
@@ -27,12 +32,19 @@ typedef struct Run {
     Model model;
     Optimizer opt;
     BatchBuffer batches;
-    EpochPlan plan;  /* the current epoch's batches of the training shard */
-    long next_batch; /* in plan */
-    long epoch;
-    Confusion eval;
+    EpochPlan plan;         /* the batches of state.epoch */
+    CheckpointState state;  /* step, epoch, next_batch, skipped, best: all a resume needs */
+    long total_steps;
+    int lower_is_better;    /* of the best_metric */
+    EvalResult eval;
     MetricsLog log;
+    Progress progress;
+    char checkpoint_dir[1100];
     double start_s;
+    /* the training loss since the last log line */
+    double loss_sum;
+    long loss_steps, loss_samples;
+    double loss_since_s;
 } Run;
 
 static double now_s(void) {
@@ -41,136 +53,211 @@ static double now_s(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Index of the largest of v[0..n). */
-static int argmax(const real *v, int n) {
-    int best = 0;
-    for (int k = 1; k < n; k++) best = v[k] > v[best] ? k : best;
-    return best;
+/* ---- evaluation and the best metric ---- */
+
+static double metric_value(const Run *r, EvalResult *e) {
+    const char *name = r->cfg->train.best_metric;
+    if (!strcmp(name, "loss")) return eval_result_loss(e);
+    if (!strcmp(name, "accuracy")) return confusion_accuracy(&e->confusion);
+    if (!strcmp(name, "macro_f1")) return confusion_macro_f1(&e->confusion);
+    if (!strcmp(name, "mae")) return regression_mae(&e->regression);
+    return regression_rmse(&e->regression); /* "rmse": checked in resolve_best_metric */
 }
 
-/* Adds one evaluated batch's predictions to the confusion matrix: one per sequence, or one
- * per real (unpadded) token when tagging. */
-static void count_predictions(Confusion *c, const Batch *bt, const real *logits, int rows, int C) {
-    if (rows == bt->B) {
-        for (int b = 0; b < bt->B; b++) confusion_add(c, bt->labels[b], argmax(logits + (long)b * C, C));
+/* Turns best_metric = auto into the task's default and checks the name fits the task. */
+static void resolve_best_metric(Run *r, RunConfig *cfg) {
+    char *name = cfg->train.best_metric;
+    int regress = r->data.train.task == TASK_REGRESS;
+    if (!strcmp(name, "auto")) snprintf(name, sizeof cfg->train.best_metric, "%s", regress ? "loss" : "accuracy");
+    int for_classes = !strcmp(name, "accuracy") || !strcmp(name, "macro_f1");
+    int for_values = !strcmp(name, "mae") || !strcmp(name, "rmse");
+    if (!for_classes && !for_values && strcmp(name, "loss"))
+        recur_die(EXIT_USAGE, "best_metric must be loss, accuracy, macro_f1, mae, rmse or auto (got '%s')", name);
+    if ((for_classes && regress) || (for_values && !regress))
+        recur_die(EXIT_USAGE, "best_metric: %s does not apply to a %s dataset", name,
+                  dataset_task_names[r->data.train.task]);
+    r->lower_is_better = !for_classes;
+}
+
+static void evaluate(Run *r, const Dataset *split, const char *name) {
+    if (split->n == 0) return; /* the synthetic corpus has no test split */
+    evaluate_split(&r->eval, &r->model, split, &r->batches, r->cfg->train.batch_size);
+    char extra[64];
+    snprintf(extra, sizeof extra, "\"wall_s\": %.3f", now_s() - r->start_s);
+    EvalLogInfo info = {name, r->state.step, r->state.epoch, r->data.class_names, extra};
+    progress_clear(&r->progress);
+    eval_result_log(&r->eval, &info, &r->log, stdout);
+}
+
+/* ---- checkpoints ---- */
+
+static void save_checkpoint(Run *r, int new_best) {
+    char path[1200];
+    checkpoint_save(r->checkpoint_dir, &r->state, &r->model, &r->opt, r->cfg, path, sizeof path);
+    if (new_best) checkpoint_mark_best(r->checkpoint_dir, path);
+    checkpoint_prune(r->checkpoint_dir, r->cfg->train.keep_checkpoints);
+}
+
+/* Validation (which may name a new best), test, then a checkpoint. */
+static void evaluate_and_save(Run *r) {
+    int new_best = 0;
+    if (r->data.valid.n > 0) {
+        evaluate(r, &r->data.valid, "valid");
+        double v = metric_value(r, &r->eval);
+        new_best = isfinite(v) && (r->lower_is_better ? v < r->state.best_value : v > r->state.best_value);
+        if (new_best) r->state.best_value = v;
+    }
+    evaluate(r, &r->data.test, "test");
+    save_checkpoint(r, new_best);
+}
+
+static void resume_if_asked(Run *r) {
+    char path[1200];
+    if (!r->cfg->train.resume) return;
+    if (!checkpoint_find_latest(r->checkpoint_dir, path, sizeof path)) {
+        progress_print(&r->progress, "resume: no checkpoint in %s yet; starting from step 0\n", r->checkpoint_dir);
         return;
     }
-    for (int t = 0; t < bt->T; t++)
-        for (int b = 0; b < bt->B; b++)
-            if (t < bt->lengths[b]) {
-                long row = (long)t * bt->B + b;
-                confusion_add(c, bt->labels[row], argmax(logits + row * C, C));
-            }
+    checkpoint_load(path, &r->state, &r->model, &r->opt);
+    progress_print(&r->progress, "resume: %s (step %ld, epoch %ld)\n", path, r->state.step, r->state.epoch);
 }
 
-static void evaluate(Run *r, long step) {
-    const Dataset *valid = &r->data.valid;
-    Confusion *c = &r->eval;
-    confusion_reset(c);
-    int C = r->model.cfg.output_size, classify = valid->task != TASK_REGRESS;
-    long items = 0;
-    EpochPlan plan;
-    epoch_plan_make(&plan, valid, r->cfg->train.batch_size, 0, 0, 0);
-    for (long k = 0; k < plan.num_batches; k++) {
-        const Batch *bt = batch_fill(&r->batches, valid, plan.order + plan.batch_first[k], plan.batch_count[k]);
-        double loss = (double)model_forward(&r->model, bt, 0, 0);
-        int rows;
-        long counted;
-        const real *logits = model_outputs(&r->model, &rows, &counted);
-        c->loss_sum += loss * (double)counted;
-        items += counted;
-        if (classify) count_predictions(c, bt, logits, rows, C);
+/* ---- one step ---- */
+
+/* Name of the first parameter tensor with a non-finite gradient ("" when none). */
+static const char *first_nonfinite_param(const Model *m) {
+    for (int i = 0; i < m->num_tensors; i++) {
+        const ParamTensor *t = &m->tensors[i];
+        const real *g = m->grads + t->offset;
+        for (size_t k = 0; k < tensor_size(t); k++)
+            if (!isfinite(g[k])) return t->name;
     }
-    epoch_plan_free(&plan);
-    double loss = c->loss_sum / (double)(items ? items : 1);
-    if (!classify) {
-        printf("eval  step %ld: valid loss %.4f\n", step, loss);
-        metrics_log_write(&r->log, "\"step\": %ld, \"epoch\": %ld, \"split\": \"valid\", \"loss\": %.6g, "
-                          "\"samples\": %ld, \"wall_s\": %.3f", step, r->epoch, loss, valid->n, now_s() - r->start_s);
-        return;
-    }
-    double acc = confusion_accuracy(c), f1 = confusion_macro_f1(c);
-    printf("eval  step %ld: valid loss %.4f  accuracy %.4f  macro_f1 %.4f\n", step, loss, acc, f1);
-    metrics_log_write(&r->log, "\"step\": %ld, \"epoch\": %ld, \"split\": \"valid\", \"loss\": %.6g, "
-                      "\"accuracy\": %.6g, \"macro_f1\": %.6g, \"samples\": %ld, \"wall_s\": %.3f",
-                      step, r->epoch, loss, acc, f1, valid->n, now_s() - r->start_s);
+    return "";
 }
 
-/* The next batch of the training shard, starting a new epoch's plan when one ends. */
+/* A NaN/Inf loss or gradient at `step`: stop (saving the weights as they were before this
+ * step: the last good state) or skip the update. Returns 1 when the step is skipped. */
+static int handle_nonfinite(Run *r, long step, double loss, const char *param) {
+    const char *what = *param ? "gradient of" : "loss";
+    if (r->cfg->train.nonfinite == NONFINITE_SKIP) {
+        r->state.skipped_steps++;
+        progress_print(&r->progress, "step %ld: non-finite %s %s; update skipped (%ld so far)\n", step,
+                       what, *param ? param : "", r->state.skipped_steps);
+        return 1;
+    }
+    char loss_text[32] = "null";
+    if (isfinite(loss)) snprintf(loss_text, sizeof loss_text, "%.6g", loss);
+    metrics_log_write(&r->log, "\"step\": %ld, \"epoch\": %ld, \"event\": \"nonfinite\", \"loss\": %s, "
+                      "\"parameter\": \"%s\"", step, r->state.epoch, loss_text, param);
+    r->state.next_batch--; /* the saved state is before this batch */
+    save_checkpoint(r, 0);
+    progress_finish(&r->progress);
+    recur_die(EXIT_RUNTIME, "step %ld: the %s%s%s is not finite (loss %g): training diverged. The weights "
+              "before this step are in %s (resume=1 continues from them); lower lr, set clip_norm, or use "
+              "an lstm/gru cell", step, what, *param ? " " : "", param, loss, r->checkpoint_dir);
+}
+
+/* The next batch, starting the next epoch's plan when this one is used up. */
 static const Batch *next_batch(Run *r) {
-    if (r->next_batch >= r->plan.num_batches) {
+    if (r->state.next_batch >= r->plan.num_batches) {
+        r->state.epoch++, r->state.next_batch = 0;
         epoch_plan_free(&r->plan);
-        epoch_plan_make(&r->plan, &r->data.train, r->cfg->train.batch_size, r->cfg->train.seed, ++r->epoch, 1);
-        r->next_batch = 0;
+        epoch_plan_make(&r->plan, &r->data.train, r->cfg->train.batch_size, r->cfg->train.seed, r->state.epoch, 1);
     }
-    long k = r->next_batch++;
+    long k = r->state.next_batch++;
     return batch_fill(&r->batches, &r->data.train, r->plan.order + r->plan.batch_first[k], r->plan.batch_count[k]);
 }
 
-/* One optimizer step on the next batch; returns the batch loss. Ends the run on a
- * non-finite loss or gradient, naming the step. */
-static double train_step(Run *r, long step) {
+static void train_step(Run *r) {
     const TrainConfig *t = &r->cfg->train;
+    long step = r->state.step + 1;
     const Batch *bt = next_batch(r);
     model_zero_grads(&r->model);
     double loss = model_forward(&r->model, bt, 1, rng_bits(t->seed, DROPOUT_STREAM, (uint64_t)step));
-    if (!isfinite(loss))
-        recur_die(EXIT_RUNTIME, "step %ld: the loss is not finite (%g): training diverged; lower lr, set "
-                  "clip_norm, or use an lstm/gru cell", step, loss);
     model_backward(&r->model, bt);
     double norm = grad_norm(r->model.grads, r->model.num_params);
-    if (!isfinite(norm))
-        recur_die(EXIT_RUNTIME, "step %ld: the gradient norm is not finite (%g): exploding gradients; "
-                  "set clip_norm or lower lr", step, norm);
-    clip_grad_norm(r->model.grads, r->model.num_params, norm, t->clip_norm);
-    optimizer_step(&r->opt, r->model.weights, r->model.grads);
-    return loss;
+    int skip = 0;
+    if (!isfinite(loss) || !isfinite(norm)) /* a NaN loss makes every gradient NaN: name the loss */
+        skip = handle_nonfinite(r, step, loss, isfinite(loss) ? first_nonfinite_param(&r->model) : "");
+    if (!skip) {
+        clip_grad_value(r->model.grads, r->model.num_params, t->clip_value);
+        if (t->clip_value > 0) norm = grad_norm(r->model.grads, r->model.num_params);
+        clip_grad_norm(r->model.grads, r->model.num_params, norm, t->clip_norm);
+        r->opt.lr = schedule_lr(t, step, r->state.epoch, r->total_steps);
+        optimizer_step(&r->opt, r->model.weights, r->model.grads);
+        r->loss_sum += loss, r->loss_steps++;
+    }
+    r->loss_samples += bt->B;
+    r->state.step = step;
 }
 
-static void log_training(Run *r, long step, double loss_sum, long steps, long samples, double since_s) {
-    const TrainConfig *t = &r->cfg->train;
-    double rate = (double)samples / since_s, loss = loss_sum / (double)steps;
-    printf("train step %ld/%ld (epoch %ld): loss %.4f  %.0f samples/s\n", step, t->steps, r->epoch,
-           loss, rate);
-    metrics_log_write(&r->log, "\"step\": %ld, \"epoch\": %ld, \"split\": \"train\", \"loss\": %.6g, "
-                      "\"lr\": %.6g, \"samples_per_s\": %.1f, \"wall_s\": %.3f", step, r->epoch, loss,
-                      t->lr, rate, now_s() - r->start_s);
+static void log_training(Run *r) {
+    double since = now_s() - r->loss_since_s, rate = (double)r->loss_samples / (since > 0 ? since : 1e-9);
+    double loss = r->loss_steps ? r->loss_sum / (double)r->loss_steps : NAN;
+    long step = r->state.step, epoch = r->state.epoch;
+    progress_log(&r->progress, step, epoch, loss, rate, r->opt.lr);
+    char loss_text[32] = "null"; /* every step of the interval skipped: JSON has no NaN */
+    if (isfinite(loss)) snprintf(loss_text, sizeof loss_text, "%.6g", loss);
+    metrics_log_write(&r->log, "\"step\": %ld, \"epoch\": %ld, \"split\": \"train\", \"loss\": %s, \"lr\": %.6g, "
+                      "\"samples_per_s\": %.1f, \"skipped\": %ld, \"wall_s\": %.3f", step, epoch, loss_text,
+                      r->opt.lr, rate, r->state.skipped_steps, now_s() - r->start_s);
+    r->loss_sum = 0, r->loss_steps = 0, r->loss_samples = 0, r->loss_since_s = now_s();
 }
 
 static void run_loop(Run *r) {
     const TrainConfig *t = &r->cfg->train;
-    long since_steps = 0, since_samples = 0;
-    double loss_sum = 0, since_s = now_s();
-    for (long step = 1; step <= t->steps; step++) {
-        loss_sum += train_step(r, step);
-        since_steps++, since_samples += r->batches.batch.B;
-        if (step % t->log_every == 0 || step == t->steps) {
-            log_training(r, step, loss_sum, since_steps, since_samples, now_s() - since_s);
-            loss_sum = 0, since_steps = 0, since_samples = 0, since_s = now_s();
-        }
-        if ((t->eval_every > 0 && step % t->eval_every == 0) || step == t->steps) evaluate(r, step);
+    r->loss_since_s = now_s();
+    while (r->state.step < r->total_steps) {
+        train_step(r);
+        long step = r->state.step;
+        double loss = r->loss_steps ? r->loss_sum / (double)r->loss_steps : NAN;
+        progress_step(&r->progress, step, r->state.epoch, loss, (double)r->loss_samples / (now_s() - r->loss_since_s));
+        int epoch_end = r->state.next_batch == r->plan.num_batches, last = step == r->total_steps;
+        if (step % t->log_every == 0 || last) log_training(r);
+        int eval = (t->eval_every > 0 && step % t->eval_every == 0) || epoch_end || last;
+        if (eval) evaluate_and_save(r);
+        else if (t->checkpoint_every > 0 && step % t->checkpoint_every == 0) save_checkpoint(r, 0);
     }
 }
 
-int train_run(const RunConfig *cfg, const Comm *comm) {
+/* ---- set-up ---- */
+
+static void setup(Run *r, RunConfig *cfg, const Comm *comm) {
+    if (cfg->train.threads > 0) openblas_set_num_threads(cfg->train.threads);
+    train_data_load(&r->data, cfg, comm);
+    resolve_best_metric(r, cfg);
+    ModelConfig mc = train_model_config(cfg, &r->data);
+    model_init(&r->model, &mc, cfg->train.seed);
+    optimizer_init(&r->opt, &cfg->train, r->model.num_params);
+    eval_result_init(&r->eval, r->data.train.task, mc.output_size, r->data.target_offset, r->data.target_factor);
+    snprintf(r->checkpoint_dir, sizeof r->checkpoint_dir, "%s/checkpoints", cfg->train.run_dir);
+    r->state = (CheckpointState){.best_value = r->lower_is_better ? INFINITY : -INFINITY};
+    memcpy(r->state.fingerprint, r->data.fingerprint, sizeof r->state.fingerprint);
+    resume_if_asked(r);
+    epoch_plan_make(&r->plan, &r->data.train, cfg->train.batch_size, cfg->train.seed, r->state.epoch, 1);
+    r->total_steps = cfg->train.epochs > 0 ? cfg->train.epochs * r->plan.num_batches : cfg->train.steps;
+    metrics_log_open(&r->log, cfg->train.run_dir, cfg->train.resume);
+    progress_init(&r->progress, cfg->train.progress, r->state.step, r->total_steps);
+    progress_print(&r->progress, "recur: %s, %d layer(s)%s, hidden %d: %zu parameters; %ld train / %ld valid / "
+                   "%ld test examples (data %s); %ld steps of %d (%ld per epoch)\n", cell_type_names[mc.cell],
+                   mc.num_layers, mc.bidirectional ? " bidirectional" : "", mc.hidden_size, r->model.num_params,
+                   r->data.train.n, r->data.valid.n, r->data.test.n, r->data.fingerprint, r->total_steps,
+                   cfg->train.batch_size, r->plan.num_batches);
+}
+
+int train_run(const RunConfig *config, const Comm *comm) {
     if (comm->size > 1)
         recur_die(EXIT_USAGE, "train: %d ranks: this version trains in one process; run it without "
                   "mpirun -np > 1 until the data-parallel trainer lands", comm->size);
-    Run r = {.cfg = cfg, .start_s = now_s()};
-    if (cfg->train.threads > 0) openblas_set_num_threads(cfg->train.threads);
-    train_data_load(&r.data, cfg, comm);
-    ModelConfig mc = train_model_config(cfg, &r.data);
-    model_init(&r.model, &mc, cfg->train.seed);
-    optimizer_init(&r.opt, &cfg->train, r.model.num_params);
-    epoch_plan_make(&r.plan, &r.data.train, cfg->train.batch_size, cfg->train.seed, 0, 1);
-    confusion_init(&r.eval, mc.output_size);
-    metrics_log_open(&r.log, cfg->train.run_dir);
-    printf("recur: %s, %d layer(s)%s, hidden %d: %zu parameters; %ld train / %ld valid examples "
-           "(data %s)\n", cell_type_names[mc.cell], mc.num_layers, mc.bidirectional ? " bidirectional" : "",
-           mc.hidden_size, r.model.num_params, r.data.train.n, r.data.valid.n, r.data.fingerprint);
+    RunConfig cfg = *config;
+    Run r = {.cfg = &cfg, .start_s = now_s()};
+    setup(&r, &cfg, comm);
+    if (r.state.step >= r.total_steps)
+        progress_print(&r.progress, "nothing to do: the checkpoint is at step %ld of %ld\n", r.state.step, r.total_steps);
     run_loop(&r);
+    progress_finish(&r.progress);
     metrics_log_close(&r.log);
-    confusion_free(&r.eval), epoch_plan_free(&r.plan), optimizer_free(&r.opt), model_free(&r.model);
+    eval_result_free(&r.eval), epoch_plan_free(&r.plan), optimizer_free(&r.opt), model_free(&r.model);
     batch_buffer_free(&r.batches), train_data_free(&r.data);
     return 0;
 }

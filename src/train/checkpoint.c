@@ -1,0 +1,230 @@
+/* checkpoint.c: saving, finding, loading, marking and pruning checkpoints (checkpoint.h).
+ * HDF5 through io/h5_tensor.h and io/h5_array.h; durability through io/durable_file.h. */
+#include "checkpoint.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/check.h"
+#include "io/durable_file.h"
+#include "io/h5_array.h"
+#include "io/h5_tensor.h"
+
+enum { PATH_MAX_LEN = 4096 };
+
+static TensorShape param_shape(const ParamTensor *t) {
+    TensorShape s = {.rank = t->cols ? 2 : 1, .dims = {t->rows, t->cols}};
+    return s;
+}
+
+static char *config_text(const RunConfig *cfg) {
+    char *text = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream(&text, &size);
+    if (!mem) recur_die(EXIT_RUNTIME, "out of memory writing the config");
+    config_write(cfg, mem);
+    fclose(mem);
+    return text;
+}
+
+static void write_state(H5File *f, const CheckpointState *s, const RunConfig *cfg) {
+    h5_attr_write_string(f, "/", "format", CHECKPOINT_FORMAT);
+    h5_attr_write_int(f, "/", "version", CHECKPOINT_VERSION);
+    h5_attr_write_int(f, "/", "step", s->step);
+    h5_attr_write_int(f, "/", "epoch", s->epoch);
+    h5_attr_write_int(f, "/", "next_batch", s->next_batch);
+    h5_attr_write_int(f, "/", "skipped_steps", s->skipped_steps);
+    h5_attr_write_double(f, "/", "best_value", s->best_value);
+    h5_attr_write_string(f, "/", "fingerprint", s->fingerprint);
+    char *text = config_text(cfg);
+    h5_attr_write_string(f, "/", "config", text);
+    free(text);
+}
+
+static void write_model(H5File *f, const Model *m) {
+    for (int i = 0; i < m->num_tensors; i++) {
+        const ParamTensor *t = &m->tensors[i];
+        char path[96];
+        snprintf(path, sizeof path, "/model/%s", t->name);
+        TensorShape shape = param_shape(t);
+        h5_write_real(f, path, &shape, m->weights + t->offset);
+    }
+}
+
+static void write_optimizer(H5File *f, const Optimizer *o) {
+    h5_create_group(f, "/optimizer");
+    h5_attr_write_string(f, "/optimizer", "type", optimizer_names[o->type]);
+    h5_attr_write_int(f, "/optimizer", "step", o->step);
+    TensorShape shape = {.rank = 1, .dims = {(int64_t)o->n}};
+    for (int i = 0; i < o->num_states; i++) {
+        char path[96];
+        snprintf(path, sizeof path, "/optimizer/%s", o->state_names[i]);
+        h5_write_real(f, path, &shape, o->states[i]);
+    }
+}
+
+void checkpoint_save(const char *dir, const CheckpointState *s, const Model *m, const Optimizer *o,
+                     const RunConfig *cfg, char *path_out, size_t size) {
+    make_directories(dir);
+    int n = snprintf(path_out, size, "%s/step-%09ld.h5", dir, s->step);
+    if (n < 0 || (size_t)n >= size) recur_die(EXIT_RUNTIME, "%s: checkpoint path too long", dir);
+    char tmp[PATH_MAX_LEN];
+    durable_temp_name(path_out, tmp, sizeof tmp);
+    H5File f = h5_create(tmp);
+    write_state(&f, s, cfg);
+    write_model(&f, m);
+    write_optimizer(&f, o);
+    h5_close(&f);
+    durable_commit(tmp, path_out);
+}
+
+/* step of "step-000001500.h5", or -1 for any other name (temporary files included). */
+static long step_of(const char *name) {
+    long step;
+    int used = 0;
+    if (sscanf(name, "step-%ld.h5%n", &step, &used) != 1 || name[used] != 0 || step < 0) return -1;
+    return step;
+}
+
+static int cmp_long_desc(const void *a, const void *b) {
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x < y) - (x > y);
+}
+
+/* The steps of the step-*.h5 files in dir, newest first; *count set. NULL when none. */
+static long *list_steps(const char *dir, long *count) {
+    DIR *d = opendir(dir);
+    *count = 0;
+    if (!d) return NULL;
+    long *steps = NULL, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        long step = step_of(e->d_name);
+        if (step < 0) continue;
+        if (*count == cap) steps = realloc(steps, sizeof(long) * (size_t)(cap = cap ? 2 * cap : 64));
+        if (!steps) recur_die(EXIT_RUNTIME, "out of memory listing %s", dir);
+        steps[(*count)++] = step;
+    }
+    closedir(d);
+    if (steps) qsort(steps, (size_t)*count, sizeof(long), cmp_long_desc);
+    return steps;
+}
+
+int checkpoint_find_latest(const char *dir, char *path, size_t size) {
+    long count, *steps = list_steps(dir, &count);
+    int found = 0;
+    for (long i = 0; i < count && !found; i++) {
+        snprintf(path, size, "%s/step-%09ld.h5", dir, steps[i]);
+        found = h5_probe(path); /* a damaged file (disk trouble) is passed over */
+        if (!found) fprintf(stderr, "recur: note: %s does not open; trying an older checkpoint\n", path);
+    }
+    free(steps);
+    return found;
+}
+
+static void read_state(const H5File *f, CheckpointState *s) {
+    char *format = h5_attr_exists(f, "/", "format") ? h5_attr_string(f, "/", "format") : NULL;
+    int ours = format && !strcmp(format, CHECKPOINT_FORMAT);
+    free(format);
+    if (!ours) recur_die(EXIT_USAGE, "%s: not a recur checkpoint", f->path);
+    int64_t version = h5_attr_int(f, "/", "version");
+    if (version != CHECKPOINT_VERSION)
+        recur_die(EXIT_USAGE, "%s: checkpoint version %" PRId64 "; this recur reads %d", f->path,
+                  version, CHECKPOINT_VERSION);
+    char *fp = h5_attr_string(f, "/", "fingerprint");
+    if (*s->fingerprint && strcmp(fp, s->fingerprint))
+        recur_die(EXIT_USAGE, "%s: made from dataset %s, but the data given is dataset %s: a "
+                  "checkpoint only resumes or evaluates on the data it was trained on", f->path,
+                  fp, s->fingerprint);
+    snprintf(s->fingerprint, sizeof s->fingerprint, "%s", fp);
+    free(fp);
+    s->step = h5_attr_int(f, "/", "step");
+    s->epoch = h5_attr_int(f, "/", "epoch");
+    s->next_batch = h5_attr_int(f, "/", "next_batch");
+    s->skipped_steps = h5_attr_int(f, "/", "skipped_steps");
+    s->best_value = h5_attr_double(f, "/", "best_value");
+}
+
+static void read_model(const H5File *f, Model *m) {
+    for (int i = 0; i < m->num_tensors; i++) {
+        const ParamTensor *t = &m->tensors[i];
+        char path[96];
+        snprintf(path, sizeof path, "/model/%s", t->name);
+        if (!h5_exists(f, path))
+            recur_die(EXIT_USAGE, "%s: no parameter %s: the checkpoint holds another model (cell, "
+                      "layers, direction or head differ from the config)", f->path, t->name);
+        TensorShape shape = param_shape(t);
+        h5_read_real_into(f, path, &shape, m->weights + t->offset);
+    }
+}
+
+static void read_optimizer(const H5File *f, Optimizer *o) {
+    char *type = h5_attr_string(f, "/optimizer", "type");
+    int same = !strcmp(type, optimizer_names[o->type]);
+    if (!same)
+        recur_die(EXIT_USAGE, "%s: optimizer %s, but the config asks for %s", f->path, type,
+                  optimizer_names[o->type]);
+    free(type);
+    o->step = h5_attr_int(f, "/optimizer", "step");
+    int stored = 0;
+    char **names = h5_list(f, "/optimizer", &stored);
+    h5_free_names(names, stored);
+    if (stored != o->num_states)
+        recur_die(EXIT_USAGE, "%s: the optimizer state holds %d buffers, the config's %s keeps %d "
+                  "(momentum, nesterov or centered differ?)", f->path, stored, optimizer_names[o->type],
+                  o->num_states);
+    TensorShape shape = {.rank = 1, .dims = {(int64_t)o->n}};
+    for (int i = 0; i < o->num_states; i++) {
+        char path[96];
+        snprintf(path, sizeof path, "/optimizer/%s", o->state_names[i]);
+        if (!h5_exists(f, path))
+            recur_die(EXIT_USAGE, "%s: no optimizer state %s: the config's optimizer settings differ "
+                      "from the checkpoint's", f->path, o->state_names[i]);
+        h5_read_real_into(f, path, &shape, o->states[i]);
+    }
+}
+
+void checkpoint_load(const char *path, CheckpointState *s, Model *m, Optimizer *o) {
+    H5File f = h5_open(path);
+    read_state(&f, s);
+    read_model(&f, m);
+    if (o) read_optimizer(&f, o);
+    h5_close(&f);
+}
+
+void checkpoint_mark_best(const char *dir, const char *path) {
+    char best[PATH_MAX_LEN], tmp[PATH_MAX_LEN];
+    snprintf(best, sizeof best, "%s/best.h5", dir);
+    durable_temp_name(best, tmp, sizeof tmp);
+    unlink(tmp);
+    if (link(path, tmp) != 0)
+        recur_die(EXIT_RUNTIME, "cannot link %s to %s: %s", path, tmp, strerror(errno));
+    durable_commit(tmp, best);
+}
+
+/* Inode of dir/best.h5, or 0. */
+static ino_t best_inode(const char *dir) {
+    char best[PATH_MAX_LEN];
+    struct stat st;
+    snprintf(best, sizeof best, "%s/best.h5", dir);
+    return stat(best, &st) == 0 ? st.st_ino : 0;
+}
+
+void checkpoint_prune(const char *dir, int keep) {
+    long count, *steps = list_steps(dir, &count);
+    ino_t best = best_inode(dir);
+    for (long i = keep; i < count; i++) {
+        char path[PATH_MAX_LEN];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/step-%09ld.h5", dir, steps[i]);
+        if (stat(path, &st) == 0 && st.st_ino == best) continue;
+        if (unlink(path) != 0) recur_die(EXIT_RUNTIME, "cannot delete %s: %s", path, strerror(errno));
+    }
+    free(steps);
+}
