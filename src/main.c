@@ -15,13 +15,14 @@
 #include "core/check.h"
 #include "data/inspect.h"
 #include "prep/prep.h"
+#include "train/eval_main.h"
 #include "train/train.h"
 
 #ifndef RECUR_VERSION
 #define RECUR_VERSION "0.1.0"
 #endif
 
-#define USAGE "usage: recur <prep|train|inspect|help|version> [--config FILE] [--key=value ...]"
+#define USAGE "usage: recur <prep|train|eval|inspect|help|version> [--config FILE] [--key=value ...]"
 
 static int cmd_train(int argc, char **argv) {
     RunConfig cfg;
@@ -36,6 +37,8 @@ static int cmd_train(int argc, char **argv) {
 static int cmd_prep(int argc, char **argv) { return prep_main(argc - 2, argv + 2); }
 
 static int cmd_inspect(int argc, char **argv) { return inspect_main(argc - 2, argv + 2); }
+
+static int cmd_eval(int argc, char **argv) { return eval_main(argc - 2, argv + 2); }
 
 static int cmd_help(int argc, char **argv);
 
@@ -52,6 +55,7 @@ static const struct Command {
 } commands[] = {
     {"prep", 0, 0, cmd_prep, "convert a dataset (CSV, text folders, CoNLL-U, time series) to HDF5"},
     {"train", 0, 0, cmd_train, "train a model; `recur train --help` lists every setting"},
+    {"eval", 0, 0, cmd_eval, "a checkpoint's metrics on a split: recur eval --checkpoint=C --data=D"},
     {"inspect", 0, 0, cmd_inspect, "describe a dataset file; --examples=N decodes examples"},
     {"help", "--help", "-h", cmd_help, "this text; `recur help train` is `recur train --help`"},
     {"version", "--version", 0, cmd_version, "print the version"},

@@ -132,6 +132,10 @@ const char *config_set(RunConfig *cfg, const char *key, const char *value) {
     return key_table_set(&table, cfg, key, value);
 }
 
+void config_load_text(RunConfig *cfg, const char *text, const char *name) {
+    key_table_load_text(&table, cfg, text, name);
+}
+
 void config_write(const RunConfig *cfg, FILE *out) { key_table_write(&table, cfg, out); }
 
 void config_print_help(FILE *out) { key_table_print_help(&table, out); }

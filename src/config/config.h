@@ -74,6 +74,8 @@ extern const char *const progress_names[];
  * command line or in one file is an error. */
 void config_load(RunConfig *cfg, const char *command, int argc, char **argv);
 void config_set_defaults(RunConfig *cfg);
+/* Defaults, then the `key = value` lines of text (a config stored in a checkpoint). */
+void config_load_text(RunConfig *cfg, const char *text, const char *name);
 /* Sets one key from text; returns NULL or an error message naming the key. */
 const char *config_set(RunConfig *cfg, const char *key, const char *value);
 /* The full configuration as `key = value` lines (loadable again by config_load). */

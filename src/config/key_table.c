@@ -354,21 +354,34 @@ static void apply_line(const KeyTable *t, void *cfg, const char *place, long lin
     seen[k - t->keys] = lineno;
 }
 
-static void load_file(const KeyTable *t, void *cfg, const char *path) {
-    FILE *f = fopen(path, "r");
-    if (!f) die_at(0, "cannot read config file '%s': %s", path, strerror(errno));
+/* `key = value` lines from f; `name` for messages (file:line). */
+static void load_stream(const KeyTable *t, void *cfg, FILE *f, const char *name) {
     long *seen = xcalloc((size_t)t->count, sizeof(long), "config keys"), lineno = 0;
     char *line = 0, place[600];
     size_t cap = 0;
     errno = 0;
     while (getline(&line, &cap, f) >= 0) {
-        snprintf(place, sizeof place, "%s:%ld", path, ++lineno);
+        snprintf(place, sizeof place, "%s:%ld", name, ++lineno);
         apply_line(t, cfg, place, lineno, line, seen);
     }
     int err = ferror(f) ? (errno ? errno : EIO) : 0;
     free(line), free(seen);
+    if (err) die_at(0, "cannot read config '%s': %s", name, strerror(err));
+}
+
+static void load_file(const KeyTable *t, void *cfg, const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) die_at(0, "cannot read config file '%s': %s", path, strerror(errno));
+    load_stream(t, cfg, f, path);
     fclose(f);
-    if (err) die_at(0, "cannot read config file '%s': %s", path, strerror(err));
+}
+
+void key_table_load_text(const KeyTable *t, void *cfg, const char *text, const char *name) {
+    key_table_defaults(t, cfg);
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    if (!f) recur_die(EXIT_RUNTIME, "cannot read the config text of %s", name);
+    load_stream(t, cfg, f, name);
+    fclose(f);
 }
 
 /* One --key=value argument; seen[i] marks keys already given on the command line. */

@@ -60,6 +60,9 @@ const char *key_table_set(const KeyTable *t, void *cfg, const char *key, const c
  * --key=value arguments; --print-config writes the result on stdout and exits 0. */
 void key_table_load(const KeyTable *t, void *cfg, void (*print_usage)(FILE *out), int argc,
                     char **argv);
+/* Defaults, then `key = value` lines from text (a config stored in a file, e.g. a
+ * checkpoint); `name` names it in messages. */
+void key_table_load_text(const KeyTable *t, void *cfg, const char *text, const char *name);
 void key_table_write(const KeyTable *t, const void *cfg, FILE *out);
 /* Per group: every key, its default, its meaning, its allowed values. */
 void key_table_print_help(const KeyTable *t, FILE *out);

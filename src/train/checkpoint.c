@@ -70,7 +70,7 @@ static void write_optimizer(H5File *f, const Optimizer *o) {
 }
 
 void checkpoint_save(const char *dir, const CheckpointState *s, const Model *m, const Optimizer *o,
-                     const RunConfig *cfg, char *path_out, size_t size) {
+                     const RunConfig *cfg, const DatasetMeta *meta, char *path_out, size_t size) {
     make_directories(dir);
     int n = snprintf(path_out, size, "%s/step-%09ld.h5", dir, s->step);
     if (n < 0 || (size_t)n >= size) recur_die(EXIT_RUNTIME, "%s: checkpoint path too long", dir);
@@ -80,6 +80,7 @@ void checkpoint_save(const char *dir, const CheckpointState *s, const Model *m, 
     write_state(&f, s, cfg);
     write_model(&f, m);
     write_optimizer(&f, o);
+    dataset_meta_write(meta, &f, "/data");
     h5_close(&f);
     durable_commit(tmp, path_out);
 }
@@ -195,6 +196,17 @@ void checkpoint_load(const char *path, CheckpointState *s, Model *m, Optimizer *
     read_state(&f, s);
     read_model(&f, m);
     if (o) read_optimizer(&f, o);
+    h5_close(&f);
+}
+
+void checkpoint_read_config(const char *path, RunConfig *cfg, DatasetMeta *meta) {
+    H5File f = h5_open(path);
+    CheckpointState s = {0};
+    read_state(&f, &s);
+    char *text = h5_attr_string(&f, "/", "config");
+    config_load_text(cfg, text, path);
+    free(text);
+    dataset_meta_read(meta, &f, "/data");
     h5_close(&f);
 }
 

@@ -6,7 +6,10 @@
  * step, epoch, next_batch (position in the epoch's plan), skipped_steps, best_value,
  * dataset fingerprint, the full config text; /model/<name> one dataset per parameter
  * under PyTorch's state_dict names and shapes; /optimizer/<state> the optimizer's
- * buffers (flat, in parameter order) with attributes type and steps.
+ * buffers (flat, in parameter order) with attributes type and step; /data the dataset's
+ * vocabulary, classes, tokenizer settings and scaler (dataset_meta.h), so the checkpoint
+ * alone can be applied to new text or series. The config text has the model's sizes as
+ * the data fixed them (vocab_size, output_size, input_size), so it rebuilds the model.
  * Names: <dir>/step-000001500.h5; best.h5 is a hard link to the best one. */
 #ifndef RECUR_CHECKPOINT_H
 #define RECUR_CHECKPOINT_H
@@ -14,6 +17,7 @@
 #include <stddef.h>
 
 #include "config/config.h"
+#include "data/dataset_meta.h"
 #include "model/model.h"
 #include "optimizer.h"
 
@@ -31,7 +35,9 @@ typedef struct CheckpointState {
 
 /* Writes <dir>/step-<step>.h5 (dir created); its path into path_out. */
 void checkpoint_save(const char *dir, const CheckpointState *s, const Model *m, const Optimizer *o,
-                     const RunConfig *cfg, char *path_out, size_t size);
+                     const RunConfig *cfg, const DatasetMeta *meta, char *path_out, size_t size);
+/* The config stored in a checkpoint (the model's sizes filled in), and its data meta. */
+void checkpoint_read_config(const char *path, RunConfig *cfg, DatasetMeta *meta);
 /* The newest whole checkpoint in dir (by step; temporary files ignored): 1 and its path,
  * or 0 when there is none. */
 int checkpoint_find_latest(const char *dir, char *path, size_t size);
@@ -39,6 +45,7 @@ int checkpoint_find_latest(const char *dir, char *path, size_t size);
  * not a checkpoint, was made from other data (fingerprint differs from s->fingerprint,
  * unless that is empty) or holds a model of another shape. */
 void checkpoint_load(const char *path, CheckpointState *s, Model *m, Optimizer *o);
+/* Only the weights (o = NULL above, no fingerprint check): for eval and predict. */
 /* Makes <dir>/best.h5 a link to path (atomically replacing the previous one). */
 void checkpoint_mark_best(const char *dir, const char *path);
 /* Deletes all but the newest `keep` step-*.h5 files in dir, never the one best.h5 is. */

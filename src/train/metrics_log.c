@@ -16,6 +16,12 @@ void metrics_log_open(MetricsLog *log, const char *run_dir, int append) {
     if (!log->file) recur_die(EXIT_RUNTIME, "cannot write '%s': %s", log->path, strerror(errno));
 }
 
+void metrics_log_open_file(MetricsLog *log, const char *path, int append) {
+    snprintf(log->path, sizeof log->path, "%s", path);
+    log->file = fopen(log->path, append ? "a" : "w");
+    if (!log->file) recur_die(EXIT_RUNTIME, "cannot write '%s': %s", log->path, strerror(errno));
+}
+
 void metrics_log_write(MetricsLog *log, const char *fields_fmt, ...) {
     va_list ap;
     va_start(ap, fields_fmt);

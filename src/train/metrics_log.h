@@ -13,6 +13,8 @@ typedef struct MetricsLog {
 /* Creates run_dir (and parents) and starts a fresh metrics.jsonl in it, or (append = 1,
  * a resumed run) adds to the one there. */
 void metrics_log_open(MetricsLog *log, const char *run_dir, int append);
+/* The same for a file named directly (recur eval --output); its directory must exist. */
+void metrics_log_open_file(MetricsLog *log, const char *path, int append);
 /* Writes `{` + fields + `}` and a newline; fields is a printf format of JSON members. */
 void metrics_log_write(MetricsLog *log, const char *fields_fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -93,7 +93,9 @@ static void evaluate(Run *r, const Dataset *split, const char *name) {
 
 static void save_checkpoint(Run *r, int new_best) {
     char path[1200];
-    checkpoint_save(r->checkpoint_dir, &r->state, &r->model, &r->opt, r->cfg, path, sizeof path);
+    RunConfig resolved = *r->cfg; /* the model's sizes as the data fixed them */
+    resolved.model = r->model.cfg;
+    checkpoint_save(r->checkpoint_dir, &r->state, &r->model, &r->opt, &resolved, &r->data.meta, path, sizeof path);
     if (new_best) checkpoint_mark_best(r->checkpoint_dir, path);
     checkpoint_prune(r->checkpoint_dir, r->cfg->train.keep_checkpoints);
 }

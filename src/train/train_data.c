@@ -10,23 +10,20 @@
 #include "data/dataset_file.h"
 #include "data/synthetic_corpus.h"
 
-/* Class names, and the scaler of each regression output (identity when unscaled). */
-static void read_names_and_scaler(TrainData *td, const DatasetFile *f) {
-    int64_t count = 0;
-    if (f->task != TASK_REGRESS) td->class_names = dataset_read_names(f, "/classes", &count);
-    td->num_classes = (int)count;
+/* The dataset's metadata; the scaler of each regression output (identity when unscaled). */
+static void read_meta(TrainData *td, const DatasetFile *f) {
+    dataset_meta_read(&td->meta, &f->h5, "/");
+    td->class_names = td->meta.classes;
+    td->num_classes = (int)td->meta.num_classes;
     if (f->task != TASK_REGRESS) return;
-    double *offset, *factor;
-    free(dataset_read_scaler(f, &offset, &factor));
-    int32_t *target = dataset_read_target_features(f);
-    td->num_outputs = f->horizon * f->num_targets;
+    const DatasetMeta *m = &td->meta;
+    td->num_outputs = m->horizon * m->num_targets;
     td->target_offset = xmalloc(sizeof(double) * (size_t)td->num_outputs, "target scaler");
     td->target_factor = xmalloc(sizeof(double) * (size_t)td->num_outputs, "target scaler");
     for (int c = 0; c < td->num_outputs; c++) {
-        int feature = target[c % f->num_targets];
-        td->target_offset[c] = offset[feature], td->target_factor[c] = factor[feature];
+        int feature = m->target_features[c % m->num_targets];
+        td->target_offset[c] = m->scale_offset[feature], td->target_factor[c] = m->scale_factor[feature];
     }
-    free(offset), free(factor), free(target);
 }
 
 void train_data_load(TrainData *td, const RunConfig *cfg, const Comm *comm) {
@@ -36,11 +33,12 @@ void train_data_load(TrainData *td, const RunConfig *cfg, const Comm *comm) {
         synthetic_corpus_make(&td->train, t->synthetic_train_size, t->synthetic_max_len, t->seed, 0);
         synthetic_corpus_make(&td->valid, t->synthetic_valid_size, t->synthetic_max_len, t->seed, 1);
         snprintf(td->fingerprint, sizeof td->fingerprint, "synthetic");
+        td->meta = (DatasetMeta){.task = TASK_CLASSIFY, .input = INPUT_TOKENS, .fingerprint = "synthetic"};
         return;
     }
     DatasetFile f;
     dataset_file_open(&f, t->data);
-    read_names_and_scaler(td, &f);
+    read_meta(td, &f);
     if (f.examples[SPLIT_TRAIN] < comm->size)
         recur_die(EXIT_USAGE, "%s: the train split has %ld examples, fewer than the %d ranks",
                   t->data, f.examples[SPLIT_TRAIN], comm->size);
@@ -53,8 +51,8 @@ void train_data_load(TrainData *td, const RunConfig *cfg, const Comm *comm) {
 
 void train_data_free(TrainData *td) {
     dataset_free(&td->train), dataset_free(&td->valid), dataset_free(&td->test);
-    for (int i = 0; td->class_names && i < td->num_classes; i++) free(td->class_names[i]);
-    free(td->class_names), free(td->target_offset), free(td->target_factor);
+    dataset_meta_free(&td->meta);
+    free(td->target_offset), free(td->target_factor);
     memset(td, 0, sizeof *td);
 }
 

@@ -8,12 +8,14 @@
 #include "comm/comm.h"
 #include "config/config.h"
 #include "data/dataset.h"
+#include "data/dataset_meta.h"
 
 typedef struct TrainData {
     Dataset train, valid;
     Dataset test;           /* empty (n = 0) for the synthetic corpus */
     char fingerprint[17];   /* of the dataset file; "synthetic" for the generated corpus */
-    char **class_names;     /* [num_classes] (classify, tag) or NULL */
+    DatasetMeta meta;       /* what predict needs (saved in checkpoints) */
+    char **class_names;     /* = meta.classes: [num_classes] (classify, tag) or NULL */
     int num_classes;
     /* regress: output column c (= step h * num_targets + target k) in real units is
      * scaled * target_factor[c] + target_offset[c] (the stored scaler, undone) */
