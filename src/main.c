@@ -16,13 +16,14 @@
 #include "data/inspect.h"
 #include "prep/prep.h"
 #include "train/eval_main.h"
+#include "train/predict_main.h"
 #include "train/train.h"
 
 #ifndef RECUR_VERSION
 #define RECUR_VERSION "0.1.0"
 #endif
 
-#define USAGE "usage: recur <prep|train|eval|inspect|help|version> [--config FILE] [--key=value ...]"
+#define USAGE "usage: recur <prep|train|eval|predict|inspect|help|version> [--config FILE] [--key=value ...]"
 
 static int cmd_train(int argc, char **argv) {
     RunConfig cfg;
@@ -40,6 +41,8 @@ static int cmd_inspect(int argc, char **argv) { return inspect_main(argc - 2, ar
 
 static int cmd_eval(int argc, char **argv) { return eval_main(argc - 2, argv + 2); }
 
+static int cmd_predict(int argc, char **argv) { return predict_main(argc - 2, argv + 2); }
+
 static int cmd_help(int argc, char **argv);
 
 static int cmd_version(int argc, char **argv) {
@@ -56,6 +59,7 @@ static const struct Command {
     {"prep", 0, 0, cmd_prep, "convert a dataset (CSV, text folders, CoNLL-U, time series) to HDF5"},
     {"train", 0, 0, cmd_train, "train a model; `recur train --help` lists every setting"},
     {"eval", 0, 0, cmd_eval, "a checkpoint's metrics on a split: recur eval --checkpoint=C --data=D"},
+    {"predict", 0, 0, cmd_predict, "apply a checkpoint to new texts or CSV windows"},
     {"inspect", 0, 0, cmd_inspect, "describe a dataset file; --examples=N decodes examples"},
     {"help", "--help", "-h", cmd_help, "this text; `recur help train` is `recur train --help`"},
     {"version", "--version", 0, cmd_version, "print the version"},

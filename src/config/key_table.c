@@ -366,7 +366,7 @@ static void load_stream(const KeyTable *t, void *cfg, FILE *f, const char *name)
     }
     int err = ferror(f) ? (errno ? errno : EIO) : 0;
     free(line), free(seen);
-    if (err) die_at(0, "cannot read config '%s': %s", name, strerror(err));
+    if (err) die_at(0, "cannot read config file '%s': %s", name, strerror(err));
 }
 
 static void load_file(const KeyTable *t, void *cfg, const char *path) {

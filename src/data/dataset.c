@@ -12,6 +12,16 @@ void dataset_free(Dataset *d) {
     memset(d, 0, sizeof *d);
 }
 
+void dataset_keep_shard(Dataset *d, int rank, int world) {
+    long first = (long)((__int128)d->total * rank / world), last = (long)((__int128)d->total * (rank + 1) / world);
+    int64_t base = d->offsets[first];
+    long n = last - first;
+    memmove(d->tokens, d->tokens + base, sizeof(int32_t) * (size_t)(d->offsets[last] - base));
+    memmove(d->labels, d->labels + first, sizeof(int32_t) * (size_t)n);
+    for (long i = 0; i <= n; i++) d->offsets[i] = d->offsets[first + i] - base;
+    d->first = first, d->n = n;
+}
+
 long dataset_length(const Dataset *d, long i) {
     return d->input == INPUT_TOKENS ? (long)(d->offsets[i + 1] - d->offsets[i]) : d->input_steps;
 }

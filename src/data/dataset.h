@@ -37,6 +37,9 @@ typedef struct Dataset {
 } Dataset;
 
 void dataset_free(Dataset *d);
+/* Keeps only rank's shard of an in-memory token dataset (the generated corpus), with the
+ * same ranges as dataset_file.h's shards. */
+void dataset_keep_shard(Dataset *d, int rank, int world);
 /* Steps of example i. */
 long dataset_length(const Dataset *d, long i);
 /* Outputs per example the model must produce: classes (classify, tag) or

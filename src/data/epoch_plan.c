@@ -39,14 +39,19 @@ static uint64_t shard_seed(uint64_t seed, const Dataset *d) {
 
 void epoch_plan_make(EpochPlan *p, const Dataset *d, int batch_size, uint64_t seed, long epoch,
                      int shuffle_examples) {
-    long n = d->n, pool = (long)batch_size * POOL_BATCHES;
+    epoch_plan_make_limited(p, d, batch_size, seed, epoch, shuffle_examples, d->n);
+}
+
+void epoch_plan_make_limited(EpochPlan *p, const Dataset *d, int batch_size, uint64_t seed,
+                             long epoch, int shuffle_examples, long limit) {
+    long all = d->n, n = limit < all ? limit : all, pool = (long)batch_size * POOL_BATCHES;
     memset(p, 0, sizeof *p);
     p->n = n;
-    p->order = xmalloc(sizeof(long) * (size_t)(n ? n : 1), "epoch order");
-    long *tmp = xmalloc(sizeof(long) * (size_t)(n ? n : 1), "epoch order");
-    for (long i = 0; i < n; i++) p->order[i] = i;
+    p->order = xmalloc(sizeof(long) * (size_t)(all ? all : 1), "epoch order");
+    long *tmp = xmalloc(sizeof(long) * (size_t)(all ? all : 1), "epoch order");
+    for (long i = 0; i < all; i++) p->order[i] = i;
     uint64_t s = shard_seed(seed, d);
-    if (shuffle_examples) shuffle(p->order, n, s, ORDER_STREAM + (uint64_t)epoch);
+    if (shuffle_examples) shuffle(p->order, all, s, ORDER_STREAM + (uint64_t)epoch);
     for (long at = 0; at < n; at += pool)
         sort_by_length(d, p->order + at, n - at < pool ? n - at : pool, tmp);
     p->num_batches = (n + batch_size - 1) / batch_size;

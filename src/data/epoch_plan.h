@@ -29,6 +29,12 @@ typedef struct EpochPlan {
 
 void epoch_plan_make(EpochPlan *p, const Dataset *d, int batch_size, uint64_t seed, long epoch,
                      int shuffle);
+/* The same over only the first `limit` examples of the shuffled order (limit <= d->n):
+ * data-parallel training gives every rank the same number of examples per epoch, the
+ * smallest shard's size, so every rank takes the same number of steps; a rank with one
+ * example more leaves out a different one each epoch. */
+void epoch_plan_make_limited(EpochPlan *p, const Dataset *d, int batch_size, uint64_t seed,
+                             long epoch, int shuffle, long limit);
 void epoch_plan_free(EpochPlan *p);
 
 #endif

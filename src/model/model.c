@@ -335,6 +335,14 @@ static void head_backward(Model *m, const Batch *bt, real *out) {
                     g.hidden_b, out);
 }
 
+/* Tells the hook (if any) that tensors [first, last) have their final gradients. */
+static void grads_ready(const Model *m, int first, int last) {
+    if (!m->grads_ready || first >= last) return;
+    size_t from = m->tensors[first].offset;
+    size_t to = last < m->num_tensors ? m->tensors[last].offset : m->num_params;
+    m->grads_ready(m->grads_ready_ctx, from, to - from);
+}
+
 /* BPTT down the stack; dy holds d(loss)/d(top output) on entry. Returns d(loss)/d(x0)
  * (token input) or NULL. */
 static real *recurrent_stack_backward(Model *m, const Batch *bt, real *dy, real *spare) {
@@ -347,6 +355,8 @@ static real *recurrent_stack_backward(Model *m, const Batch *bt, real *dy, real 
                                layer_input(m, bt, l), layer_params(m, m->weights, l, d),
                                a->dir[l * m->directions + d], &a->scratch, dy,
                                layer_params(m, m->grads, l, d), dx, d > 0);
+        int first = first_layer_tensor(m) + l * m->directions * 4;
+        grads_ready(m, first, first + m->directions * 4);
         if (l > 0 && a->train && m->cfg.dropout > 0)
             dropout_backward((long)bt->T * bt->B * top_width(m), a->mask[l - 1], dx, dx);
         spare = dy, dy = dx;
@@ -365,8 +375,10 @@ void model_backward(Model *m, const Batch *bt) {
         pool_backward(m->cfg.pooling, bt->T, bt->B, DH, m->directions, bt->lengths, a->argmax,
                       a->dpooled, dtop);
     }
+    grads_ready(m, first_head_tensor(m), m->num_tensors);
     real *dx0 = recurrent_stack_backward(m, bt, dtop, a->grad_b);
     if (m->cfg.vocab_size > 0)
         embedding_backward(bt->T * bt->B, m->cfg.input_size, bt->tokens, a->valid, dx0,
                            m->grads + m->tensors[0].offset);
+    grads_ready(m, 0, first_layer_tensor(m));
 }

@@ -38,6 +38,12 @@ typedef struct ParamTensor {
 
 typedef struct ModelActivations ModelActivations; /* model.c */
 
+/* Called by model_backward as each part's gradients become final — the head first, then
+ * layer L-1 .. 0, then the embedding — with the part's range of the flat gradient buffer
+ * (parts are contiguous). The data-parallel trainer starts that range's all-reduce
+ * there, overlapping the rest of the backward pass. */
+typedef void (*GradsReadyHook)(void *ctx, size_t offset, size_t count);
+
 typedef struct Model {
     ModelConfig cfg;
     const CellKind *cell;
@@ -48,6 +54,8 @@ typedef struct Model {
     real *weights;
     real *grads;
     ModelActivations *act;
+    GradsReadyHook grads_ready; /* NULL: none */
+    void *grads_ready_ctx;
 } Model;
 
 /* Returns NULL and writes a message naming the key at fault when cfg is inconsistent. */

@@ -14,10 +14,14 @@ static double now_s(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-void progress_init(Progress *p, ProgressStyle style, long first_step, long total_steps) {
+void progress_init(Progress *p, ProgressStyle style, int silent) {
     int tty = isatty(fileno(stdout));
-    *p = (Progress){.bar = style == PROGRESS_BAR || (style == PROGRESS_AUTO && tty),
-                    .total_steps = total_steps, .first_step = first_step, .start_s = now_s()};
+    *p = (Progress){.silent = silent, .bar = !silent && (style == PROGRESS_BAR || (style == PROGRESS_AUTO && tty)),
+                    .start_s = now_s()};
+}
+
+void progress_start(Progress *p, long first_step, long total_steps) {
+    p->first_step = first_step, p->total_steps = total_steps, p->start_s = now_s();
 }
 
 static void format_duration(double s, char *out, size_t n) {
@@ -49,13 +53,14 @@ void progress_step(Progress *p, long step, long epoch, double loss, double sampl
 }
 
 void progress_log(Progress *p, long step, long epoch, double loss, double samples_per_s, double lr) {
-    if (p->bar) return;
+    if (p->bar || p->silent) return;
     printf("train step %ld/%ld (epoch %ld): loss %.4f  lr %.4g  %.0f samples/s\n", step,
            p->total_steps, epoch, loss, lr, samples_per_s);
     fflush(stdout);
 }
 
 void progress_print(Progress *p, const char *fmt, ...) {
+    if (p->silent) return;
     progress_clear(p);
     va_list ap;
     va_start(ap, fmt);

@@ -8,6 +8,7 @@
 #include "config/config.h"
 
 typedef struct Progress {
+    int silent;         /* ranks other than 0 show nothing */
     int bar;            /* 1: redraw one line in place */
     int drawn;          /* a bar is on screen */
     long total_steps;
@@ -15,7 +16,9 @@ typedef struct Progress {
     double start_s, last_draw_s;
 } Progress;
 
-void progress_init(Progress *p, ProgressStyle style, long first_step, long total_steps);
+void progress_init(Progress *p, ProgressStyle style, int silent);
+/* The run's steps are known: from first_step (a resumed run) to total_steps. */
+void progress_start(Progress *p, long first_step, long total_steps);
 /* After each optimizer step: the bar is redrawn at most 10 times a second. */
 void progress_step(Progress *p, long step, long epoch, double loss, double samples_per_s);
 /* A periodic training line (lines mode; the bar shows the same thing live). */

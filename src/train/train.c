@@ -1,9 +1,11 @@
 /* train.c: the training run — data, model, optimizer and schedule; batches from the
  * epoch plans; the non-finite guard; clipping; periodic and end-of-epoch evaluation on
  * the valid and test splits; checkpoints (newest K and the best) and exact resume.
- * Single process for now: data-parallel reduction joins with the distributed trainer.
- * It wires the pieces together; the arithmetic lives in model/, optimizer.c, schedule.c,
- * evaluate.c; files in checkpoint.c and metrics_log.c; the screen in progress.c. */
+ * Data-parallel: every rank trains on its shard, gradients are averaged over the global
+ * batch (grad_reduce.h) so every rank applies the same update; rank 0 alone writes
+ * metrics, checkpoints and the screen. It wires the pieces together; the arithmetic
+ * lives in model/, optimizer.c, schedule.c, evaluate.c; files in checkpoint.c and
+ * metrics_log.c; the screen in progress.c; the ranks in comm/. */
 #include "train.h"
 
 #include <cblas.h>
@@ -14,9 +16,12 @@
 #include <time.h>
 
 #include "checkpoint.h"
+#include "comm/grad_reduce.h"
 #include "core/check.h"
+#include "core/hash.h"
 #include "core/rng.h"
 #include "data/epoch_plan.h"
+#include "eval_reduce.h"
 #include "evaluate.h"
 #include "metrics_log.h"
 #include "optimizer.h"
@@ -28,6 +33,10 @@ enum { DROPOUT_STREAM = 1 << 25 };
 
 typedef struct Run {
     const RunConfig *cfg;
+    const Comm *comm;
+    int root;               /* rank 0: the one that writes */
+    GradReducer reducer;
+    long per_epoch;         /* examples each rank trains on per epoch (the smallest shard) */
     TrainData data;
     Model model;
     Optimizer opt;
@@ -79,9 +88,12 @@ static void resolve_best_metric(Run *r, RunConfig *cfg) {
     r->lower_is_better = !for_classes;
 }
 
+/* Every rank evaluates its shard; rank 0 logs the metrics of the whole split. */
 static void evaluate(Run *r, const Dataset *split, const char *name) {
-    if (split->n == 0) return; /* the synthetic corpus has no test split */
+    if (split->total == 0) return; /* the synthetic corpus has no test split */
     evaluate_split(&r->eval, &r->model, split, &r->batches, r->cfg->train.batch_size);
+    eval_result_reduce(&r->eval, r->comm);
+    if (!r->root) return;
     char extra[64];
     snprintf(extra, sizeof extra, "\"wall_s\": %.3f", now_s() - r->start_s);
     EvalLogInfo info = {name, r->state.step, r->state.epoch, r->data.class_names, extra};
@@ -92,6 +104,7 @@ static void evaluate(Run *r, const Dataset *split, const char *name) {
 /* ---- checkpoints ---- */
 
 static void save_checkpoint(Run *r, int new_best) {
+    if (!r->root) return;
     char path[1200];
     RunConfig resolved = *r->cfg; /* the model's sizes as the data fixed them */
     resolved.model = r->model.cfg;
@@ -101,11 +114,18 @@ static void save_checkpoint(Run *r, int new_best) {
 }
 
 /* Validation (which may name a new best), test, then a checkpoint. */
+/* Every rank must hold the same parameters: checked at each evaluation. */
+static void check_ranks_agree(Run *r) {
+    uint64_t h = fnv1a64(FNV1A64_START, r->model.weights, sizeof(real) * r->model.num_params);
+    comm_check_same(r->comm, "parameters (after identical updates; a bug or a faulty node)", &h, sizeof h);
+}
+
 static void evaluate_and_save(Run *r) {
     int new_best = 0;
-    if (r->data.valid.n > 0) {
+    check_ranks_agree(r);
+    if (r->data.valid.total > 0) {
         evaluate(r, &r->data.valid, "valid");
-        double v = metric_value(r, &r->eval);
+        double v = metric_value(r, &r->eval); /* meaningful on rank 0, the one that uses it */
         new_best = isfinite(v) && (r->lower_is_better ? v < r->state.best_value : v > r->state.best_value);
         if (new_best) r->state.best_value = v;
     }
@@ -113,15 +133,24 @@ static void evaluate_and_save(Run *r) {
     save_checkpoint(r, new_best);
 }
 
+/* Rank 0 reads the newest checkpoint; every rank receives its state, weights and
+ * optimizer buffers. */
 static void resume_if_asked(Run *r) {
     char path[1200];
     if (!r->cfg->train.resume) return;
-    if (!checkpoint_find_latest(r->checkpoint_dir, path, sizeof path)) {
+    int found = r->root && checkpoint_find_latest(r->checkpoint_dir, path, sizeof path);
+    if (found) checkpoint_load(path, &r->state, &r->model, &r->opt);
+    comm_bcast(r->comm, &found, sizeof found, 0);
+    if (!found) {
         progress_print(&r->progress, "resume: no checkpoint in %s yet; starting from step 0\n", r->checkpoint_dir);
         return;
     }
-    checkpoint_load(path, &r->state, &r->model, &r->opt);
-    progress_print(&r->progress, "resume: %s (step %ld, epoch %ld)\n", path, r->state.step, r->state.epoch);
+    comm_bcast(r->comm, &r->state, sizeof r->state, 0);
+    comm_bcast_real(r->comm, r->model.weights, r->model.num_params, 0);
+    comm_bcast(r->comm, &r->opt.step, sizeof r->opt.step, 0);
+    for (int i = 0; i < r->opt.num_states; i++) comm_bcast_real(r->comm, r->opt.states[i], r->opt.n, 0);
+    progress_print(&r->progress, "resume: %s (step %ld, epoch %ld)\n", r->root ? path : "checkpoint",
+                   r->state.step, r->state.epoch);
 }
 
 /* ---- one step ---- */
@@ -149,11 +178,20 @@ static int handle_nonfinite(Run *r, long step, double loss, const char *param) {
     }
     char loss_text[32] = "null";
     if (isfinite(loss)) snprintf(loss_text, sizeof loss_text, "%.6g", loss);
-    metrics_log_write(&r->log, "\"step\": %ld, \"epoch\": %ld, \"event\": \"nonfinite\", \"loss\": %s, "
-                      "\"parameter\": \"%s\"", step, r->state.epoch, loss_text, param);
+    if (r->root)
+        metrics_log_write(&r->log, "\"step\": %ld, \"epoch\": %ld, \"event\": \"nonfinite\", \"loss\": %s, "
+                          "\"parameter\": \"%s\"", step, r->state.epoch, loss_text, param);
     r->state.next_batch--; /* the saved state is before this batch */
     save_checkpoint(r, 0);
     progress_finish(&r->progress);
+    if (r->comm->size > 1) { /* every rank is here (the decision is on averaged values) */
+        comm_barrier(r->comm);
+        if (r->root)
+            fprintf(stderr, "recur: step %ld: the %s%s%s is not finite (loss %g): training diverged; the "
+                    "weights before this step are in %s\n", step, what, *param ? " " : "", param, loss,
+                    r->checkpoint_dir);
+        comm_exit((Comm *)r->comm, EXIT_RUNTIME);
+    }
     recur_die(EXIT_RUNTIME, "step %ld: the %s%s%s is not finite (loss %g): training diverged. The weights "
               "before this step are in %s (resume=1 continues from them); lower lr, set clip_norm, or use "
               "an lstm/gru cell", step, what, *param ? " " : "", param, loss, r->checkpoint_dir);
@@ -164,7 +202,8 @@ static const Batch *next_batch(Run *r) {
     if (r->state.next_batch >= r->plan.num_batches) {
         r->state.epoch++, r->state.next_batch = 0;
         epoch_plan_free(&r->plan);
-        epoch_plan_make(&r->plan, &r->data.train, r->cfg->train.batch_size, r->cfg->train.seed, r->state.epoch, 1);
+        epoch_plan_make_limited(&r->plan, &r->data.train, r->cfg->train.batch_size, r->cfg->train.seed,
+                                r->state.epoch, 1, r->per_epoch);
     }
     long k = r->state.next_batch++;
     return batch_fill(&r->batches, &r->data.train, r->plan.order + r->plan.batch_first[k], r->plan.batch_count[k]);
@@ -176,7 +215,14 @@ static void train_step(Run *r) {
     const Batch *bt = next_batch(r);
     model_zero_grads(&r->model);
     double loss = model_forward(&r->model, bt, 1, rng_bits(t->seed, DROPOUT_STREAM, (uint64_t)step));
-    model_backward(&r->model, bt);
+    long counted;
+    model_outputs(&r->model, NULL, &counted);
+    double global[2] = {loss * (double)counted, (double)counted}; /* the loss of the global batch */
+    comm_sum_double(r->comm, global, 2);
+    loss = global[1] > 0 ? global[0] / global[1] : loss;
+    grad_reduce_begin(&r->reducer, (double)counted, global[1]);
+    model_backward(&r->model, bt); /* its hook starts each layer's all-reduce */
+    grad_reduce_finish(&r->reducer);
     double norm = grad_norm(r->model.grads, r->model.num_params);
     int skip = 0;
     if (!isfinite(loss) || !isfinite(norm)) /* a NaN loss makes every gradient NaN: name the loss */
@@ -193,16 +239,20 @@ static void train_step(Run *r) {
     r->state.step = step;
 }
 
-static void log_training(Run *r) {
-    double since = now_s() - r->loss_since_s, rate = (double)r->loss_samples / (since > 0 ? since : 1e-9);
-    double loss = r->loss_steps ? r->loss_sum / (double)r->loss_steps : NAN;
-    long step = r->state.step, epoch = r->state.epoch;
-    progress_log(&r->progress, step, epoch, loss, rate, r->opt.lr);
+static void write_train_line(Run *r, double loss, double rate) {
     char loss_text[32] = "null"; /* every step of the interval skipped: JSON has no NaN */
     if (isfinite(loss)) snprintf(loss_text, sizeof loss_text, "%.6g", loss);
     metrics_log_write(&r->log, "\"step\": %ld, \"epoch\": %ld, \"split\": \"train\", \"loss\": %s, \"lr\": %.6g, "
-                      "\"samples_per_s\": %.1f, \"skipped\": %ld, \"wall_s\": %.3f", step, epoch, loss_text,
-                      r->opt.lr, rate, r->state.skipped_steps, now_s() - r->start_s);
+                      "\"samples_per_s\": %.1f, \"skipped\": %ld, \"wall_s\": %.3f", r->state.step, r->state.epoch,
+                      loss_text, r->opt.lr, rate, r->state.skipped_steps, now_s() - r->start_s);
+}
+
+static void log_training(Run *r) {
+    double since = now_s() - r->loss_since_s;
+    double rate = (double)r->loss_samples * r->comm->size / (since > 0 ? since : 1e-9); /* all ranks */
+    double loss = r->loss_steps ? r->loss_sum / (double)r->loss_steps : NAN;
+    progress_log(&r->progress, r->state.step, r->state.epoch, loss, rate, r->opt.lr);
+    if (r->root) write_train_line(r, loss, rate);
     r->loss_sum = 0, r->loss_steps = 0, r->loss_samples = 0, r->loss_since_s = now_s();
 }
 
@@ -224,42 +274,66 @@ static void run_loop(Run *r) {
 
 /* ---- set-up ---- */
 
-static void setup(Run *r, RunConfig *cfg, const Comm *comm) {
-    if (cfg->train.threads > 0) openblas_set_num_threads(cfg->train.threads);
-    train_data_load(&r->data, cfg, comm);
-    resolve_best_metric(r, cfg);
+/* Every rank must run the same settings on the same data: one message and the job
+ * ends otherwise (a node with another config file, another dataset copy). */
+static void check_agreement(const Run *r, const RunConfig *cfg) {
+    char *text = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream(&text, &size);
+    if (!mem) recur_die(EXIT_RUNTIME, "out of memory");
+    config_write(cfg, mem);
+    fprintf(mem, "fingerprint = %s\n", r->data.fingerprint);
+    fclose(mem);
+    comm_check_same(r->comm, "settings or dataset (config text and dataset fingerprint)", text, size);
+    free(text);
+}
+
+static void setup_model(Run *r, RunConfig *cfg) {
     ModelConfig mc = train_model_config(cfg, &r->data);
     model_init(&r->model, &mc, cfg->train.seed);
+    comm_bcast_real(r->comm, r->model.weights, r->model.num_params, 0); /* rank 0's, exactly */
     optimizer_init(&r->opt, &cfg->train, r->model.num_params);
+    grad_reduce_init(&r->reducer, r->comm, r->model.grads, r->model.num_params, 1);
+    r->model.grads_ready = grad_reduce_ready, r->model.grads_ready_ctx = &r->reducer;
     eval_result_init(&r->eval, r->data.train.task, mc.output_size, r->data.target_offset, r->data.target_factor);
+}
+
+static void setup(Run *r, RunConfig *cfg) {
+    if (cfg->train.threads > 0) openblas_set_num_threads(cfg->train.threads);
+    train_data_load(&r->data, cfg, r->comm);
+    check_agreement(r, cfg);
+    resolve_best_metric(r, cfg);
+    setup_model(r, cfg);
+    progress_init(&r->progress, cfg->train.progress, !r->root);
     snprintf(r->checkpoint_dir, sizeof r->checkpoint_dir, "%s/checkpoints", cfg->train.run_dir);
     r->state = (CheckpointState){.best_value = r->lower_is_better ? INFINITY : -INFINITY};
     memcpy(r->state.fingerprint, r->data.fingerprint, sizeof r->state.fingerprint);
     resume_if_asked(r);
-    epoch_plan_make(&r->plan, &r->data.train, cfg->train.batch_size, cfg->train.seed, r->state.epoch, 1);
+    r->per_epoch = r->data.train.total / r->comm->size;
+    epoch_plan_make_limited(&r->plan, &r->data.train, cfg->train.batch_size, cfg->train.seed, r->state.epoch, 1,
+                            r->per_epoch);
     r->total_steps = cfg->train.epochs > 0 ? cfg->train.epochs * r->plan.num_batches : cfg->train.steps;
-    metrics_log_open(&r->log, cfg->train.run_dir, cfg->train.resume);
-    progress_init(&r->progress, cfg->train.progress, r->state.step, r->total_steps);
+    progress_start(&r->progress, r->state.step, r->total_steps);
+    if (r->root) metrics_log_open(&r->log, cfg->train.run_dir, cfg->train.resume);
+    const ModelConfig *mc = &r->model.cfg;
     progress_print(&r->progress, "recur: %s, %d layer(s)%s, hidden %d: %zu parameters; %ld train / %ld valid / "
-                   "%ld test examples (data %s); %ld steps of %d (%ld per epoch)\n", cell_type_names[mc.cell],
-                   mc.num_layers, mc.bidirectional ? " bidirectional" : "", mc.hidden_size, r->model.num_params,
-                   r->data.train.n, r->data.valid.n, r->data.test.n, r->data.fingerprint, r->total_steps,
-                   cfg->train.batch_size, r->plan.num_batches);
+                   "%ld test examples (data %s) on %d rank(s); %ld steps of %d x %d (%ld per epoch)\n",
+                   cell_type_names[mc->cell], mc->num_layers, mc->bidirectional ? " bidirectional" : "",
+                   mc->hidden_size, r->model.num_params, r->data.train.total, r->data.valid.total,
+                   r->data.test.total, r->data.fingerprint, r->comm->size, r->total_steps, cfg->train.batch_size,
+                   r->comm->size, r->plan.num_batches);
 }
 
 int train_run(const RunConfig *config, const Comm *comm) {
-    if (comm->size > 1)
-        recur_die(EXIT_USAGE, "train: %d ranks: this version trains in one process; run it without "
-                  "mpirun -np > 1 until the data-parallel trainer lands", comm->size);
     RunConfig cfg = *config;
-    Run r = {.cfg = &cfg, .start_s = now_s()};
-    setup(&r, &cfg, comm);
+    Run r = {.cfg = &cfg, .comm = comm, .root = comm->rank == 0, .start_s = now_s()};
+    setup(&r, &cfg);
     if (r.state.step >= r.total_steps)
         progress_print(&r.progress, "nothing to do: the checkpoint is at step %ld of %ld\n", r.state.step, r.total_steps);
     run_loop(&r);
     progress_finish(&r.progress);
-    metrics_log_close(&r.log);
+    if (r.root) metrics_log_close(&r.log);
     eval_result_free(&r.eval), epoch_plan_free(&r.plan), optimizer_free(&r.opt), model_free(&r.model);
-    batch_buffer_free(&r.batches), train_data_free(&r.data);
+    grad_reduce_free(&r.reducer), batch_buffer_free(&r.batches), train_data_free(&r.data);
     return 0;
 }

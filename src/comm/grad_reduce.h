@@ -1,0 +1,42 @@
+/* grad_reduce.h: averaging gradients across ranks, in buckets that start as soon as the
+ * backward pass has finished the layers they hold (the model's grads_ready hook), so
+ * communication overlaps the rest of the backward pass; or, for comparison, one
+ * all-reduce of everything at the end (overlap = 0).
+ *
+ * Exact averaging: each rank's loss is a mean over its own counted items (sequences, or
+ * real tokens when tagging, which differ per rank), so each rank's gradient is scaled
+ * by local_items / global_items before the sum: the result is the gradient of the mean
+ * over the whole global batch, as one process with the concatenated batch computes it.
+ * MPI backend (host buffers): MPI_Iallreduce, in place, progressed by MPI_Testall each
+ * time another bucket starts; grad_reduce_finish waits for all (under the watchdog). */
+#ifndef RECUR_GRAD_REDUCE_H
+#define RECUR_GRAD_REDUCE_H
+
+#include <stddef.h>
+
+#include "comm.h"
+#include "core/real.h"
+
+enum { GRAD_BUCKET_ELEMS = 1 << 20, GRAD_MAX_BUCKETS = 4096 };
+
+typedef struct GradReducer {
+    const Comm *comm;
+    real *grads;
+    size_t n;
+    int overlap;          /* 1: per-bucket as ready; 0: one all-reduce at the end */
+    real scale;           /* this step's local_items / global_items */
+    int pending;          /* buckets in flight */
+    void *requests;       /* MPI_Request[GRAD_MAX_BUCKETS] */
+    size_t reduced;       /* elements handed over this step (must reach n) */
+} GradReducer;
+
+void grad_reduce_init(GradReducer *g, const Comm *c, real *grads, size_t n, int overlap);
+void grad_reduce_free(GradReducer *g);
+/* Before backward: this rank's counted items and everyone's. */
+void grad_reduce_begin(GradReducer *g, double local_items, double global_items);
+/* The model's grads_ready hook (ctx = the GradReducer). */
+void grad_reduce_ready(void *ctx, size_t offset, size_t count);
+/* After backward: every bucket done; grads hold the global-batch gradient on every rank. */
+void grad_reduce_finish(GradReducer *g);
+
+#endif
