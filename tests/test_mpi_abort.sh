@@ -37,7 +37,7 @@ timeout 60 env EXTRA_ON_RANK_1=--lr=0.2 mpirun -np 2 "$work/rank.sh" "${quick[@]
 rc=$?
 check "mismatched settings: status 2 (got $rc)" '[ $rc -eq 2 ]'
 check "mismatched settings: one message naming rank 1" \
-  '[ $(grep -c "rank 1.s settings or dataset .* differs from rank 0.s" "$work/out2") -eq 1 ]'
+  '[ $(grep -c "rank 1.s settings (config text) differs from rank 0.s" "$work/out2") -eq 1 ]'
 
 # 3. kill rank 2 of 3 once a checkpoint exists
 rm -f "$work"/pid.*

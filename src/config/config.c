@@ -138,6 +138,8 @@ void config_load_text(RunConfig *cfg, const char *text, const char *name) {
 
 void config_write(const RunConfig *cfg, FILE *out) { key_table_write(&table, cfg, out); }
 
+char *config_text(const RunConfig *cfg) { return key_table_text(&table, cfg); }
+
 void config_print_help(FILE *out) { key_table_print_help(&table, out); }
 
 void config_print_usage(const char *command, FILE *out) {

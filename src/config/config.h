@@ -80,6 +80,8 @@ void config_load_text(RunConfig *cfg, const char *text, const char *name);
 const char *config_set(RunConfig *cfg, const char *key, const char *value);
 /* The full configuration as `key = value` lines (loadable again by config_load). */
 void config_write(const RunConfig *cfg, FILE *out);
+/* The same as a malloc'd string. */
+char *config_text(const RunConfig *cfg);
 /* Every key, its default and what it means, grouped model / train. */
 void config_print_help(FILE *out);
 /* `usage: recur <command> ...`, how settings combine, then config_print_help. */

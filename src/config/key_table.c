@@ -295,6 +295,16 @@ void key_table_write(const KeyTable *t, const void *cfg, FILE *out) {
     }
 }
 
+char *key_table_text(const KeyTable *t, const void *cfg) {
+    char *text = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream(&text, &size);
+    if (!mem) recur_die(EXIT_RUNTIME, "out of memory writing the settings");
+    key_table_write(t, cfg, mem);
+    fclose(mem);
+    return text;
+}
+
 /* ---- help ---- */
 
 static void print_key_help(const Key *k, const void *defaults, FILE *out) {

@@ -64,6 +64,8 @@ void key_table_load(const KeyTable *t, void *cfg, void (*print_usage)(FILE *out)
  * checkpoint); `name` names it in messages. */
 void key_table_load_text(const KeyTable *t, void *cfg, const char *text, const char *name);
 void key_table_write(const KeyTable *t, const void *cfg, FILE *out);
+/* key_table_write into a malloc'd string. */
+char *key_table_text(const KeyTable *t, const void *cfg);
 /* Per group: every key, its default, its meaning, its allowed values. */
 void key_table_print_help(const KeyTable *t, FILE *out);
 

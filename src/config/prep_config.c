@@ -108,6 +108,8 @@ const char *prep_config_set(PrepConfig *cfg, const char *key, const char *value)
 
 void prep_config_write(const PrepConfig *cfg, FILE *out) { key_table_write(&table, cfg, out); }
 
+char *prep_config_text(const PrepConfig *cfg) { return key_table_text(&table, cfg); }
+
 void prep_config_print_usage(FILE *out) {
     fputs("usage: recur prep FORMAT [--config FILE] [--key=value ...] [--print-config]\n\n"
           "Converts a dataset into one recur dataset file (HDF5; docs/FORMATS.md). FORMAT is\n"

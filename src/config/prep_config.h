@@ -81,5 +81,6 @@ const char *prep_config_set(PrepConfig *cfg, const char *key, const char *value)
 void prep_config_print_usage(FILE *out);
 /* The settings as `key = value` lines (stored in the dataset as its recipe). */
 void prep_config_write(const PrepConfig *cfg, FILE *out);
+char *prep_config_text(const PrepConfig *cfg);
 
 #endif

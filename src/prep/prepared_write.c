@@ -126,16 +126,6 @@ static void put_token_meta(Writer *w, const PreparedDataset *d) {
     }
 }
 
-static char *recipe_text(const PrepConfig *cfg) {
-    char *text = NULL;
-    size_t size = 0;
-    FILE *mem = open_memstream(&text, &size);
-    if (!mem) recur_die(EXIT_RUNTIME, "out of memory writing the recipe");
-    prep_config_write(cfg, mem);
-    fclose(mem);
-    return text;
-}
-
 static void put_root(Writer *w, const PreparedDataset *d) {
     H5File *f = &w->file;
     h5_attr_write_string(f, "/", "format", DATASET_FORMAT);
@@ -143,7 +133,7 @@ static void put_root(Writer *w, const PreparedDataset *d) {
     h5_attr_write_string(f, "/", "task", dataset_task_names[d->task]);
     h5_attr_write_string(f, "/", "input", dataset_input_names[d->input]);
     h5_attr_write_string(f, "/", "created_by", "recur " RECUR_VERSION " prep");
-    char *recipe = recipe_text(d->recipe);
+    char *recipe = prep_config_text(d->recipe);
     h5_attr_write_string(f, "/", "recipe", recipe);
     free(recipe);
     if (d->task != TASK_REGRESS) {

@@ -23,16 +23,6 @@ static TensorShape param_shape(const ParamTensor *t) {
     return s;
 }
 
-static char *config_text(const RunConfig *cfg) {
-    char *text = NULL;
-    size_t size = 0;
-    FILE *mem = open_memstream(&text, &size);
-    if (!mem) recur_die(EXIT_RUNTIME, "out of memory writing the config");
-    config_write(cfg, mem);
-    fclose(mem);
-    return text;
-}
-
 static void write_state(H5File *f, const CheckpointState *s, const RunConfig *cfg) {
     h5_attr_write_string(f, "/", "format", CHECKPOINT_FORMAT);
     h5_attr_write_int(f, "/", "version", CHECKPOINT_VERSION);

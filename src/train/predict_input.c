@@ -1,25 +1,20 @@
 /* predict_input.c: `recur predict`'s raw input -> an in-memory Dataset (predict_input.h):
  * lines of text or words through the stored tokenizer and vocabulary, or a numeric CSV
- * through the stored scaler into windows. Tokenizing, CSV and number parsing are the
- * shared modules' (tokenizer, numeric_table); this file only applies a checkpoint's
- * settings the way `recur prep` applied them. It must not run the model or print. */
+ * through the stored scaler into windows (predict_windows.c). Tokenizing is the shared
+ * tokenizer's; this file only applies a checkpoint's settings the way `recur prep`
+ * applied them. It must not run the model or print. */
 #include "predict_input.h"
 
-#include <float.h>
 #include <limits.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/check.h"
-#include "data/csv.h"
 #include "data/text_file.h"
 #include "data/utf8.h"
 #include "data/vocab.h"
 #include "prep/converters.h"
-#include "prep/numeric_table.h"
-
-#define NA_VALUES "NA,NaN,nan," /* `recur prep`'s default na_values: cells that mean missing */
+#include "predict_windows.h"
 
 /* ---- growing the examples ---- */
 
@@ -184,93 +179,6 @@ static void read_sentences(PredictInput *in, const TextFile *f, const DatasetMet
     vocab_free(&v);
 }
 
-/* ---- CSV windows (series) ---- */
-
-/* Every stored feature must be a column of the header (the first record). */
-static void check_header(const PredictInput *in, const TextFile *f, const DatasetMeta *m, char delimiter) {
-    CsvReader r;
-    csv_init(&r, f->data, f->size, delimiter);
-    const CsvRecord *h;
-    ParseError err;
-    int rc = csv_next(&r, &h, &err);
-    if (rc < 0) prep_fail_parse(in->name, &err);
-    if (rc == 0) prep_fail(in->name, 0, "empty input: expected a CSV header naming the feature columns");
-    for (int64_t k = 0; k < m->num_features; k++) {
-        int found = 0;
-        for (int c = 0; c < h->count && !found; c++) found = !strcmp(h->fields[c], m->features[k]);
-        if (!found)
-            prep_fail(in->name, h->line, "no column '%.60s' in the header: the model reads %lld feature"
-                      " columns, all needed (extra columns are ignored)", m->features[k],
-                      (long long)m->num_features);
-    }
-    csv_free(&r);
-}
-
-/* The stored feature names as numeric_table's `columns` list (names it can express). */
-static char *feature_list(const DatasetMeta *m) {
-    size_t len = 1;
-    for (int64_t k = 0; k < m->num_features; k++) len += strlen(m->features[k]) + 1;
-    char *list = xmalloc(len, "feature list"), *p = list;
-    for (int64_t k = 0; k < m->num_features; k++) {
-        const char *name = m->features[k];
-        size_t n = strlen(name);
-        if (strchr(name, ',') || !n || is_blank(name[0]) || is_blank(name[n - 1]))
-            recur_die(EXIT_USAGE, "feature '%.60s': recur predict cannot select a column whose name holds a"
-                      " comma or starts or ends with a blank", name);
-        p += sprintf(p, "%s%s", k ? "," : "", name);
-    }
-    return list;
-}
-
-static void read_table(PredictInput *in, const TextFile *f, const DatasetMeta *m, char delimiter, NumericTable *t) {
-    check_header(in, f, m, delimiter);
-    char *columns = feature_list(m);
-    NumericTableOptions o = {.delimiter = delimiter, .time_column = "", .columns = columns,
-                             .drop_columns = "", .na_values = NA_VALUES};
-    ParseError err;
-    if (numeric_table_parse(f->data, f->size, &o, t, &err) < 0) prep_fail_parse(in->name, &err);
-    free(columns);
-    long row;
-    int col;
-    if (numeric_table_first_missing(t, &row, &col))
-        prep_fail(in->name, t->lines[row], "column '%.60s': missing value (every window needs all its cells)",
-                  t->names[col]);
-    if (t->rows < m->input_steps)
-        prep_fail(in->name, t->rows ? t->lines[t->rows - 1] : t->header_line, "%ld data row%s, but the model"
-                  " reads windows of input_steps = %d rows: give at least %d", t->rows, t->rows == 1 ? "" : "s",
-                  m->input_steps, m->input_steps);
-}
-
-/* The table's rows scaled as the dataset's were, float32 [rows][F]. */
-static float *scaled_rows(const PredictInput *in, const NumericTable *t, const DatasetMeta *m) {
-    int64_t F = m->num_features;
-    float *out = xmalloc(sizeof(float) * (size_t)(t->rows * F), "series rows");
-    for (long r = 0; r < t->rows; r++)
-        for (int64_t k = 0; k < F; k++) {
-            double v = (t->values[k][r] - m->scale_offset[k]) / m->scale_factor[k];
-            if (!(fabs(v) <= FLT_MAX))
-                prep_fail(in->name, t->lines[r], "column '%.60s': %g is beyond float32's range once scaled",
-                          t->names[k], t->values[k][r]);
-            out[r * F + k] = (float)v;
-        }
-    return out;
-}
-
-static void read_windows(PredictInput *in, const TextFile *f, const DatasetMeta *m, char delimiter) {
-    NumericTable t;
-    read_table(in, f, m, delimiter, &t);
-    Dataset *d = &in->data;
-    d->rows = t.rows;
-    d->series = scaled_rows(in, &t, m);
-    d->n = t.rows - m->input_steps + 1;
-    d->starts = xmalloc(sizeof(int64_t) * (size_t)d->n, "window starts");
-    in->lines = xmalloc(sizeof(long) * (size_t)d->n, "window lines");
-    for (long i = 0; i < d->n; i++) d->starts[i] = i, in->lines[i] = t.lines[i + m->input_steps - 1];
-    int C = m->horizon * m->num_targets;
-    if (m->task == TASK_REGRESS) d->targets = xcalloc((size_t)(d->n * C), sizeof(float), "dummy targets");
-    numeric_table_free(&t);
-}
-
 /* ---- the input ---- */
 
 static void describe(Dataset *d, const DatasetMeta *m) {
@@ -289,7 +197,7 @@ void predict_input_read(PredictInput *in, const char *path, const DatasetMeta *m
     in->name = memcpy(xmalloc(n, "input name"), name, n);
     describe(&in->data, meta);
     if (meta->input == INPUT_SERIES) {
-        read_windows(in, &f, meta, delimiter);
+        predict_read_windows(in, &f, meta, delimiter);
     } else {
         in->data.offsets = xcalloc(1, sizeof(int64_t), "example offsets");
         if (meta->task == TASK_TAG) read_sentences(in, &f, meta);

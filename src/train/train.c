@@ -277,14 +277,9 @@ static void run_loop(Run *r) {
 /* Every rank must run the same settings on the same data: one message and the job
  * ends otherwise (a node with another config file, another dataset copy). */
 static void check_agreement(const Run *r, const RunConfig *cfg) {
-    char *text = NULL;
-    size_t size = 0;
-    FILE *mem = open_memstream(&text, &size);
-    if (!mem) recur_die(EXIT_RUNTIME, "out of memory");
-    config_write(cfg, mem);
-    fprintf(mem, "fingerprint = %s\n", r->data.fingerprint);
-    fclose(mem);
-    comm_check_same(r->comm, "settings or dataset (config text and dataset fingerprint)", text, size);
+    char *text = config_text(cfg);
+    comm_check_same(r->comm, "settings (config text)", text, strlen(text));
+    comm_check_same(r->comm, "dataset (fingerprint)", r->data.fingerprint, sizeof r->data.fingerprint);
     free(text);
 }
 
