@@ -107,6 +107,9 @@ static const Key keys[] = {
         "accuracy (classification, tagging) or loss (regression)"),
     ROW(train, resume, T_BOOL, int, 0, "0", ANY,
         "1: continue from the newest whole checkpoint in run_dir/checkpoints"),
+    ROW(train, allreduce_overlap, T_BOOL, int, 0, "1", ANY,
+        "ranks > 1: start each layer's gradient all-reduce as soon as backward finishes it "
+        "(0: one all-reduce after backward, for comparison)"),
     ROW(train, nonfinite, T_ENUM, NonfinitePolicy, nonfinite_names, "stop", ANY,
         "a NaN/Inf loss or gradient: stop (naming the step and parameter; checkpoints kept) "
         "or skip the step and count it"),

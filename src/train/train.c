@@ -288,7 +288,7 @@ static void setup_model(Run *r, RunConfig *cfg) {
     model_init(&r->model, &mc, cfg->train.seed);
     comm_bcast_real(r->comm, r->model.weights, r->model.num_params, 0); /* rank 0's, exactly */
     optimizer_init(&r->opt, &cfg->train, r->model.num_params);
-    grad_reduce_init(&r->reducer, r->comm, r->model.grads, r->model.num_params, 1);
+    grad_reduce_init(&r->reducer, r->comm, r->model.grads, r->model.num_params, cfg->train.allreduce_overlap);
     r->model.grads_ready = grad_reduce_ready, r->model.grads_ready_ctx = &r->reducer;
     eval_result_init(&r->eval, r->data.train.task, mc.output_size, r->data.target_offset, r->data.target_factor);
 }
