@@ -55,8 +55,7 @@ find_recur() {
 choose_launcher() {
   case ${RECUR_LAUNCHER:-auto} in
     srun|mpirun) echo "$RECUR_LAUNCHER" ;;
-    auto) if srun --mpi=list 2>&1 | grep -qw pmix; then echo srun; else echo mpirun; fi ;;
-    *) die "RECUR_LAUNCHER must be srun, mpirun or auto (got '$RECUR_LAUNCHER')" ;;
+    *) if srun --mpi=list 2>&1 | grep -qw pmix; then echo srun; else echo mpirun; fi ;;
   esac
 }
 
@@ -65,7 +64,8 @@ choose_launcher() {
 # reads the allocation from Slurm and starts its daemons with srun itself.
 launcher_command() {
   if [[ $1 == srun ]]; then
-    echo srun --mpi=pmix --kill-on-bad-exit=1
+    # Slurm 22.05 stopped passing the job's --cpus-per-task on to srun: pass it again.
+    echo srun --mpi=pmix --kill-on-bad-exit=1 ${SLURM_CPUS_PER_TASK:+--cpus-per-task=$SLURM_CPUS_PER_TASK}
   else
     echo mpirun -n "$SLURM_NTASKS" --bind-to none
   fi
@@ -82,6 +82,7 @@ has_key resume "$@" || args+=("--resume=1")
 # mpirun hands its ranks a terminal, which would draw the live bar into the log file.
 has_key progress "$@" || args+=("--progress=lines")
 [[ ${RECUR_DEVICE:-} == "" || ${RECUR_DEVICE:-} == cpu ]] || die "RECUR_DEVICE is cpu or unset (got '$RECUR_DEVICE')"
+[[ ${RECUR_LAUNCHER:-auto} =~ ^(srun|mpirun|auto)$ ]] || die "RECUR_LAUNCHER is srun, mpirun or auto (got '$RECUR_LAUNCHER')"
 
 # Threads per rank for the CPU path (OpenBLAS; recur's `threads = 0` follows it).
 export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-${SLURM_CPUS_PER_TASK:-1}}

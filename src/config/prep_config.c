@@ -12,7 +12,7 @@
 #include "key_table.h"
 
 const char *const prep_format_names[] = {"text-csv", "text-folder", "conllu", "word-tag",
-                                         "series", "series-classify", 0};
+                                         "series", "series-classify", "text-lines", 0};
 const char *const scale_kind_names[] = {"none", "minmax", "zscore", 0};
 const char *const missing_rule_names[] = {"error", "ffill", "interpolate", "drop", 0};
 const char *const tag_column_names[] = {"upos", "xpos", 0};
@@ -113,7 +113,8 @@ char *prep_config_text(const PrepConfig *cfg) { return key_table_text(&table, cf
 void prep_config_print_usage(FILE *out) {
     fputs("usage: recur prep FORMAT [--config FILE] [--key=value ...] [--print-config]\n\n"
           "Converts a dataset into one recur dataset file (HDF5; docs/FORMATS.md). FORMAT is\n"
-          "one of text-csv, text-folder, conllu, word-tag, series, series-classify. Settings:\n"
+          "one of text-csv, text-folder, text-lines, conllu, word-tag, series, series-classify.\n"
+          "Settings: "
           "defaults, then FILE, then --key=value; later sources win.\n\n", out);
     key_table_print_help(&table, out);
 }

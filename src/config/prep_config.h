@@ -17,6 +17,7 @@ typedef enum {
     PREP_WORD_TAG,        /* word<TAB>tag per line, blank line between sentences */
     PREP_SERIES,          /* numeric CSV: windows of input steps -> next horizon steps */
     PREP_SERIES_CLASSIFY, /* numeric CSV: window -> does the target rise over horizon */
+    PREP_TEXT_LINES,      /* `label text` per line (SST-2, TREC; fastText __label__) */
 } PrepFormat;
 extern const char *const prep_format_names[];
 

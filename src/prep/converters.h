@@ -10,6 +10,7 @@
 
 void convert_text_csv(const PrepConfig *cfg, PreparedDataset *out);     /* prep_text_csv.c */
 void convert_text_folder(const PrepConfig *cfg, PreparedDataset *out);  /* prep_text_folder.c */
+void convert_text_lines(const PrepConfig *cfg, PreparedDataset *out);   /* prep_text_lines.c */
 void convert_conllu(const PrepConfig *cfg, PreparedDataset *out);       /* prep_tagging.c */
 void convert_word_tag(const PrepConfig *cfg, PreparedDataset *out);     /* prep_tagging.c */
 void convert_series(const PrepConfig *cfg, PreparedDataset *out);       /* prep_series.c */

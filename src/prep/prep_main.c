@@ -14,6 +14,7 @@ static const Converter converters[] = {
     [PREP_TEXT_CSV] = convert_text_csv,       [PREP_TEXT_FOLDER] = convert_text_folder,
     [PREP_CONLLU] = convert_conllu,           [PREP_WORD_TAG] = convert_word_tag,
     [PREP_SERIES] = convert_series,           [PREP_SERIES_CLASSIFY] = convert_series_classify,
+    [PREP_TEXT_LINES] = convert_text_lines,
 };
 
 static double now_s(void) {

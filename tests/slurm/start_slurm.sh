@@ -3,7 +3,7 @@
 # the tests: its own munged (own key and socket), slurmctld and slurmd, every file under
 # one directory ($RECUR_SLURM_DIR, default /tmp/recur-slurm). It never touches the
 # system's /etc/munge, /etc/slurm or a Slurm/munge already running here (own ports
-# 6917/6918, own munge socket), and it starts no systemd service.
+# from 6917/6918 up, the first free pair; own munge socket), and starts no systemd service.
 #
 #   eval "$(tests/slurm/start_slurm.sh [--gpus=N])"    # sets SLURM_CONF for sbatch & co.
 #   tests/slurm/stop_slurm.sh                           # stops it, removes the directory
@@ -19,6 +19,7 @@
 set -euo pipefail
 
 dir=${RECUR_SLURM_DIR:-/tmp/recur-slurm}
+export PATH=$PATH:/usr/sbin:/sbin   # munged, slurmctld, slurmd live there; not every PATH has it
 gpus=0
 for arg in "$@"; do
   case $arg in
@@ -88,8 +89,27 @@ write_gres() {
   done
 }
 
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Sets ctld_port and slurmd_port: RECUR_SLURMCTLD_PORT / RECUR_SLURMD_PORT if given, else
+# the first pair from 6917 on that nothing listens on (another test cluster, a real Slurm).
+choose_ports() {
+  ctld_port=${RECUR_SLURMCTLD_PORT:-} slurmd_port=${RECUR_SLURMD_PORT:-}
+  [[ -n $ctld_port && -n $slurmd_port ]] && return
+  local p
+  for (( p = 6917; p < 7017; p += 2 )); do
+    if ! port_in_use "$p" && ! port_in_use $(( p + 1 )); then
+      ctld_port=$p slurmd_port=$(( p + 1 ))
+      return
+    fi
+  done
+  say "no free port pair between 6917 and 7017"
+  exit 1
+}
+
 write_conf() {
-  local gres_line="" gres_types=""
+  local gres_line="" gres_types="" ctld_port slurmd_port
+  choose_ports
   if (( gpus > 0 )); then
     write_gres
     gres_types="GresTypes=gpu"
@@ -99,8 +119,8 @@ write_conf() {
 # Written by tests/slurm/start_slurm.sh: a throwaway one-node cluster under $dir.
 ClusterName=recurtest
 SlurmctldHost=$node(127.0.0.1)
-SlurmctldPort=${RECUR_SLURMCTLD_PORT:-6917}
-SlurmdPort=${RECUR_SLURMD_PORT:-6918}
+SlurmctldPort=$ctld_port
+SlurmdPort=$slurmd_port
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge

@@ -19,9 +19,9 @@ stop_daemon() {
   [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 0
   [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$name" ]] || return 0
   kill -TERM "$pid" 2>/dev/null
-  for (( i = 0; i < 20; i++ )); do
+  for (( i = 0; i < 100; i++ )); do
     kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.5
+    sleep 0.1
   done
   say "$name ($pid) did not stop within 10 s: killing it"
   kill -KILL "$pid" 2>/dev/null
