@@ -16,11 +16,13 @@ const char *const prep_format_names[] = {"text-csv", "text-folder", "conllu", "w
 const char *const scale_kind_names[] = {"none", "minmax", "zscore", 0};
 const char *const missing_rule_names[] = {"error", "ffill", "interpolate", "drop", 0};
 const char *const tag_column_names[] = {"upos", "xpos", 0};
+const char *const encoding_names[] = {"utf-8", "latin-1", 0};
 
 _Static_assert(sizeof(PrepFormat) == sizeof(int), "PrepFormat is not int-sized");
 _Static_assert(sizeof(ScaleKind) == sizeof(int), "ScaleKind is not int-sized");
 _Static_assert(sizeof(MissingRule) == sizeof(int), "MissingRule is not int-sized");
 _Static_assert(sizeof(TagColumn) == sizeof(int), "TagColumn is not int-sized");
+_Static_assert(sizeof(TextEncoding) == sizeof(int), "TextEncoding is not int-sized");
 _Static_assert(sizeof(TokenizeMode) == sizeof(int), "TokenizeMode is not int-sized");
 
 enum { G_INPUT, G_TEXT, G_SPLITS, G_SERIES };
@@ -62,6 +64,9 @@ static const Key keys[] = {
     ROW("bos_eos", bos_eos, T_BOOL, int, 0, "0", ANY, "wrap each sequence in <bos> ... <eos>",
         G_TEXT),
     STR(glove, "", "GloVe-format text vectors -> /embedding aligned to the vocabulary", G_TEXT),
+    ROW("encoding", encoding, T_ENUM, TextEncoding, encoding_names, "utf-8", ANY,
+        "encoding of the text inputs: utf-8 (invalid bytes are an error) or latin-1 "
+        "(ISO-8859-1, re-encoded to UTF-8)", G_TEXT),
     ROW("tag_column", tag_column, T_ENUM, TagColumn, tag_column_names, "upos", ANY,
         "conllu: which tag column", G_TEXT),
     ROW("valid_fraction", valid_fraction, T_DOUBLE, double, 0, "0.1", UNIT,

@@ -28,6 +28,8 @@ typedef enum { MISSING_ERROR, MISSING_FFILL, MISSING_INTERPOLATE, MISSING_DROP }
 extern const char *const missing_rule_names[];
 
 typedef enum { TAG_UPOS, TAG_XPOS } TagColumn;
+typedef enum { ENCODING_UTF8, ENCODING_LATIN1 } TextEncoding;
+extern const char *const encoding_names[];
 extern const char *const tag_column_names[];
 
 enum { PREP_PATH = 1024, PREP_LIST = 1024 };
@@ -51,6 +53,7 @@ typedef struct PrepConfig {
     int bos_eos;                    /* 1: wrap each sequence in <bos> ... <eos> */
     char glove[PREP_PATH];          /* GloVe text file -> /embedding; "" = none */
     TagColumn tag_column;           /* conllu: upos or xpos */
+    TextEncoding encoding;          /* of the text inputs: utf-8, or latin-1 (re-encoded) */
     /* splits */
     double valid_fraction;          /* carved from train when there is no valid file;
                                        series: the share of rows, by time */

@@ -66,3 +66,19 @@ void text_file_free(TextFile *f) {
     free(f->path), free(f->data);
     memset(f, 0, sizeof *f);
 }
+
+void text_file_from_latin1(TextFile *f) {
+    size_t high = 0;
+    for (size_t i = 0; i < f->size; i++) high += (unsigned char)f->data[i] >= 0x80;
+    if (!high) return;
+    char *out = xmalloc(f->size + high + 1, f->path);
+    size_t n = 0;
+    for (size_t i = 0; i < f->size; i++) {
+        unsigned char c = (unsigned char)f->data[i];
+        if (c < 0x80) out[n++] = (char)c;
+        else out[n++] = (char)(0xC0 | (c >> 6)), out[n++] = (char)(0x80 | (c & 0x3F));
+    }
+    out[n] = 0;
+    free(f->data);
+    f->data = out, f->size = n;
+}

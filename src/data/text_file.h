@@ -14,5 +14,8 @@ typedef struct TextFile {
 /* Reads the file; exit 2 naming the path when it is missing, a directory or unreadable. */
 TextFile text_file_read(const char *path);
 void text_file_free(TextFile *f);
+/* Re-encodes the contents from ISO-8859-1 (Latin-1) to UTF-8: every byte >= 0x80 becomes
+ * the two-byte form of U+0080..U+00FF. */
+void text_file_from_latin1(TextFile *f);
 
 #endif

@@ -14,6 +14,7 @@
 #include "data/text_file.h"
 #include "data/utf8.h"
 #include "raw_text.h"
+#include "text_input.h"
 #include "word_tag.h"
 
 /* One input file being parsed in either format. */
@@ -61,7 +62,7 @@ static void add_word(RawSplit *s, const TokenizerOptions *whole, const TaggedWor
 static void read_file(RawText *raw, SplitId split, const char *path, PrepFormat format,
                       const PrepConfig *cfg) {
     TokenizerOptions whole = {.mode = TOKENIZE_WHOLE, .lowercase = cfg->tokenizer.lowercase};
-    TextFile f = text_file_read(path);
+    TextFile f = prep_read_text(path, cfg);
     RawSplit *s = &raw->splits[split];
     int source = raw_text_source(raw, path);
     SentenceReader reader;

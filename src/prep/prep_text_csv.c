@@ -167,7 +167,7 @@ static void add_record(CsvInput *in, const CsvRecord *rec, RawSplit *split) {
 
 /* One CSV file into raw split k. */
 static void read_csv(RawText *raw, SplitId k, const char *path, const PrepConfig *cfg) {
-    TextFile file = text_file_read(path);
+    TextFile file = prep_read_text(path, cfg);
     CsvInput in = {.path = path, .cfg = cfg, .source = raw_text_source(raw, path)};
     CsvReader reader;
     csv_init(&reader, file.data, file.size, delimiter_of(cfg));

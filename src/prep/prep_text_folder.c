@@ -116,7 +116,7 @@ static NameList class_folders(const char *folder, const PrepConfig *cfg) {
 
 /* One file: one example labelled `label`. */
 static void read_example(RawText *raw, RawSplit *split, const char *path, const char *label, const PrepConfig *cfg) {
-    TextFile file = text_file_read(path);
+    TextFile file = prep_read_text(path, cfg);
     ParseError err;
     if (tokenize(&cfg->tokenizer, file.data, file.size, 1, &split->tokens, &err) < 0) {
         require_utf8(path, 1, file.data, file.size, "the text");

@@ -42,7 +42,7 @@ static void add_line(RawText *raw, RawSplit *split, const PrepConfig *cfg, const
 }
 
 static void read_lines(RawText *raw, SplitId k, const char *path, const PrepConfig *cfg) {
-    TextFile file = text_file_read(path);
+    TextFile file = prep_read_text(path, cfg);
     int source = raw_text_source(raw, path);
     const char *p = file.data, *end = file.data + file.size;
     if (file.size >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) p += 3;

@@ -33,3 +33,9 @@ void require_utf8(const char *file, long first_line, const char *s, size_t n, co
     prep_fail(file, line, "invalid UTF-8 in %s: byte 0x%02X after '%.*s' (convert the file to UTF-8, e.g. with "
               "iconv)", what, byte, (int)(bad - from), s + from);
 }
+
+TextFile prep_read_text(const char *path, const PrepConfig *cfg) {
+    TextFile f = text_file_read(path);
+    if (cfg->encoding == ENCODING_LATIN1) text_file_from_latin1(&f);
+    return f;
+}

@@ -31,3 +31,11 @@ expect_error "blank.txt: no examples" "$RECUR" prep text-lines --train="$WORK/bl
 printf '1 good\n7 unseen label\n' >"$WORK/test7.txt"
 expect_error "test7.txt:2: unknown label '7'" "$RECUR" prep text-lines --train="$S/train.txt" --test="$WORK/test7.txt" --output="$WORK/x.h5"
 [[ ! -e $WORK/x.h5 ]] || fail "a failed conversion left an output file"
+
+# encoding = latin-1 re-encodes (TREC's files are Latin-1); utf-8 refuses the same bytes.
+printf '1 caf\xe9 au lait\n0 na\xefve plan\n' >"$WORK/latin1.txt"
+"$RECUR" prep text-lines --train="$WORK/latin1.txt" --encoding=latin-1 --valid_fraction=0 --output="$WORK/l1.h5" >/dev/null
+"$RECUR" inspect "$WORK/l1.h5" --examples=2 | grep -qx 'train\[1\] label=0: naïve plan' ||
+  fail "latin-1: $("$RECUR" inspect "$WORK/l1.h5" --examples=2)"
+expect_error "latin1.txt:1: invalid UTF-8" "$RECUR" prep text-lines --train="$WORK/latin1.txt" --output="$WORK/x.h5"
+echo "ok: latin-1 input re-encoded"

@@ -30,10 +30,10 @@ stop_daemon() {
 if [[ -f $dir/slurm.conf ]] && pid_file=$dir/slurmctld.pid && [[ -s $pid_file ]] &&
    kill -0 "$(cat "$pid_file")" 2>/dev/null; then
   export SLURM_CONF=$dir/slurm.conf
-  jobs=$(timeout 10 squeue -h -o %i 2>/dev/null)
-  if [[ -n $jobs ]]; then
-    say "cancelling jobs $(echo $jobs)"
-    timeout 10 scancel $jobs 2>/dev/null
+  mapfile -t jobs < <(timeout 10 squeue -h -o %i 2>/dev/null)
+  if [[ ${#jobs[@]} -gt 0 ]]; then
+    say "cancelling jobs ${jobs[*]}"
+    timeout 10 scancel "${jobs[@]}" 2>/dev/null
     sleep 2
   fi
 fi
