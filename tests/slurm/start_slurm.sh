@@ -128,6 +128,8 @@ AuthInfo=socket=$socket
 CredType=cred/munge
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool
+TmpFS=$dir/tmp
+FirstJobId=$(( (ctld_port - 6915) / 2 * 100000 + 1 ))
 SlurmctldPidFile=$dir/slurmctld.pid
 SlurmdPidFile=$dir/slurmd.pid
 SlurmctldLogFile=$dir/log/slurmctld.log
@@ -173,7 +175,10 @@ wait_for() {
 node_state() { sinfo -h -n "$node" -o %t 2>/dev/null | head -1; }
 
 start_slurm() {
-  mkdir -p "$dir/state" "$dir/spool" "$dir/log"
+  # Per-job files (the PMIx plugin's spmix_appdir_<uid>_<job>.<step>) go to TmpFS, and job
+  # ids start apart per port pair, so two clusters on one machine never share a path.
+  mkdir -p "$dir/state" "$dir/spool" "$dir/log" "$dir/tmp"
+  chmod 1777 "$dir/tmp"
   write_conf
   export SLURM_CONF=$conf
   slurmctld -f "$conf" -c
