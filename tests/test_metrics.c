@@ -396,7 +396,7 @@ static void test_log_lines(void) {
     char dir[] = "/tmp/recur_test_metrics_XXXXXX";
     if (!mkdtemp(dir)) return (void)expect(0, "mkdtemp");
     MetricsLog log;
-    metrics_log_open(&log, dir, 0);
+    metrics_log_open(&log, dir, -1);
     EvalResult c, r;
     eval_result_init(&c, TASK_CLASSIFY, 3, NULL, NULL);
     fill_confusion(&c.confusion, MATRIX3);

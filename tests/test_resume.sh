@@ -35,8 +35,12 @@ for group in /model /optimizer; do
 done
 echo "ok: 50 + resume + 50 steps equal 100 steps bit for bit (parameters and adam state)"
 
-# Metrics of the resumed run are appended, not lost.
-[[ $(grep -c '"split": "train"' "$WORK/b/metrics.jsonl") -ge 4 ]] || fail "metrics.jsonl of the resumed run: $(cat "$WORK/b/metrics.jsonl")"
+# metrics.jsonl: the lines after the resumed-from step (the killed run's step-63 evaluation)
+# are dropped, the resumed run's are appended: train lines at 25, 50, 75, 100, once each.
+steps=$(grep '"split": "train"' "$WORK/b/metrics.jsonl" | sed -E 's/.*"step": ([0-9]+).*/\1/' | tr '\n' ' ')
+[[ $steps == "25 50 75 100 " ]] || fail "train lines of the resumed run at steps: $steps"
+[[ $(grep -c '"step": 63, .*"split": "valid"' "$WORK/b/metrics.jsonl") -eq 1 ]] || fail "step-63 evaluation not exactly once"
+echo "ok: metrics.jsonl of the resumed run has each step once"
 
 # 2. Crash at the second checkpoint's rename (step 40); the step-20 one must survive.
 set +e

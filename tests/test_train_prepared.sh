@@ -46,3 +46,19 @@ expect_error "tagging dataset.*pooling = none" "$RECUR" train --data="$WORK/ud.h
 expect_error "regression dataset.*mse, l1 or huber" "$RECUR" train --data="$WORK/jena.h5" --steps=1
 expect_error "output_size: 5, but .* has 3 targets" "$RECUR" train --data="$WORK/jena.h5" --loss=mse --output_size=5 --steps=1
 expect_error "not a recur dataset" "$RECUR" train --data="$root/tests/fixtures/torch_reference.h5" --steps=1
+
+# Pretrained vectors: prep --glove puts them in the dataset; train starts its embedding from
+# them (input_size becomes their width) and, frozen, keeps them exactly.
+printf 'the 0.5 -0.25 0.125 1 2 3 4 5\nkeys 1 1 1 1 -1 -1 -1 -1\n' >"$WORK/vectors.txt"
+"$RECUR" prep conllu --train="$SAMPLES/ud/en_sample-ud-train.conllu" --valid="$SAMPLES/ud/en_sample-ud-dev.conllu" \
+  --test="$SAMPLES/ud/en_sample-ud-test.conllu" --glove="$WORK/vectors.txt" --output="$WORK/ud_glove.h5" >"$WORK/glove.out"
+grep -q "glove: 2 of" "$WORK/glove.out" || fail "glove hit line: $(cat "$WORK/glove.out")"
+"$RECUR" train --data="$WORK/ud_glove.h5" --run_dir="$WORK/glove" --cell=lstm --pooling=none --hidden_size=8 \
+  --freeze_embedding=1 --batch_size=2 --steps=5 --lr=0.5 --progress=lines >"$WORK/glove_train.out"
+grep -q "recur: lstm" "$WORK/glove_train.out" || fail "glove train: $(cat "$WORK/glove_train.out")"
+# the id of a word: its position among the quoted strings of h5dump's /vocab listing
+vocab_index() { awk -v w="$1" 'BEGIN{i=-1} /^ *\([0-9]+\)/ {n=split($0,a,"\""); for(k=2;k<=n;k+=2){i++; if(a[k]==w){print i; exit}}}' ; }
+i=$(h5dump -d /vocab "$WORK/ud_glove.h5" | vocab_index the)
+h5dump -d /model/embedding.weight -s "$i,0" -c "1,8" "$WORK/glove/checkpoints/step-000000005.h5" |
+  grep -Eq '0\.5, -0\.25, 0\.125, 1, 2, 3, 4, 5' || fail "frozen pretrained row of 'the' (id $i) changed"
+echo "ok: pretrained vectors start the embedding (row of 'the', id $i, unchanged when frozen)"

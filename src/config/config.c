@@ -107,6 +107,10 @@ static const Key keys[] = {
         "accuracy (classification, tagging) or loss (regression)"),
     ROW(train, resume, T_BOOL, int, 0, "0", ANY,
         "1: continue from the newest whole checkpoint in run_dir/checkpoints"),
+    ROW(train, pretrained_embedding, T_BOOL, int, 0, "1", ANY,
+        "start the embedding from the dataset's pretrained vectors (recur prep --glove) when it "
+        "has them; input_size becomes their width"),
+    ROW(train, freeze_embedding, T_BOOL, int, 0, "0", ANY, "1: keep the embedding as it starts"),
     ROW(train, allreduce_overlap, T_BOOL, int, 0, "1", ANY,
         "ranks > 1: start each layer's gradient all-reduce as soon as backward finishes it "
         "(0: one all-reduce after backward, for comparison)"),

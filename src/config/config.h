@@ -50,6 +50,8 @@ typedef struct TrainConfig {
     int keep_checkpoints; /* newest checkpoints kept (plus the best) */
     char best_metric[32]; /* valid metric that picks best.h5, e.g. accuracy, loss, mae */
     int resume;           /* 1: continue from the newest checkpoint in run_dir */
+    int pretrained_embedding; /* 1: start the embedding from the dataset's /embedding */
+    int freeze_embedding; /* 1: never update the embedding */
     int allreduce_overlap; /* 1: all-reduce each layer's gradients as backward finishes it */
     NonfinitePolicy nonfinite;
     ProgressStyle progress;

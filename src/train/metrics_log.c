@@ -3,16 +3,42 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "core/check.h"
 #include "io/durable_file.h"
 
-void metrics_log_open(MetricsLog *log, const char *run_dir, int append) {
+/* The step of a metrics line ("step": N), or -1. */
+static long line_step(const char *line) {
+    const char *at = strstr(line, "\"step\": ");
+    return at ? strtol(at + 8, NULL, 10) : -1;
+}
+
+/* Rewrites path keeping only the lines of steps <= last_step (temp file + rename). */
+static void drop_lines_after(const char *path, long last_step) {
+    FILE *in = fopen(path, "r");
+    if (!in) return; /* nothing logged yet */
+    char tmp[1100];
+    durable_temp_name(path, tmp, sizeof tmp);
+    FILE *out = fopen(tmp, "w");
+    if (!out) recur_die(EXIT_RUNTIME, "cannot write '%s': %s", tmp, strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, in) >= 0)
+        if (line_step(line) <= last_step) fputs(line, out);
+    free(line);
+    fclose(in);
+    if (fclose(out) != 0) recur_die(EXIT_RUNTIME, "cannot write '%s': %s", tmp, strerror(errno));
+    durable_commit(tmp, path);
+}
+
+void metrics_log_open(MetricsLog *log, const char *run_dir, long resume_step) {
     make_directories(run_dir);
     snprintf(log->path, sizeof log->path, "%s/metrics.jsonl", run_dir);
-    log->file = fopen(log->path, append ? "a" : "w");
+    if (resume_step >= 0) drop_lines_after(log->path, resume_step);
+    log->file = fopen(log->path, resume_step >= 0 ? "a" : "w");
     if (!log->file) recur_die(EXIT_RUNTIME, "cannot write '%s': %s", log->path, strerror(errno));
 }
 

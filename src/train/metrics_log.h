@@ -10,9 +10,10 @@ typedef struct MetricsLog {
     char path[1024];
 } MetricsLog;
 
-/* Creates run_dir (and parents) and starts a fresh metrics.jsonl in it, or (append = 1,
- * a resumed run) adds to the one there. */
-void metrics_log_open(MetricsLog *log, const char *run_dir, int append);
+/* Creates run_dir (and parents) and starts a fresh metrics.jsonl in it, or, for a run
+ * resumed from step resume_step (>= 0), keeps the lines of steps up to resume_step —
+ * the later ones belong to steps the resumed run does again — and appends after them. */
+void metrics_log_open(MetricsLog *log, const char *run_dir, long resume_step);
 /* The same for a file named directly (recur eval --output); its directory must exist. */
 void metrics_log_open_file(MetricsLog *log, const char *path, int append);
 /* Writes `{` + fields + `}` and a newline; fields is a printf format of JSON members. */

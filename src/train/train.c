@@ -37,6 +37,7 @@ typedef struct Run {
     int root;               /* rank 0: the one that writes */
     GradReducer reducer;
     long per_epoch;         /* examples each rank trains on per epoch (the smallest shard) */
+    real *frozen;           /* freeze_embedding: its weights, restored after each update */
     TrainData data;
     Model model;
     Optimizer opt;
@@ -209,6 +210,16 @@ static const Batch *next_batch(Run *r) {
     return batch_fill(&r->batches, &r->data.train, r->plan.order + r->plan.batch_first[k], r->plan.batch_count[k]);
 }
 
+/* The optimizer step; a frozen embedding is put back as it was. */
+static void update_weights(Run *r) {
+    const ParamTensor *e = r->cfg->train.freeze_embedding ? model_find_tensor(&r->model, "embedding.weight") : NULL;
+    size_t n = e ? tensor_size(e) : 0;
+    if (n && !r->frozen) r->frozen = xmalloc(sizeof(real) * n, "frozen embedding");
+    if (n) memcpy(r->frozen, r->model.weights + e->offset, sizeof(real) * n);
+    optimizer_step(&r->opt, r->model.weights, r->model.grads);
+    if (n) memcpy(r->model.weights + e->offset, r->frozen, sizeof(real) * n);
+}
+
 static void train_step(Run *r) {
     const TrainConfig *t = &r->cfg->train;
     long step = r->state.step + 1;
@@ -232,7 +243,7 @@ static void train_step(Run *r) {
         if (t->clip_value > 0) norm = grad_norm(r->model.grads, r->model.num_params);
         clip_grad_norm(r->model.grads, r->model.num_params, norm, t->clip_norm);
         r->opt.lr = schedule_lr(t, step, r->state.epoch, r->total_steps);
-        optimizer_step(&r->opt, r->model.weights, r->model.grads);
+        update_weights(r);
         r->loss_sum += loss, r->loss_steps++;
     }
     r->loss_samples += bt->B;
@@ -286,6 +297,10 @@ static void check_agreement(const Run *r, const RunConfig *cfg) {
 static void setup_model(Run *r, RunConfig *cfg) {
     ModelConfig mc = train_model_config(cfg, &r->data);
     model_init(&r->model, &mc, cfg->train.seed);
+    if (r->data.embedding && cfg->train.pretrained_embedding && mc.vocab_size == r->data.train.vocab_size) {
+        const ParamTensor *e = model_find_tensor(&r->model, "embedding.weight");
+        for (size_t i = 0; i < tensor_size(e); i++) r->model.weights[e->offset + i] = (real)r->data.embedding[i];
+    }
     comm_bcast_real(r->comm, r->model.weights, r->model.num_params, 0); /* rank 0's, exactly */
     optimizer_init(&r->opt, &cfg->train, r->model.num_params);
     grad_reduce_init(&r->reducer, r->comm, r->model.grads, r->model.num_params, cfg->train.allreduce_overlap);
@@ -309,7 +324,7 @@ static void setup(Run *r, RunConfig *cfg) {
                             r->per_epoch);
     r->total_steps = cfg->train.epochs > 0 ? cfg->train.epochs * r->plan.num_batches : cfg->train.steps;
     progress_start(&r->progress, r->state.step, r->total_steps);
-    if (r->root) metrics_log_open(&r->log, cfg->train.run_dir, cfg->train.resume);
+    if (r->root) metrics_log_open(&r->log, cfg->train.run_dir, cfg->train.resume ? r->state.step : -1);
     const ModelConfig *mc = &r->model.cfg;
     progress_print(&r->progress, "recur: %s, %d layer(s)%s, hidden %d: %zu parameters; %ld train / %ld valid / "
                    "%ld test examples (data %s) on %d rank(s); %ld steps of %d x %d (%ld per epoch)\n",
@@ -330,5 +345,6 @@ int train_run(const RunConfig *config, const Comm *comm) {
     if (r.root) metrics_log_close(&r.log);
     eval_result_free(&r.eval), epoch_plan_free(&r.plan), optimizer_free(&r.opt), model_free(&r.model);
     grad_reduce_free(&r.reducer), batch_buffer_free(&r.batches), train_data_free(&r.data);
+    free(r.frozen);
     return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "core/check.h"
 #include "data/dataset_file.h"
+#include "io/h5_array.h"
 #include "data/synthetic_corpus.h"
 
 /* The dataset's metadata; the scaler of each regression output (identity when unscaled). */
@@ -48,13 +49,18 @@ void train_data_load(TrainData *td, const RunConfig *cfg, const Comm *comm) {
     dataset_read_shard(&f, SPLIT_VALID, comm->rank, comm->size, &td->valid);
     dataset_read_shard(&f, SPLIT_TEST, comm->rank, comm->size, &td->test);
     memcpy(td->fingerprint, f.fingerprint, sizeof td->fingerprint);
+    td->embedding_dim = f.embedding_dim;
+    if (f.embedding_dim && comm->rank == 0) {
+        td->embedding = xmalloc(sizeof(float) * (size_t)f.vocab_size * (size_t)f.embedding_dim, "embedding");
+        h5_read_rows(&f.h5, "/embedding", ELEM_FLOAT32, 0, f.vocab_size, f.embedding_dim, td->embedding);
+    }
     dataset_file_close(&f);
 }
 
 void train_data_free(TrainData *td) {
     dataset_free(&td->train), dataset_free(&td->valid), dataset_free(&td->test);
     dataset_meta_free(&td->meta);
-    free(td->target_offset), free(td->target_factor);
+    free(td->target_offset), free(td->target_factor), free(td->embedding);
     memset(td, 0, sizeof *td);
 }
 
@@ -83,6 +89,7 @@ ModelConfig train_model_config(const RunConfig *cfg, const TrainData *td) {
         m.input_size = d->num_features;
     } else if (m.vocab_size == 0) {
         m.vocab_size = d->vocab_size;
+        if (td->embedding_dim && cfg->train.pretrained_embedding) m.input_size = td->embedding_dim;
     } else if (m.vocab_size < d->vocab_size) {
         recur_die(EXIT_USAGE, "vocab_size: %d is smaller than the vocabulary of %s (%d)",
                   m.vocab_size, data, d->vocab_size);

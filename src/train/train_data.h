@@ -21,6 +21,9 @@ typedef struct TrainData {
      * scaled * target_factor[c] + target_offset[c] (the stored scaler, undone) */
     double *target_offset, *target_factor;
     int num_outputs;
+    /* pretrained vectors of the dataset (rank 0 reads them; NULL elsewhere or when none) */
+    float *embedding;       /* [vocab_size][embedding_dim] */
+    int embedding_dim;      /* 0: the dataset has none */
 } TrainData;
 
 void train_data_load(TrainData *td, const RunConfig *cfg, const Comm *comm);
