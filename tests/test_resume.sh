@@ -68,3 +68,18 @@ expect_error "no parameter head.hidden.weight: the checkpoint holds another mode
 cp -r "$WORK/d" "$WORK/e"
 expect_error "made from dataset .* but the data given is dataset" "$RECUR" train "${common[@]:1}" --data="$WORK/ag.h5" \
   --steps=70 --run_dir="$WORK/e" --resume=1
+
+# 4. SIGTERM (Slurm's time limit, scancel): the run writes a checkpoint of the step it is
+# in, exits 143, and resume=1 continues from exactly there.
+"$RECUR" train "${common[@]}" --steps=100000 --run_dir="$WORK/t" >"$WORK/t.out" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do grep -q "train step" "$WORK/t.out" && break; sleep 0.1; done
+kill -TERM $pid
+rc=0
+wait $pid || rc=$?
+[[ $rc -eq 143 ]] || fail "SIGTERM: exit $rc, expected 143: $(tail -2 "$WORK/t.out")"
+stopped=$(sed -n 's/^stopped by a signal after step \([0-9]*\);.*/\1/p' "$WORK/t.out")
+[[ -n $stopped && -f $WORK/t/checkpoints/$(printf 'step-%09d.h5' "$stopped") ]] || fail "no checkpoint at the stop step: $(tail -2 "$WORK/t.out")"
+"$RECUR" train "${common[@]}" --steps=$((stopped + 5)) --run_dir="$WORK/t" --resume=1 >"$WORK/t2.out"
+grep -q "resume: .*(step $stopped," "$WORK/t2.out" || fail "did not resume from step $stopped"
+echo "ok: SIGTERM after step $stopped wrote its checkpoint, exit 143, resume continued from it"

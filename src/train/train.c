@@ -10,6 +10,7 @@
 
 #include <cblas.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,10 @@
 
 enum { DROPOUT_STREAM = 1 << 25 };
 
+/* Set by SIGTERM / SIGINT (Slurm's time limit and requeue, scancel, Ctrl-C). */
+static volatile sig_atomic_t stop_requested;
+static void request_stop(int sig) { (void)sig, stop_requested = 1; }
+
 typedef struct Run {
     const RunConfig *cfg;
     const Comm *comm;
@@ -38,6 +43,7 @@ typedef struct Run {
     GradReducer reducer;
     long per_epoch;         /* examples each rank trains on per epoch (the smallest shard) */
     real *frozen;           /* freeze_embedding: its weights, restored after each update */
+    int stopping;           /* a rank got SIGTERM/SIGINT: every rank stops after this step */
     TrainData data;
     Model model;
     Optimizer opt;
@@ -228,8 +234,10 @@ static void train_step(Run *r) {
     double loss = model_forward(&r->model, bt, 1, rng_bits(t->seed, DROPOUT_STREAM, (uint64_t)step));
     long counted;
     model_outputs(&r->model, NULL, &counted);
-    double global[2] = {loss * (double)counted, (double)counted}; /* the loss of the global batch */
-    comm_sum_double(r->comm, global, 2);
+    /* the loss of the global batch, and whether any rank has been asked to stop */
+    double global[3] = {loss * (double)counted, (double)counted, (double)stop_requested};
+    comm_sum_double(r->comm, global, 3);
+    r->stopping = global[2] > 0;
     loss = global[1] > 0 ? global[0] / global[1] : loss;
     grad_reduce_begin(&r->reducer, (double)counted, global[1]);
     model_backward(&r->model, bt); /* its hook starts each layer's all-reduce */
@@ -267,6 +275,18 @@ static void log_training(Run *r) {
     r->loss_sum = 0, r->loss_steps = 0, r->loss_samples = 0, r->loss_since_s = now_s();
 }
 
+/* Asked to stop (SIGTERM/SIGINT on any rank): a checkpoint of this step, then every rank
+ * leaves with 128 + SIGTERM; `resume = 1` continues without losing a step. */
+static _Noreturn void stop_now(Run *r) {
+    save_checkpoint(r, 0);
+    if (r->root) log_training(r);
+    progress_finish(&r->progress);
+    progress_print(&r->progress, "stopped by a signal after step %ld; checkpoint written to %s; "
+                   "resume=1 continues from it\n", r->state.step, r->checkpoint_dir);
+    comm_barrier(r->comm);
+    comm_exit((Comm *)r->comm, 128 + SIGTERM);
+}
+
 static void run_loop(Run *r) {
     const TrainConfig *t = &r->cfg->train;
     r->loss_since_s = now_s();
@@ -280,6 +300,7 @@ static void run_loop(Run *r) {
         int eval = (t->eval_every > 0 && step % t->eval_every == 0) || epoch_end || last;
         if (eval) evaluate_and_save(r);
         else if (t->checkpoint_every > 0 && step % t->checkpoint_every == 0) save_checkpoint(r, 0);
+        if (r->stopping && !last) stop_now(r);
     }
 }
 
@@ -337,6 +358,9 @@ static void setup(Run *r, RunConfig *cfg) {
 int train_run(const RunConfig *config, const Comm *comm) {
     RunConfig cfg = *config;
     Run r = {.cfg = &cfg, .comm = comm, .root = comm->rank == 0, .start_s = now_s()};
+    struct sigaction stop = {.sa_handler = request_stop};
+    sigemptyset(&stop.sa_mask);
+    sigaction(SIGTERM, &stop, NULL), sigaction(SIGINT, &stop, NULL);
     setup(&r, &cfg);
     if (r.state.step >= r.total_steps)
         progress_print(&r.progress, "nothing to do: the checkpoint is at step %ld of %ld\n", r.state.step, r.total_steps);
