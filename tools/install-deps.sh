@@ -4,7 +4,7 @@
 # Add --torch to also install Debian's PyTorch and h5py (fixtures, benchmarks).
 set -euo pipefail
 packages=(build-essential cmake pkg-config libopenblas-dev libhdf5-dev hdf5-tools
-          libopenmpi-dev openmpi-bin python3 clang slurm-wlm munge)
+          zlib1g-dev libopenmpi-dev openmpi-bin python3 clang slurm-wlm munge)
 [[ "${1:-}" == "--torch" ]] && packages+=(python3-torch python3-h5py python3-numpy python3-matplotlib)
 
 missing=()

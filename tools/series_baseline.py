@@ -10,8 +10,8 @@ undone), what a model must beat:
               last input row t (the "next close = last close" of daily prices).
     daily     same hour of the last observed day ("tomorrow = today"): target t+k is
               predicted by row t+k-24*ceil(k/24), i.e. t+k-24 for k <= 24, t+k-48 for
-              24 < k <= 48, ...; always a row of the input window. Needs
-              input_steps >= 24 (the period is --period, default 24).
+              24 < k <= 48, ...; always a row of the input window. Only when
+              horizon > 1 and input_steps >= the period (--period, default 24).
     Each with MAE, RMSE and median absolute error over every (window, step, target).
   classify (series-classify):
     majority  the training split's most frequent class, applied to the split
@@ -64,7 +64,7 @@ def regress_baselines(f, split, period):
     last = np.stack([real_units(f, series[last_row, tf], tf) for tf in target_features],
                     axis=1)
     results["last"] = error_stats(np.broadcast_to(last[:, None, :], truth.shape), truth)
-    if steps >= period:
+    if horizon > 1 and period > 0 and steps >= period:
         back = period * ((k + period - 1) // period)   # 24 for k<=24, 48 for k<=48, ...
         rows = last_row[:, None] + k[None, :] - back[None, :]
         if rows.min() < 0 or np.any(rows > last_row[:, None]):

@@ -1,5 +1,6 @@
-/* text_file.c: reading a whole input file into memory with a NUL after it (text_file.h).
- * It does not parse or check the contents; a missing, directory or unreadable path is
+/* text_file.c: reading a whole input file into memory with a NUL after it (text_file.h),
+ * gunzipping it when it is gzip-compressed (by its magic bytes, not its name). It does not
+ * parse or check the contents; a missing, directory, unreadable or damaged .gz path is
  * exit 2 naming the path. */
 #include "text_file.h"
 
@@ -10,6 +11,8 @@
 #include <sys/stat.h>
 
 #include "core/check.h"
+
+#include <zlib.h>
 
 static _Noreturn void cannot_read(const char *path, const char *why) {
     recur_die(EXIT_USAGE, "cannot read '%s': %s", path, why);
@@ -50,6 +53,36 @@ static char *read_all(FILE *f, const char *path, size_t hint, size_t *size) {
     return data;
 }
 
+/* gzip members (one or several, concatenated) inflated into a new buffer. */
+static char *gunzip(const char *path, const char *in, size_t in_size, size_t *out_size) {
+    size_t cap = in_size * 4 + 4096, used = 0;
+    char *out = xmalloc(cap, path);
+    z_stream z = {0};
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) recur_die(EXIT_RUNTIME, "%s: zlib cannot start", path);
+    z.next_in = (Bytef *)in, z.avail_in = (uInt)in_size; /* inputs beyond 4 GB: read in slices below */
+    size_t fed = in_size;
+    if (in_size > UINT32_MAX) z.avail_in = UINT32_MAX, fed = UINT32_MAX;
+    for (;;) {
+        if (cap - used < 65536) out = grow(out, cap *= 2, path);
+        z.next_out = (Bytef *)out + used, z.avail_out = (uInt)(cap - used - 1 > UINT32_MAX ? UINT32_MAX : cap - used - 1);
+        uInt room = z.avail_out;
+        int rc = inflate(&z, Z_NO_FLUSH);
+        used += room - z.avail_out;
+        if (z.avail_in == 0 && fed < in_size) {
+            size_t more = in_size - fed > UINT32_MAX ? UINT32_MAX : in_size - fed;
+            z.next_in = (Bytef *)in + fed, z.avail_in = (uInt)more, fed += more;
+        }
+        if (rc == Z_STREAM_END && z.avail_in == 0) break;
+        if (rc == Z_STREAM_END) { inflateReset(&z); continue; } /* another member follows */
+        if (rc != Z_OK && rc != Z_BUF_ERROR) cannot_read(path, z.msg ? z.msg : "damaged gzip data");
+        if (rc == Z_BUF_ERROR && z.avail_in == 0) cannot_read(path, "the gzip data ends early (truncated file?)");
+    }
+    inflateEnd(&z);
+    out[used] = '\0';
+    *out_size = used;
+    return out;
+}
+
 TextFile text_file_read(const char *path) {
     FILE *f = fopen(path, "rb");
     if (!f) cannot_read(path, strerror(errno));
@@ -57,6 +90,12 @@ TextFile text_file_read(const char *path) {
     TextFile t;
     t.data = read_all(f, path, hint, &t.size);
     fclose(f);
+    if (t.size >= 2 && (unsigned char)t.data[0] == 0x1f && (unsigned char)t.data[1] == 0x8b) {
+        size_t n;
+        char *plain = gunzip(path, t.data, t.size, &n);
+        free(t.data);
+        t.data = plain, t.size = n;
+    }
     size_t n = strlen(path) + 1;
     t.path = memcpy(xmalloc(n, "file name"), path, n);
     return t;

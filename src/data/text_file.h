@@ -11,7 +11,8 @@ typedef struct TextFile {
     size_t size;
 } TextFile;
 
-/* Reads the file; exit 2 naming the path when it is missing, a directory or unreadable. */
+/* Reads the file (gunzipped when it is gzip data, whatever its name); exit 2 naming the
+ * path when it is missing, a directory, unreadable, or damaged gzip. */
 TextFile text_file_read(const char *path);
 void text_file_free(TextFile *f);
 /* Re-encodes the contents from ISO-8859-1 (Latin-1) to UTF-8: every byte >= 0x80 becomes

@@ -39,3 +39,16 @@ printf '1 caf\xe9 au lait\n0 na\xefve plan\n' >"$WORK/latin1.txt"
   fail "latin-1: $("$RECUR" inspect "$WORK/l1.h5" --examples=2)"
 expect_error "latin1.txt:1: invalid UTF-8" "$RECUR" prep text-lines --train="$WORK/latin1.txt" --output="$WORK/x.h5"
 echo "ok: latin-1 input re-encoded"
+
+# gzip-compressed inputs are read as they are (by their magic bytes): the same dataset.
+gzip -c "$S/train.txt" >"$WORK/train.txt.gz"
+"$RECUR" prep text-lines --train="$WORK/train.txt.gz" --valid_fraction=0 --output="$WORK/gz.h5" >/dev/null
+"$RECUR" prep text-lines --train="$S/train.txt" --valid_fraction=0 --output="$WORK/plain.h5" >/dev/null
+fp() { "$RECUR" inspect "$1" | sed -n 's/.*fingerprint \([0-9a-f]*\).*/\1/p'; }
+[[ $(fp "$WORK/gz.h5") == $(fp "$WORK/plain.h5") ]] || fail "gzip input gives another dataset"
+{ gzip -c "$S/train.txt"; gzip -c "$S/train.txt"; } >"$WORK/members.gz"
+"$RECUR" prep text-lines --train="$WORK/members.gz" --valid_fraction=0 --output="$WORK/members.h5" >/dev/null
+"$RECUR" inspect "$WORK/members.h5" | grep -q "train 12 examples" || fail "two gzip members: $("$RECUR" inspect "$WORK/members.h5" | grep train)"
+head -c 60 "$WORK/train.txt.gz" >"$WORK/cut.gz"
+expect_error "cut.gz.*(truncated|damaged|ends early)" "$RECUR" prep text-lines --train="$WORK/cut.gz" --output="$WORK/x.h5"
+echo "ok: gzip input (one or two members) equals plain; a truncated .gz is refused"
