@@ -183,25 +183,27 @@ static int handle_nonfinite(Run *r, long step, double loss, const char *param) {
                        what, *param ? param : "", r->state.skipped_steps);
         return 1;
     }
-    char loss_text[32] = "null";
+    char loss_text[32] = "null"; /* also in the message: "nan" reads better than "-nan" */
     if (isfinite(loss)) snprintf(loss_text, sizeof loss_text, "%.6g", loss);
+    else snprintf(loss_text, sizeof loss_text, "%s", isnan(loss) ? "nan" : loss > 0 ? "inf" : "-inf");
     if (r->root)
         metrics_log_write(&r->log, "\"step\": %ld, \"epoch\": %ld, \"event\": \"nonfinite\", \"loss\": %s, "
-                          "\"parameter\": \"%s\"", step, r->state.epoch, loss_text, param);
+                          "\"in\": \"%s\"", step, r->state.epoch, isfinite(loss) ? loss_text : "null",
+                          *param ? param : "loss");
     r->state.next_batch--; /* the saved state is before this batch */
     save_checkpoint(r, 0);
     progress_finish(&r->progress);
     if (r->comm->size > 1) { /* every rank is here (the decision is on averaged values) */
         comm_barrier(r->comm);
         if (r->root)
-            fprintf(stderr, "recur: step %ld: the %s%s%s is not finite (loss %g): training diverged; the "
-                    "weights before this step are in %s\n", step, what, *param ? " " : "", param, loss,
+            fprintf(stderr, "recur: step %ld: the %s%s%s is not finite (loss %s): training diverged; the "
+                    "weights before this step are in %s\n", step, what, *param ? " " : "", param, loss_text,
                     r->checkpoint_dir);
         comm_exit((Comm *)r->comm, EXIT_RUNTIME);
     }
-    recur_die(EXIT_RUNTIME, "step %ld: the %s%s%s is not finite (loss %g): training diverged. The weights "
-              "before this step are in %s (resume=1 continues from them); lower lr, set clip_norm, or use "
-              "an lstm/gru cell", step, what, *param ? " " : "", param, loss, r->checkpoint_dir);
+    recur_die(EXIT_RUNTIME, "step %ld: the %s%s%s is not finite (loss %s): training diverged. The weights "
+              "before this step are in %s; lower lr, set clip_norm or use an lstm/gru cell, then resume=1 "
+              "continues from them", step, what, *param ? " " : "", param, loss_text, r->checkpoint_dir);
 }
 
 /* The next batch, starting the next epoch's plan when this one is used up. */
