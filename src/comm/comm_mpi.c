@@ -1,5 +1,6 @@
 /* comm_mpi.c: the MPI backend of comm.h, with the collective watchdog. Every MPI call
  * goes through CHECK(MPI, ...). */
+#include "core/clock.h"
 #include "comm.h"
 
 #include <mpi.h>
@@ -19,12 +20,6 @@ static double timeout_s = 600;
 static volatile double waiting_since; /* 0: not in a collective */
 static const char *volatile waiting_in;
 static int my_rank;
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void *watchdog(void *unused) {
     (void)unused;

@@ -1,5 +1,6 @@
 /* prep_main.c: `recur prep` — settings, the converter for the format, pretrained
  * vectors, the write. The converters live in their own files (converters.h). */
+#include "core/clock.h"
 #include "prep.h"
 
 #include <stdio.h>
@@ -16,12 +17,6 @@ static const Converter converters[] = {
     [PREP_SERIES] = convert_series,           [PREP_SERIES_CLASSIFY] = convert_series_classify,
     [PREP_TEXT_LINES] = convert_text_lines,
 };
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 int prep_main(int argc, char **argv) {
     PrepConfig cfg;

@@ -1,4 +1,5 @@
 /* progress.c: the live bar and the plain lines of progress.h. */
+#include "core/clock.h"
 #include "progress.h"
 
 #include <stdarg.h>
@@ -7,12 +8,6 @@
 #include <unistd.h>
 
 enum { BAR_WIDTH = 24 };
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 void progress_init(Progress *p, ProgressStyle style, int silent) {
     int tty = isatty(fileno(stdout));

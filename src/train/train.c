@@ -6,6 +6,7 @@
  * metrics, checkpoints and the screen. It wires the pieces together; the arithmetic
  * lives in model/, optimizer.c, schedule.c, evaluate.c; files in checkpoint.c and
  * metrics_log.c; the screen in progress.c; the ranks in comm/. */
+#include "core/clock.h"
 #include "train.h"
 
 #include <cblas.h>
@@ -62,12 +63,6 @@ typedef struct Run {
     long loss_steps, loss_samples;
     double loss_since_s;
 } Run;
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* ---- evaluation and the best metric ---- */
 
