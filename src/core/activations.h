@@ -5,7 +5,8 @@
  * (tests/test_activations.c asserts <= 2.5e-7): tanh 1.2e-7, sigmoid 1.5e-7, exp 9.9e-8
  * relative, about 1 float ulp. The clamps are plain selects: nested ones, or building
  * without -fno-trapping-math, stop GCC from vectorizing the loops that call these.
- * double build (gradient checks): libm. */
+ * double build (gradient checks): libm. The CUDA kernels compile these same functions
+ * (RECUR_HD): both paths use the same approximations. */
 #ifndef RECUR_ACTIVATIONS_H
 #define RECUR_ACTIVATIONS_H
 
@@ -13,17 +14,18 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "hd.h"
 #include "real.h"
 
 #ifdef RECUR_REAL_DOUBLE
 
-static inline real act_tanh(real x) { return tanh(x); }
-static inline real act_sigmoid(real x) { return 1 / (1 + exp(-x)); }
+RECUR_HD static inline real act_tanh(real x) { return tanh(x); }
+RECUR_HD static inline real act_sigmoid(real x) { return 1 / (1 + exp(-x)); }
 
 #else
 
 /* exp by 2^n * p(r), x = n ln2 + r, |r| <= ln2/2, p degree 7 (Taylor). */
-static inline float act_exp(float x) {
+RECUR_HD static inline float act_exp(float x) {
     x = x > 88.0f ? 88.0f : x; /* two plain selects: a nested one stops vectorization */
     x = x < -87.0f ? -87.0f : x;
     const float round_magic = 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer */
@@ -46,7 +48,7 @@ static inline float act_exp(float x) {
 /* tanh: |x| < 1: x * P(x^2), P of degree 7 least-squares fitted on Chebyshev nodes
  * (4.5e-9 in exact arithmetic); |x| >= 1: 1 - 2 / (exp(2|x|) + 1), with the sign of x.
  * Both are computed and one selected, so the loop stays branch-free. */
-static inline float act_tanh(float x) {
+RECUR_HD static inline float act_tanh(float x) {
     float ax = x < 0 ? -x : x, u = x * x;
     float p = -0.0003548834125961542f;
     p = p * u + 0.002287645487114927f;
@@ -61,7 +63,7 @@ static inline float act_tanh(float x) {
     return ax < 1.0f ? x * p : big;
 }
 
-static inline float act_sigmoid(float x) { return 1.0f / (1.0f + act_exp(-x)); }
+RECUR_HD static inline float act_sigmoid(float x) { return 1.0f / (1.0f + act_exp(-x)); }
 
 #endif
 #endif

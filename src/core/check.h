@@ -13,13 +13,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus /* the CUDA sources in kernels/ include this header */
+extern "C" {
+#define RECUR_NORETURN [[noreturn]]
+#else
+#define RECUR_NORETURN _Noreturn
+#endif
+
 #define CHECK(LIB, call) check_##LIB((call), #call, __FILE__, __LINE__)
 
 /* Exit statuses of the CLI contract. */
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 /* Print "recur: <message>" and end the job with `status` (MPI_Abort if MPI is up). */
-_Noreturn void recur_die(int status, const char *fmt, ...)
+RECUR_NORETURN void recur_die(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Registered by the comm layer: called by recur_die before exiting, to abort peers. */
@@ -36,5 +43,9 @@ void *xcalloc(size_t count, size_t size, const char *what);
 int64_t check_H5(int64_t rc, const char *call, const char *file, int line);
 /* MPI: anything but MPI_SUCCESS is an error; MPI_Error_string gives the message. */
 int check_MPI(int rc, const char *call, const char *file, int line);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

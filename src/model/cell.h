@@ -6,15 +6,18 @@
  * b_hh, applies its gates, and writes h (and c). Gate blocks in W_ih/W_hh rows follow
  * PyTorch: LSTM i,f,g,o; GRU r,z,n. A cell knows nothing about sequence lengths: the
  * layer freezes finished samples after the step and feeds them zero gradients.
- * Cells must not allocate; every buffer comes in the step structs. */
+ * Cells must not allocate; every buffer comes in the step structs, and all arithmetic goes
+ * through the backend's ops (ops.h): a cell here only sequences GEMMs and the per-unit
+ * steps of cell_math.h. */
 #ifndef RECUR_CELL_H
 #define RECUR_CELL_H
 
-#include "../core/activations.h"
 #include "../core/real.h"
 #include "model_config.h"
+#include "ops.h"
 
 typedef struct CellForward {
+    const ModelOps *ops;
     int B, H;
     const real *xp;     /* [B][G*H] input projection at this step, b_ih included */
     const real *h_prev; /* [B][H] */
@@ -28,6 +31,7 @@ typedef struct CellForward {
 } CellForward;
 
 typedef struct CellBackward {
+    const ModelOps *ops;
     int B, H;
     const real *dh;     /* [B][H] dL/dh_t (zero rows for finished samples) */
     const real *dc;     /* [B][H] dL/dc_t, LSTM only */
@@ -54,8 +58,8 @@ typedef struct CellKind {
     void (*backward)(const CellBackward *g);
     /* dW_hh += gradient over all T*B rows. NULL: dhp^T h_prev, one GEMM (every cell
      * whose recurrent GEMM input is h_prev). dhp [rows][G*H], h_prev [rows][H]. */
-    void (*recurrent_weight_grad)(int rows, int H, const real *dhp, const real *h_prev,
-                                  const real *cache, real *dw_hh);
+    void (*recurrent_weight_grad)(const ModelOps *ops, int rows, int H, const real *dhp,
+                                  const real *h_prev, const real *cache, real *dw_hh);
 } CellKind;
 
 const CellKind *cell_kind(CellType type);

@@ -4,19 +4,11 @@
 
 static void rnn_forward(const CellForward *f, int relu) {
     cell_recurrent_projection(f, 1, 0, f->H, f->h_prev, f->H);
-    long n = (long)f->B * f->H;
-    for (long i = 0; i < n; i++) {
-        real pre = f->xp[i] + f->scratch[i];
-        f->h[i] = relu ? (pre > 0 ? pre : 0) : act_tanh(pre);
-    }
+    f->ops->rnn_forward(f->B, f->H, relu, f->xp, f->scratch, f->h);
 }
 
 static void rnn_backward(const CellBackward *g, int relu) {
-    long n = (long)g->B * g->H;
-    for (long i = 0; i < n; i++) {
-        real h = g->h[i];
-        g->dxp[i] = g->dh[i] * (relu ? (h > 0 ? 1 : 0) : 1 - h * h);
-    }
+    g->ops->rnn_backward(g->B, g->H, relu, g->h, g->dh, g->dxp);
     cell_recurrent_backprop(g, 1, 0, g->H, 0);
 }
 

@@ -6,7 +6,11 @@
  * direction starts each sample at its own last token (PyTorch's packed sequences). With
  * lengths non-increasing, a step computes only the unfinished rows.
  * Backward: BPTT through the same loop, then the weight gradients as GEMMs over all T*B
- * rows at once. Nothing here allocates. */
+ * rows at once. Nothing here allocates; all arithmetic goes through the backend's ops.
+ *
+ * Lengths come twice: `lengths` in the backend's memory for the ops, and `host_lengths`
+ * (the same values) for the loop's own decisions, so the GPU path never reads device
+ * memory back inside the time loop. */
 #ifndef RECUR_LAYER_H
 #define RECUR_LAYER_H
 
@@ -44,13 +48,15 @@ typedef struct LayerScratch { /* shared by all layers, sized for the largest */
     real *cell_scratch;       /* [B][H] */
 } LayerScratch;
 
-void direction_forward(const CellKind *cell, LayerShape s, const int32_t *lengths,
+void direction_forward(const ModelOps *ops, const CellKind *cell, LayerShape s,
+                       const int32_t *host_lengths, const int32_t *lengths,
                        const real *x, RecurrentParams w, DirectionState st,
                        const LayerScratch *scratch, real *y);
 
 /* Adds parameter gradients into `grad`; dx (+)= input gradient when dx != NULL
  * (accumulate_dx 0 overwrites, 1 adds: the second direction adds to the first's). */
-void direction_backward(const CellKind *cell, LayerShape s, const int32_t *lengths,
+void direction_backward(const ModelOps *ops, const CellKind *cell, LayerShape s,
+                        const int32_t *host_lengths, const int32_t *lengths,
                         const real *x, RecurrentParams w, DirectionState st,
                         const LayerScratch *scratch, const real *dy, RecurrentParams grad,
                         real *dx, int accumulate_dx);

@@ -2,18 +2,17 @@
 #include "linear.h"
 
 #include "../core/activations.h"
-#include "../core/blas.h"
 
-void linear_forward(int N, int I, int O, const real *x, const real *w, const real *b, real *y) {
-    gemm(0, 1, N, O, I, 1, x, I, w, I, 0, y, O);
-    add_row_bias(N, O, b, y);
+void linear_forward(const ModelOps *ops, int N, int I, int O, const real *x, const real *w, const real *b, real *y) {
+    ops->gemm(0, 1, N, O, I, 1, x, I, w, I, 0, y, O);
+    ops->add_row_bias(N, O, b, y);
 }
 
-void linear_backward(int N, int I, int O, const real *x, const real *w, const real *dy,
+void linear_backward(const ModelOps *ops, int N, int I, int O, const real *x, const real *w, const real *dy,
                      real *dw, real *db, real *dx) {
-    gemm(1, 0, O, I, N, 1, dy, O, x, I, 1, dw, I);
-    add_column_sums(N, O, dy, db);
-    if (dx) gemm(0, 0, N, I, O, 1, dy, O, w, I, 0, dx, I);
+    ops->gemm(1, 0, O, I, N, 1, dy, O, x, I, 1, dw, I);
+    ops->add_column_sums(N, O, dy, db);
+    if (dx) ops->gemm(0, 0, N, I, O, 1, dy, O, w, I, 0, dx, I);
 }
 
 void tanh_forward(long n, real *y) {

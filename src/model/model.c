@@ -1,6 +1,6 @@
 /* model.c: parameter table, initialisation, and the forward/backward orchestration of
- * model.h. The per-piece arithmetic lives in layer.c, cell_*.c, embedding.c, pooling.c,
- * linear.c, dropout.c and loss.c; this file only wires buffers between them. */
+ * model.h. The arithmetic is the backend's (ops.h), sequenced by layer.c and the cells;
+ * this file only wires buffers between them, in the backend's memory. */
 #include "model.h"
 
 #include <math.h>
@@ -10,17 +10,19 @@
 
 #include "../core/check.h"
 #include "../core/rng.h"
-#include "dropout.h"
-#include "embedding.h"
 #include "layer.h"
 #include "linear.h"
-#include "loss.h"
-#include "pooling.h"
+#include "ops.h"
 
 enum { HEAD_DROPOUT_STREAM = 1 << 20 };
 
 struct ModelActivations {
     int cap_T, cap_B;         /* buffers hold this many steps x samples */
+    Batch staged;             /* the batch in the backend's memory */
+    int32_t *tokens, *lengths, *labels; /* staging buffers (not on a host backend) */
+    real *features, *targets;
+    int32_t *host_lengths;    /* [B] the last batch's lengths, on the host */
+    real *host_logits;        /* [rows][C] model_outputs' copy (not on a host backend) */
     int T, B, rows, train;    /* of the last forward */
     uint64_t seed;
     long counted;
@@ -111,9 +113,10 @@ static HeadParams head_params(const Model *m, real *base) {
 
 /* PyTorch's defaults: embedding N(0,1); recurrent U(+-1/sqrt(H)); linear U(+-1/sqrt(fan_in)). */
 static void init_weights(Model *m, uint64_t seed) {
+    real *host = m->ops->host_memory ? m->weights : xcalloc(m->num_params, sizeof(real), "initial weights");
     for (int i = 0; i < m->num_tensors; i++) {
         const ParamTensor *t = &m->tensors[i];
-        real *w = m->weights + t->offset;
+        real *w = host + t->offset;
         size_t n = tensor_size(t);
         int is_head = i >= first_head_tensor(m), is_embedding = i < first_layer_tensor(m);
         double fan = is_head ? (double)m->tensors[i - (t->cols ? 0 : 1)].cols : m->cfg.hidden_size;
@@ -122,46 +125,70 @@ static void init_weights(Model *m, uint64_t seed) {
             w[k] = is_embedding ? (real)rng_normal(seed, (uint64_t)i, k)
                                 : (real)((2 * rng_uniform(seed, (uint64_t)i, k) - 1) * bound);
     }
+    if (!m->ops->host_memory) m->ops->upload(m->weights, host, sizeof(real) * m->num_params), free(host);
 }
 
 void model_init(Model *m, const ModelConfig *cfg, uint64_t seed) {
+    model_init_on(m, cfg, seed, cpu_model_ops());
+}
+
+void model_init_on(Model *m, const ModelConfig *cfg, uint64_t seed, const ModelOps *ops) {
     const char *err = model_config_error(cfg);
     if (err) recur_die(EXIT_USAGE, "%s", err);
     memset(m, 0, sizeof *m);
+    m->ops = ops;
     m->cfg = *cfg;
     m->cell = cell_kind(cfg->cell);
     m->directions = cfg->bidirectional ? 2 : 1;
     build_tensor_table(m);
-    m->weights = xcalloc(m->num_params, sizeof(real), "model weights");
-    m->grads = xcalloc(m->num_params, sizeof(real), "model gradients");
+    m->weights = ops->alloc(sizeof(real) * m->num_params, "model weights");
+    m->grads = ops->alloc(sizeof(real) * m->num_params, "model gradients");
     m->act = xcalloc(1, sizeof(ModelActivations), "activations");
     init_weights(m, seed);
 }
 
-void model_zero_grads(Model *m) { memset(m->grads, 0, sizeof(real) * m->num_params); }
+void model_zero_grads(Model *m) { m->ops->zero(m->grads, sizeof(real) * m->num_params); }
 
 /* ---- activations ---- */
 
-static real *alloc_reals(long n) { return xcalloc((size_t)(n > 0 ? n : 1), sizeof(real), "activations"); }
+static real *alloc_reals(const Model *m, long n) {
+    return m->ops->alloc(sizeof(real) * (size_t)(n > 0 ? n : 1), "activations");
+}
 
-static void free_activations(Model *m) {
+/* Every buffer of the backend's memory in the activations, for release. */
+static void release_activations(Model *m) {
     ModelActivations *a = m->act;
+    const ModelOps *ops = m->ops;
     int L = m->cfg.num_layers, LD = L * m->directions;
     if (a->dir)
         for (int i = 0; i < LD; i++)
-            free(a->dir[i].xp), free(a->dir[i].states), free(a->dir[i].cells), free(a->dir[i].cache);
-    if (a->y)
-        for (int l = 0; l < L; l++) free(a->y[l]);
-    if (a->dropped)
-        for (int l = 0; l + 1 < L; l++) free(a->dropped[l]), free(a->mask[l]);
+            ops->release(a->dir[i].xp), ops->release(a->dir[i].states),
+                ops->release(a->dir[i].cells), ops->release(a->dir[i].cache);
+    for (int l = 0; a->y && l < L; l++) ops->release(a->y[l]);
+    for (int l = 0; a->dropped && l + 1 < L; l++) ops->release(a->dropped[l]), ops->release(a->mask[l]);
     LayerScratch *s = &a->scratch;
-    void *bufs[] = {a->valid, a->x0, a->dir, a->y, a->dropped, a->mask, s->step, s->dxp, s->dhp,
-                    s->dh, s->dc, s->dh_prev, s->dc_prev, s->dh_carry, s->dc_carry,
-                    s->cell_scratch, a->grad_a, a->grad_b, a->pooled, a->dpooled, a->argmax,
-                    a->hidden, a->hidden_dropped, a->hidden_mask, a->dhidden, a->logits,
-                    a->dlogits};
-    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
+    void *bufs[] = {a->tokens, a->lengths, a->labels, a->features, a->targets, a->valid, a->x0,
+                    s->step, s->dxp, s->dhp, s->dh, s->dc, s->dh_prev, s->dc_prev, s->dh_carry,
+                    s->dc_carry, s->cell_scratch, a->grad_a, a->grad_b, a->pooled, a->dpooled,
+                    a->argmax, a->hidden, a->hidden_dropped, a->hidden_mask, a->dhidden,
+                    a->logits, a->dlogits};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ops->release(bufs[i]);
+    free(a->dir), free(a->y), free(a->dropped), free(a->mask), free(a->host_lengths), free(a->host_logits);
     memset(a, 0, sizeof *a);
+}
+
+/* Where a batch is copied to on a backend with its own memory. */
+static void alloc_staging(Model *m, long TB, int B, long rows) {
+    ModelActivations *a = m->act;
+    const ModelConfig *c = &m->cfg;
+    a->host_lengths = xcalloc((size_t)B, sizeof(int32_t), "activations");
+    if (m->ops->host_memory) return;
+    a->host_logits = xcalloc((size_t)(rows * c->output_size), sizeof(real), "activations");
+    a->lengths = m->ops->alloc(sizeof(int32_t) * (size_t)B, "batch");
+    if (c->vocab_size > 0) a->tokens = m->ops->alloc(sizeof(int32_t) * (size_t)TB, "batch");
+    else a->features = alloc_reals(m, TB * c->input_size);
+    if (c->loss == LOSS_CROSS_ENTROPY) a->labels = m->ops->alloc(sizeof(int32_t) * (size_t)rows, "batch");
+    else a->targets = alloc_reals(m, rows * c->output_size);
 }
 
 static void alloc_activations(Model *m, int T, int B) {
@@ -171,49 +198,70 @@ static void alloc_activations(Model *m, int T, int B) {
     long TB = (long)T * B, rows = c->pooling == POOL_NONE ? TB : B;
     int widest = c->input_size > DH ? c->input_size : DH;
     a->cap_T = T, a->cap_B = B;
-    a->valid = xcalloc((size_t)TB, 1, "activations");
-    if (c->vocab_size > 0) a->x0 = alloc_reals(TB * c->input_size);
+    alloc_staging(m, TB, B, rows);
+    a->valid = m->ops->alloc((size_t)TB, "activations");
+    if (c->vocab_size > 0) a->x0 = alloc_reals(m, TB * c->input_size);
     a->dir = xcalloc((size_t)(L * m->directions), sizeof(DirectionState), "activations");
     for (int i = 0; i < L * m->directions; i++) {
-        a->dir[i].xp = alloc_reals(TB * G * H);
-        a->dir[i].states = alloc_reals((TB + B) * H);
-        if (m->cell->has_cell_state) a->dir[i].cells = alloc_reals((TB + B) * H);
-        a->dir[i].cache = alloc_reals(TB * m->cell->cache_width * H);
+        a->dir[i].xp = alloc_reals(m, TB * G * H);
+        a->dir[i].states = alloc_reals(m, (TB + B) * H);
+        if (m->cell->has_cell_state) a->dir[i].cells = alloc_reals(m, (TB + B) * H);
+        a->dir[i].cache = alloc_reals(m, TB * m->cell->cache_width * H);
     }
     a->y = xcalloc((size_t)L, sizeof(real *), "activations");
     a->dropped = xcalloc((size_t)L, sizeof(real *), "activations");
     a->mask = xcalloc((size_t)L, sizeof(real *), "activations");
-    for (int l = 0; l < L; l++) a->y[l] = alloc_reals(TB * DH);
+    for (int l = 0; l < L; l++) a->y[l] = alloc_reals(m, TB * DH);
     if (c->dropout > 0)
-        for (int l = 0; l + 1 < L; l++) a->dropped[l] = alloc_reals(TB * DH), a->mask[l] = alloc_reals(TB * DH);
+        for (int l = 0; l + 1 < L; l++) a->dropped[l] = alloc_reals(m, TB * DH), a->mask[l] = alloc_reals(m, TB * DH);
     LayerScratch *s = &a->scratch;
-    s->step = alloc_reals((long)B * G * H);
-    s->dxp = alloc_reals(TB * G * H);
-    if (m->cell->split_grads) s->dhp = alloc_reals(TB * G * H);
+    s->step = alloc_reals(m, (long)B * G * H);
+    s->dxp = alloc_reals(m, TB * G * H);
+    if (m->cell->split_grads) s->dhp = alloc_reals(m, TB * G * H);
     real **small[] = {&s->dh, &s->dc, &s->dh_prev, &s->dc_prev, &s->dh_carry, &s->dc_carry, &s->cell_scratch};
-    for (size_t i = 0; i < sizeof small / sizeof small[0]; i++) *small[i] = alloc_reals((long)B * H);
-    a->grad_a = alloc_reals(TB * widest), a->grad_b = alloc_reals(TB * widest);
-    a->pooled = alloc_reals((long)B * DH), a->dpooled = alloc_reals(rows * DH);
-    a->argmax = xcalloc((size_t)B * DH, sizeof(int32_t), "activations");
+    for (size_t i = 0; i < sizeof small / sizeof small[0]; i++) *small[i] = alloc_reals(m, (long)B * H);
+    a->grad_a = alloc_reals(m, TB * widest), a->grad_b = alloc_reals(m, TB * widest);
+    a->pooled = alloc_reals(m, (long)B * DH), a->dpooled = alloc_reals(m, rows * DH);
+    a->argmax = m->ops->alloc(sizeof(int32_t) * (size_t)B * DH, "activations");
     if (c->head_hidden > 0) {
         long n = rows * c->head_hidden;
-        a->hidden = alloc_reals(n), a->hidden_dropped = alloc_reals(n);
-        a->hidden_mask = alloc_reals(n), a->dhidden = alloc_reals(n);
+        a->hidden = alloc_reals(m, n), a->hidden_dropped = alloc_reals(m, n);
+        a->hidden_mask = alloc_reals(m, n), a->dhidden = alloc_reals(m, n);
     }
-    a->logits = alloc_reals(rows * c->output_size), a->dlogits = alloc_reals(rows * c->output_size);
+    a->logits = alloc_reals(m, rows * c->output_size), a->dlogits = alloc_reals(m, rows * c->output_size);
 }
 
 static void ensure_capacity(Model *m, int T, int B) {
     ModelActivations *a = m->act;
     if (T <= a->cap_T && B <= a->cap_B) return; /* flat [T*B] buffers of a smaller batch fit */
     int cap_T = T > a->cap_T ? T : a->cap_T, cap_B = B > a->cap_B ? B : a->cap_B;
-    free_activations(m);
+    release_activations(m);
     alloc_activations(m, cap_T, cap_B);
 }
 
+/* The batch as the ops see it: the caller's host arrays on a host backend, copies in the
+ * backend's memory otherwise. Lengths are kept on the host too, for the time loop. */
+static void stage_batch(Model *m, const Batch *bt) {
+    ModelActivations *a = m->act;
+    const ModelConfig *c = &m->cfg;
+    long TB = (long)bt->T * bt->B, rows = c->pooling == POOL_NONE ? TB : bt->B;
+    memcpy(a->host_lengths, bt->lengths, sizeof(int32_t) * (size_t)bt->B);
+    a->staged = *bt;
+    if (m->ops->host_memory) return;
+    const ModelOps *ops = m->ops;
+    ops->upload(a->lengths, bt->lengths, sizeof(int32_t) * (size_t)bt->B);
+    a->staged.lengths = a->lengths;
+    if (c->vocab_size > 0) ops->upload(a->tokens, bt->tokens, sizeof(int32_t) * (size_t)TB), a->staged.tokens = a->tokens;
+    else ops->upload(a->features, bt->features, sizeof(real) * (size_t)(TB * c->input_size)), a->staged.features = a->features;
+    if (bt->labels) ops->upload(a->labels, bt->labels, sizeof(int32_t) * (size_t)rows), a->staged.labels = a->labels;
+    if (bt->targets)
+        ops->upload(a->targets, bt->targets, sizeof(real) * (size_t)(rows * c->output_size)), a->staged.targets = a->targets;
+}
+
 void model_free(Model *m) {
-    if (m->act) free_activations(m), free(m->act);
-    free(m->tensors), free(m->weights), free(m->grads);
+    if (m->act) release_activations(m), free(m->act);
+    if (m->ops) m->ops->release(m->weights), m->ops->release(m->grads);
+    free(m->tensors);
     memset(m, 0, sizeof *m);
 }
 
@@ -231,22 +279,17 @@ static const real *layer_input(const Model *m, const Batch *bt, int l) {
     return (a->train && m->cfg.dropout > 0) ? a->dropped[l - 1] : a->y[l - 1];
 }
 
-static void mark_valid(ModelActivations *a, int T, int B, const int32_t *lengths) {
-    for (int t = 0; t < T; t++)
-        for (int b = 0; b < B; b++) a->valid[(long)t * B + b] = t < lengths[b];
-}
-
 static void recurrent_stack_forward(Model *m, const Batch *bt) {
     ModelActivations *a = m->act;
     int L = m->cfg.num_layers, T = bt->T, B = bt->B;
     for (int l = 0; l < L; l++) {
         const real *x = layer_input(m, bt, l);
         for (int d = 0; d < m->directions; d++)
-            direction_forward(m->cell, layer_shape(m, l, d, T, B), bt->lengths, x,
+            direction_forward(m->ops, m->cell, layer_shape(m, l, d, T, B), a->host_lengths, bt->lengths, x,
                               layer_params(m, m->weights, l, d), a->dir[l * m->directions + d],
                               &a->scratch, a->y[l]);
         if (a->train && m->cfg.dropout > 0 && l + 1 < L)
-            dropout_forward((long)T * B * top_width(m), m->cfg.dropout, a->seed, (uint64_t)l,
+            m->ops->dropout_forward((long)T * B * top_width(m), m->cfg.dropout, a->seed, (uint64_t)l,
                             a->y[l], a->dropped[l], a->mask[l]);
     }
 }
@@ -271,13 +314,13 @@ static void head_forward(Model *m) {
     int DH = top_width(m), out_in = c->head_hidden > 0 ? c->head_hidden : DH;
     if (c->head_hidden > 0) {
         long n = (long)a->rows * c->head_hidden;
-        linear_forward(a->rows, DH, c->head_hidden, head_input(m), p.hidden_w, p.hidden_b, a->hidden);
-        tanh_forward(n, a->hidden);
+        linear_forward(m->ops, a->rows, DH, c->head_hidden, head_input(m), p.hidden_w, p.hidden_b, a->hidden);
+        m->ops->tanh_forward(n, a->hidden);
         if (a->train && c->head_dropout > 0)
-            dropout_forward(n, c->head_dropout, a->seed, HEAD_DROPOUT_STREAM, a->hidden,
+            m->ops->dropout_forward(n, c->head_dropout, a->seed, HEAD_DROPOUT_STREAM, a->hidden,
                             a->hidden_dropped, a->hidden_mask);
     }
-    linear_forward(a->rows, out_in, c->output_size, output_layer_input(m), p.out_w, p.out_b, a->logits);
+    linear_forward(m->ops, a->rows, out_in, c->output_size, output_layer_input(m), p.out_w, p.out_b, a->logits);
 }
 
 static LossInput loss_input(const Model *m, const Batch *bt) {
@@ -288,28 +331,33 @@ static LossInput loss_input(const Model *m, const Batch *bt) {
                        .ignore_index = m->cfg.ignore_index, .huber_delta = m->cfg.huber_delta};
 }
 
-real model_forward(Model *m, const Batch *bt, int train, uint64_t dropout_seed) {
-    ensure_capacity(m, bt->T, bt->B);
+real model_forward(Model *m, const Batch *host_batch, int train, uint64_t dropout_seed) {
+    ensure_capacity(m, host_batch->T, host_batch->B);
     ModelActivations *a = m->act;
+    stage_batch(m, host_batch);
+    const Batch *bt = &a->staged;
     a->T = bt->T, a->B = bt->B, a->train = train, a->seed = dropout_seed;
     a->rows = m->cfg.pooling == POOL_NONE ? bt->T * bt->B : bt->B;
-    mark_valid(a, bt->T, bt->B, bt->lengths);
+    m->ops->mark_valid(bt->T, bt->B, bt->lengths, a->valid);
     if (m->cfg.vocab_size > 0)
-        embedding_forward(bt->T * bt->B, m->cfg.input_size, bt->tokens,
+        m->ops->embedding_forward(bt->T * bt->B, m->cfg.input_size, bt->tokens,
                           m->weights + m->tensors[0].offset, a->x0);
     recurrent_stack_forward(m, bt);
     if (m->cfg.pooling != POOL_NONE)
-        pool_forward(m->cfg.pooling, bt->T, bt->B, top_width(m), m->directions, bt->lengths,
+        m->ops->pool_forward(m->cfg.pooling, bt->T, bt->B, top_width(m), m->directions, bt->lengths,
                      a->y[m->cfg.num_layers - 1], a->pooled, a->argmax);
     head_forward(m);
     LossInput li = loss_input(m, bt);
-    return loss_forward(&li, &a->counted);
+    return m->ops->loss_forward(&li, &a->counted);
 }
 
 const real *model_outputs(const Model *m, int *rows, long *counted) {
-    if (rows) *rows = m->act->rows;
-    if (counted) *counted = m->act->counted;
-    return m->act->logits;
+    const ModelActivations *a = m->act;
+    if (rows) *rows = a->rows;
+    if (counted) *counted = a->counted;
+    if (m->ops->host_memory) return a->logits;
+    m->ops->download(a->host_logits, a->logits, sizeof(real) * (size_t)a->rows * m->cfg.output_size);
+    return a->host_logits;
 }
 
 /* ---- backward ---- */
@@ -321,17 +369,17 @@ static void head_backward(Model *m, const Batch *bt, real *out) {
     HeadParams p = head_params(m, m->weights), g = head_params(m, m->grads);
     int DH = top_width(m), out_in = c->head_hidden > 0 ? c->head_hidden : DH;
     LossInput li = loss_input(m, bt);
-    loss_backward(&li, a->counted, a->dlogits);
+    m->ops->loss_backward(&li, a->counted, a->dlogits);
     if (c->head_hidden == 0) {
-        linear_backward(a->rows, DH, c->output_size, head_input(m), p.out_w, a->dlogits, g.out_w, g.out_b, out);
+        linear_backward(m->ops, a->rows, DH, c->output_size, head_input(m), p.out_w, a->dlogits, g.out_w, g.out_b, out);
         return;
     }
     long n = (long)a->rows * c->head_hidden;
-    linear_backward(a->rows, out_in, c->output_size, output_layer_input(m), p.out_w, a->dlogits,
+    linear_backward(m->ops, a->rows, out_in, c->output_size, output_layer_input(m), p.out_w, a->dlogits,
                     g.out_w, g.out_b, a->dhidden);
-    if (a->train && c->head_dropout > 0) dropout_backward(n, a->hidden_mask, a->dhidden, a->dhidden);
-    tanh_backward(n, a->hidden, a->dhidden);
-    linear_backward(a->rows, DH, c->head_hidden, head_input(m), p.hidden_w, a->dhidden, g.hidden_w,
+    if (a->train && c->head_dropout > 0) m->ops->dropout_backward(n, a->hidden_mask, a->dhidden, a->dhidden);
+    m->ops->tanh_backward(n, a->hidden, a->dhidden);
+    linear_backward(m->ops, a->rows, DH, c->head_hidden, head_input(m), p.hidden_w, a->dhidden, g.hidden_w,
                     g.hidden_b, out);
 }
 
@@ -351,34 +399,36 @@ static real *recurrent_stack_backward(Model *m, const Batch *bt, real *dy, real 
     for (int l = L - 1; l >= 0; l--) {
         real *dx = (l > 0 || m->cfg.vocab_size > 0) ? spare : 0;
         for (int d = 0; d < m->directions; d++)
-            direction_backward(m->cell, layer_shape(m, l, d, bt->T, bt->B), bt->lengths,
+            direction_backward(m->ops, m->cell, layer_shape(m, l, d, bt->T, bt->B), a->host_lengths, bt->lengths,
                                layer_input(m, bt, l), layer_params(m, m->weights, l, d),
                                a->dir[l * m->directions + d], &a->scratch, dy,
                                layer_params(m, m->grads, l, d), dx, d > 0);
         int first = first_layer_tensor(m) + l * m->directions * 4;
         grads_ready(m, first, first + m->directions * 4);
         if (l > 0 && a->train && m->cfg.dropout > 0)
-            dropout_backward((long)bt->T * bt->B * top_width(m), a->mask[l - 1], dx, dx);
+            m->ops->dropout_backward((long)bt->T * bt->B * top_width(m), a->mask[l - 1], dx, dx);
         spare = dy, dy = dx;
     }
     return dy;
 }
 
-void model_backward(Model *m, const Batch *bt) {
+void model_backward(Model *m, const Batch *host_batch) {
+    (void)host_batch; /* the last forward's batch, already staged */
     ModelActivations *a = m->act;
+    const Batch *bt = &a->staged;
     int DH = top_width(m);
     real *dtop = a->grad_a;
     if (m->cfg.pooling == POOL_NONE) {
         head_backward(m, bt, dtop);
     } else {
         head_backward(m, bt, a->dpooled);
-        pool_backward(m->cfg.pooling, bt->T, bt->B, DH, m->directions, bt->lengths, a->argmax,
+        m->ops->pool_backward(m->cfg.pooling, bt->T, bt->B, DH, m->directions, bt->lengths, a->argmax,
                       a->dpooled, dtop);
     }
     grads_ready(m, first_head_tensor(m), m->num_tensors);
     real *dx0 = recurrent_stack_backward(m, bt, dtop, a->grad_b);
     if (m->cfg.vocab_size > 0)
-        embedding_backward(bt->T * bt->B, m->cfg.input_size, bt->tokens, a->valid, dx0,
+        m->ops->embedding_backward(bt->T * bt->B, m->cfg.input_size, bt->tokens, a->valid, dx0,
                            m->grads + m->tensors[0].offset);
     grads_ready(m, 0, first_layer_tensor(m));
 }

@@ -1,5 +1,6 @@
-/* model.h: the whole network on the CPU — embedding or dense input, stacked (bi)directional
- * recurrent layers with dropout between them, pooling, head, loss — forward and backward.
+/* model.h: the whole network — embedding or dense input, stacked (bi)directional recurrent
+ * layers with dropout between them, pooling, head, loss — forward and backward, on the
+ * backend the model was made on (ops.h: the CPU, or CUDA in the GPU build).
  *
  * Parameters live in one flat buffer (`weights`), gradients in another of the same layout
  * (`grads`), in PyTorch's state_dict order and names:
@@ -11,7 +12,11 @@
  * with D = H * directions. A batch is time-major and padded: row t*B+b is step t of
  * sample b; steps at t >= lengths[b] are padding and never reach the loss.
  * Activations are owned by the model and grow to the largest batch seen; a step of a size
- * already seen allocates nothing. */
+ * already seen allocates nothing.
+ *
+ * `weights`, `grads` and the activations live in the backend's memory (device memory on
+ * CUDA). Batches are always given in host memory; a GPU model copies them over itself, and
+ * model_outputs returns a host copy. */
 #ifndef RECUR_MODEL_H
 #define RECUR_MODEL_H
 
@@ -20,6 +25,7 @@
 
 #include "cell.h"
 #include "model_config.h"
+#include "ops.h"
 
 typedef struct Batch {
     int T, B;               /* padded steps, samples */
@@ -45,6 +51,7 @@ typedef struct ModelActivations ModelActivations; /* model.c */
 typedef void (*GradsReadyHook)(void *ctx, size_t offset, size_t count);
 
 typedef struct Model {
+    const ModelOps *ops;        /* the backend */
     ModelConfig cfg;
     const CellKind *cell;
     int directions;
@@ -63,7 +70,8 @@ const char *model_config_error(const ModelConfig *cfg);
 
 /* Builds the parameter table and initialises weights as PyTorch does (recurrent and
  * linear weights uniform(+-1/sqrt(fan)), embedding normal(0,1)), from `seed`. */
-void model_init(Model *m, const ModelConfig *cfg, uint64_t seed);
+void model_init(Model *m, const ModelConfig *cfg, uint64_t seed); /* on the CPU */
+void model_init_on(Model *m, const ModelConfig *cfg, uint64_t seed, const ModelOps *ops);
 void model_free(Model *m);
 
 /* Loss of the batch (mean over counted items); keeps what backward needs. train = 1 applies
@@ -73,8 +81,8 @@ real model_forward(Model *m, const Batch *batch, int train, uint64_t dropout_see
 void model_backward(Model *m, const Batch *batch);
 void model_zero_grads(Model *m);
 
-/* Logits / predictions of the last forward: [rows][output_size], rows = B, or T*B when
- * pooling is none; also the number of items the loss counted. */
+/* Logits / predictions of the last forward, in host memory: [rows][output_size], rows = B,
+ * or T*B when pooling is none; also the number of items the loss counted. */
 const real *model_outputs(const Model *m, int *rows, long *counted);
 
 const ParamTensor *model_find_tensor(const Model *m, const char *name);

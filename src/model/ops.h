@@ -1,0 +1,103 @@
+/* ops.h: the primitive operations the model is built from, as a table with one
+ * implementation per backend: the CPU (ops_cpu.c: OpenBLAS and C loops) and CUDA
+ * (kernels/: cuBLAS and kernels, GPU build only).
+ *
+ * The orchestration — model.c, layer.c and the cell files — is written once against this
+ * table, so a GPU run takes exactly the steps a CPU run takes and differs only in the
+ * primitives. Every pointer an op takes is in the backend's memory (device memory for
+ * CUDA); sizes and flags are host values. Ops on CUDA are queued on the backend's stream
+ * and return at once, except `download` and the loss, which wait for their result.
+ * Shapes use the conventions of layer.h and cell_math.h (time-major rows t*B+b). */
+#ifndef RECUR_OPS_H
+#define RECUR_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/real.h"
+#include "loss.h"
+#include "model_config.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ModelOps {
+    const char *name;    /* "cpu" or "cuda" */
+    int host_memory;     /* 1: buffers are ordinary host memory */
+
+    /* ---- memory ---- */
+    void *(*alloc)(size_t bytes, const char *what); /* zeroed; dies naming `what` */
+    void (*release)(void *p);
+    void (*zero)(void *p, size_t bytes);
+    void (*copy)(void *dst, const void *src, size_t bytes);
+    void (*upload)(void *dst, const void *host_src, size_t bytes);
+    void (*download)(void *host_dst, const void *src, size_t bytes); /* waits */
+
+    /* ---- dense algebra, core/blas.h's row-major conventions ---- */
+    void (*gemm)(int trans_a, int trans_b, int M, int N, int K, real alpha, const real *A,
+                 int lda, const real *B, int ldb, real beta, real *C, int ldc);
+    void (*add_row_bias)(int rows, int cols, const real *bias, real *Y);    /* Y[i] += bias */
+    void (*add_column_sums)(int rows, int cols, const real *X, real *out);  /* out += colsum */
+    void (*set_rows)(int rows, int cols, const real *row, real *Y, int ldy); /* Y[i] = row */
+
+    /* ---- cell steps on B sample rows (cell_math.h) ---- */
+    void (*rnn_forward)(int B, int H, int relu, const real *xp, const real *hp, real *h);
+    void (*rnn_backward)(int B, int H, int relu, const real *h, const real *dh, real *dxp);
+    void (*lstm_forward)(int B, int H, const real *xp, const real *hp, const real *c_prev,
+                         real *c, real *h, real *cache);
+    void (*lstm_backward)(int B, int H, const real *cache, const real *dh, const real *dc,
+                          const real *c_prev, real *dxp, real *dc_prev);
+    void (*gru_gates)(int B, int H, const real *xp, const real *hp, real *cache);
+    void (*gru_reset_hidden)(int B, int H, const real *h_prev, real *cache);
+    void (*gru_candidate)(int B, int H, int textbook, const real *xp, const real *hp,
+                          const real *h_prev, real *h, real *cache);
+    void (*gru_update_candidate_backward)(int B, int H, const real *cache, const real *dh,
+                                          const real *h_prev, real *dxp, real *dh_prev);
+    void (*gru_reset_backward)(int B, int H, const real *cache, real *dxp, real *dhp);
+    void (*gru_textbook_reset_backward)(int B, int H, const real *cache, const real *drh,
+                                        const real *h_prev, real *dxp, real *dh_prev);
+
+    /* ---- the time loop's masking of finished samples (layer.c) ---- */
+    /* valid[t*B+b] = t < lengths[b] */
+    void (*mark_valid)(int T, int B, const int32_t *lengths, uint8_t *valid);
+    /* After the step at time t: a finished sample (t >= lengths[b]) keeps h_prev (and
+     * c_prev) and outputs zeros; the others output h. out = y + t*B*out_stride + offset;
+     * c, c_prev NULL without a cell state. */
+    void (*step_freeze)(int B, int H, int t, const int32_t *lengths, const real *h_prev,
+                        const real *c_prev, real *h, real *c, real *out, int out_stride);
+    /* dh = dh_carry + dy_t (and dc = dc_carry) for unfinished samples, 0 for finished. */
+    void (*step_gather_gradient)(int B, int H, int t, const int32_t *lengths,
+                                 const real *dh_carry, const real *dc_carry, const real *dy_t,
+                                 int dy_stride, real *dh, real *dc);
+    /* dh_carry = dh_prev (and dc) for unfinished samples; finished ones pass it through. */
+    void (*step_carry_gradient)(int B, int H, int t, const int32_t *lengths,
+                                const real *dh_prev, const real *dc_prev, real *dh_carry,
+                                real *dc_carry);
+
+    /* ---- embedding, dropout, pooling, head activation, loss ---- */
+    void (*embedding_forward)(int N, int E, const int32_t *tokens, const real *table, real *out);
+    void (*embedding_backward)(int N, int E, const int32_t *tokens, const uint8_t *valid,
+                               const real *dout, real *grad_table);
+    void (*dropout_forward)(long n, real p, uint64_t seed, uint64_t stream, const real *in,
+                            real *out, real *mask);
+    void (*dropout_backward)(long n, const real *mask, const real *dout, real *din);
+    void (*pool_forward)(Pooling kind, int T, int B, int D, int directions,
+                         const int32_t *lengths, const real *y, real *pooled, int32_t *argmax);
+    void (*pool_backward)(Pooling kind, int T, int B, int D, int directions,
+                          const int32_t *lengths, const int32_t *argmax, const real *dpooled,
+                          real *dy);
+    void (*tanh_forward)(long n, real *y);
+    void (*tanh_backward)(long n, const real *y, real *dy);
+    real (*loss_forward)(const LossInput *in, long *counted); /* waits */
+    void (*loss_backward)(const LossInput *in, long counted, real *dlogits);
+} ModelOps;
+
+/* The CPU backend (always present). */
+const ModelOps *cpu_model_ops(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
