@@ -19,9 +19,10 @@ if(NOT RECUR_CUDA STREQUAL "OFF")
 endif()
 
 if(RECUR_HAVE_GPU)
-  enable_language(CUDA)
   # The GPUs of this machine when it has any, otherwise every major architecture the
-  # toolkit supports (a build host without a GPU, CI). Override with -DCMAKE_CUDA_ARCHITECTURES.
+  # toolkit supports (a build host without a GPU, CI). Set before enable_language, which
+  # would otherwise fill in the compiler's oldest default. Override with
+  # -DCMAKE_CUDA_ARCHITECTURES=90 (H100) to build faster.
   if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES OR CMAKE_CUDA_ARCHITECTURES STREQUAL "")
     execute_process(COMMAND nvidia-smi -L OUTPUT_VARIABLE _gpus RESULT_VARIABLE _rc ERROR_QUIET)
     if(_rc EQUAL 0 AND _gpus MATCHES "GPU")
@@ -30,6 +31,7 @@ if(RECUR_HAVE_GPU)
       set(CMAKE_CUDA_ARCHITECTURES all-major)
     endif()
   endif()
+  enable_language(CUDA)
   add_library(NCCL::nccl UNKNOWN IMPORTED)
   set_target_properties(NCCL::nccl PROPERTIES IMPORTED_LOCATION ${NCCL_LIBRARY}
                         INTERFACE_INCLUDE_DIRECTORIES ${NCCL_INCLUDE_DIR})
@@ -37,7 +39,11 @@ if(RECUR_HAVE_GPU)
        ${PROJECT_SOURCE_DIR}/kernels/*.c)
   add_library(recur_gpu STATIC ${RECUR_GPU_SOURCES})
   target_include_directories(recur_gpu PUBLIC ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/kernels)
-  target_link_libraries(recur_gpu PUBLIC CUDA::cudart CUDA::cublas NCCL::nccl recur_deps)
+  target_link_libraries(recur_gpu PUBLIC CUDA::cudart CUDA::cublas NCCL::nccl recur_model)
+  target_compile_options(recur_gpu PRIVATE
+                         # C++20 for the ops table's designated initializers (CMake 3.25
+                         # does not know nvcc's CUDA20 dialect flag)
+                         $<$<COMPILE_LANGUAGE:CUDA>:-std=c++20 -Werror=all-warnings>)
   target_compile_definitions(recur_gpu PUBLIC RECUR_HAVE_GPU)
   message(STATUS "recur: GPU backend ON (CUDA ${CUDAToolkit_VERSION}, NCCL ${NCCL_LIBRARY})")
 else()

@@ -1,0 +1,134 @@
+/* cuda_context.cu: the CUDA backend's state and its table (cuda_ops.h) — the device, the
+ * one stream every op is queued on, the cuBLAS handle, memory, the GEMMs and column sums;
+ * the kernels' entry points come from cell_kernels.cu, sequence_kernels.cu and
+ * head_kernels.cu.
+ *
+ * Row-major GEMMs on column-major cuBLAS: a row-major X [r][c] with row stride ld is the
+ * column-major X^T with leading dimension ld, so C = op(A) op(B) is computed as
+ * C^T = op(B)^T op(A)^T: cublasSgemm(op_b, op_a, N, M, K, B, ldb, A, lda, C, ldc). */
+#include <cublas_v2.h>
+
+#include "cuda_kernels.h"
+#include "cuda_ops.h"
+#include "launch.cuh"
+
+static struct {
+    int device;         /* -1: not opened */
+    cudaStream_t stream;
+    cublasHandle_t blas;
+    real *ones;         /* [ones_len] of 1, for column sums as a GEMV */
+    long ones_len;
+} ctx = {-1, 0, 0, 0, 0};
+
+cudaStream_t cuda_ops_stream(void) { return ctx.stream; }
+
+int cuda_device_count(void) {
+    int n = 0;
+    return cudaGetDeviceCount(&n) == cudaSuccess ? n : 0;
+}
+
+void cuda_ops_synchronize(void) { CHECK(CUDA, cudaStreamSynchronize(ctx.stream)); }
+
+void cuda_ops_set_tf32(int enabled) {
+    CHECK(CUBLAS, cublasSetMathMode(ctx.blas, enabled ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
+}
+
+/* ---- memory ---- */
+
+static void *cuda_alloc(size_t bytes, const char *what) {
+    void *p = 0;
+    cudaError_t rc = cudaMalloc(&p, bytes ? bytes : 1);
+    if (rc != cudaSuccess)
+        recur_die(EXIT_RUNTIME, "out of GPU memory on device %d allocating %zu bytes for %s (%s)",
+                  ctx.device, bytes, what, cudaGetErrorString(rc));
+    CHECK(CUDA, cudaMemsetAsync(p, 0, bytes ? bytes : 1, ctx.stream));
+    return p;
+}
+
+/* cudaFree waits for the device, so a buffer is never freed under a running kernel. */
+static void cuda_release(void *p) {
+    if (p) CHECK(CUDA, cudaFree(p));
+}
+
+static void cuda_zero(void *p, size_t bytes) { CHECK(CUDA, cudaMemsetAsync(p, 0, bytes, ctx.stream)); }
+
+static void cuda_copy(void *dst, const void *src, size_t bytes) {
+    CHECK(CUDA, cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, ctx.stream));
+}
+
+/* From pageable host memory the copy has read `host_src` when this returns. */
+static void cuda_upload(void *dst, const void *host_src, size_t bytes) {
+    CHECK(CUDA, cudaMemcpyAsync(dst, host_src, bytes, cudaMemcpyHostToDevice, ctx.stream));
+}
+
+static void cuda_download(void *host_dst, const void *src, size_t bytes) {
+    CHECK(CUDA, cudaMemcpyAsync(host_dst, src, bytes, cudaMemcpyDeviceToHost, ctx.stream));
+    CHECK(CUDA, cudaStreamSynchronize(ctx.stream));
+}
+
+/* ---- dense algebra ---- */
+
+static void cuda_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, const real *A,
+                      int lda, const real *B, int ldb, real beta, real *C, int ldc) {
+    if (M == 0 || N == 0) return;
+    cublasOperation_t op_a = trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
+    cublasOperation_t op_b = trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;
+    CHECK(CUBLAS, cublasSgemm(ctx.blas, op_b, op_a, N, M, K, &alpha, B, ldb, A, lda, &beta, C, ldc));
+}
+
+__global__ void fill_kernel(long n, real value, real *x) {
+    GRID_STRIDE_LOOP(i, n) x[i] = value;
+}
+
+/* out += X^T 1: a GEMV on the column-major view X^T [cols][rows] (deterministic). */
+static void cuda_add_column_sums(int rows, int cols, const real *X, real *out) {
+    if (rows == 0 || cols == 0) return;
+    if (rows > ctx.ones_len) {
+        cuda_release(ctx.ones);
+        ctx.ones = (real *)cuda_alloc(sizeof(real) * (size_t)rows, "column sums");
+        ctx.ones_len = rows;
+        LAUNCH_ELEMENTWISE(fill_kernel, rows, (long)rows, (real)1, ctx.ones);
+    }
+    const real one = 1;
+    CHECK(CUBLAS, cublasSgemv(ctx.blas, CUBLAS_OP_N, cols, rows, &one, X, cols, ctx.ones, 1, &one, out, 1));
+}
+
+static const ModelOps cuda_ops = {
+    .name = "cuda", .host_memory = 0,
+    .alloc = cuda_alloc, .release = cuda_release, .zero = cuda_zero, .copy = cuda_copy,
+    .upload = cuda_upload, .download = cuda_download,
+    .gemm = cuda_gemm, .add_row_bias = cuda_add_row_bias,
+    .add_column_sums = cuda_add_column_sums, .set_rows = cuda_set_rows,
+    .rnn_forward = cuda_rnn_forward, .rnn_backward = cuda_rnn_backward,
+    .lstm_forward = cuda_lstm_forward, .lstm_backward = cuda_lstm_backward,
+    .gru_gates = cuda_gru_gates, .gru_reset_hidden = cuda_gru_reset_hidden,
+    .gru_candidate = cuda_gru_candidate,
+    .gru_update_candidate_backward = cuda_gru_update_candidate_backward,
+    .gru_reset_backward = cuda_gru_reset_backward,
+    .gru_textbook_reset_backward = cuda_gru_textbook_reset_backward,
+    .mark_valid = cuda_mark_valid, .step_freeze = cuda_step_freeze,
+    .step_gather_gradient = cuda_step_gather_gradient,
+    .step_carry_gradient = cuda_step_carry_gradient,
+    .embedding_forward = cuda_embedding_forward, .embedding_backward = cuda_embedding_backward,
+    .dropout_forward = cuda_dropout_forward, .dropout_backward = cuda_dropout_backward,
+    .pool_forward = cuda_pool_forward, .pool_backward = cuda_pool_backward,
+    .tanh_forward = cuda_tanh_forward, .tanh_backward = cuda_tanh_backward,
+    .loss_forward = cuda_loss_forward, .loss_backward = cuda_loss_backward,
+};
+
+const ModelOps *cuda_ops_open(int device) {
+    if (ctx.device == device) return &cuda_ops;
+    if (ctx.device >= 0)
+        recur_die(EXIT_RUNTIME, "internal: the CUDA backend is open on device %d; asked for %d",
+                  ctx.device, device);
+    int count = cuda_device_count();
+    if (device < 0 || device >= count)
+        recur_die(EXIT_USAGE, "GPU %d asked for, but this process sees %d CUDA device(s)", device, count);
+    CHECK(CUDA, cudaSetDevice(device));
+    CHECK(CUDA, cudaStreamCreateWithFlags(&ctx.stream, cudaStreamNonBlocking));
+    CHECK(CUBLAS, cublasCreate(&ctx.blas));
+    CHECK(CUBLAS, cublasSetStream(ctx.blas, ctx.stream));
+    CHECK(CUBLAS, cublasSetMathMode(ctx.blas, CUBLAS_DEFAULT_MATH));
+    ctx.device = device;
+    return &cuda_ops;
+}

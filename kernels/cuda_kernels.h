@@ -1,0 +1,55 @@
+/* cuda_kernels.h: the host-side entry points of the CUDA kernels, one per op of
+ * src/model/ops.h (same arguments, device pointers), gathered into the table by
+ * cuda_context.cu. Grouped by the file that defines them. */
+#ifndef RECUR_CUDA_KERNELS_H
+#define RECUR_CUDA_KERNELS_H
+
+#include "model/ops.h"
+
+/* cell_kernels.cu */
+void cuda_rnn_forward(int B, int H, int relu, const real *xp, const real *hp, real *h);
+void cuda_rnn_backward(int B, int H, int relu, const real *h, const real *dh, real *dxp);
+void cuda_lstm_forward(int B, int H, const real *xp, const real *hp, const real *c_prev, real *c,
+                       real *h, real *cache);
+void cuda_lstm_backward(int B, int H, const real *cache, const real *dh, const real *dc,
+                        const real *c_prev, real *dxp, real *dc_prev);
+void cuda_gru_gates(int B, int H, const real *xp, const real *hp, real *cache);
+void cuda_gru_reset_hidden(int B, int H, const real *h_prev, real *cache);
+void cuda_gru_candidate(int B, int H, int textbook, const real *xp, const real *hp,
+                        const real *h_prev, real *h, real *cache);
+void cuda_gru_update_candidate_backward(int B, int H, const real *cache, const real *dh,
+                                        const real *h_prev, real *dxp, real *dh_prev);
+void cuda_gru_reset_backward(int B, int H, const real *cache, real *dxp, real *dhp);
+void cuda_gru_textbook_reset_backward(int B, int H, const real *cache, const real *drh,
+                                      const real *h_prev, real *dxp, real *dh_prev);
+
+/* sequence_kernels.cu: masking, embedding, pooling */
+void cuda_mark_valid(int T, int B, const int32_t *lengths, uint8_t *valid);
+void cuda_step_freeze(int B, int H, int t, const int32_t *lengths, const real *h_prev,
+                      const real *c_prev, real *h, real *c, real *out, int out_stride);
+void cuda_step_gather_gradient(int B, int H, int t, const int32_t *lengths, const real *dh_carry,
+                               const real *dc_carry, const real *dy_t, int dy_stride, real *dh,
+                               real *dc);
+void cuda_step_carry_gradient(int B, int H, int t, const int32_t *lengths, const real *dh_prev,
+                              const real *dc_prev, real *dh_carry, real *dc_carry);
+void cuda_embedding_forward(int N, int E, const int32_t *tokens, const real *table, real *out);
+void cuda_embedding_backward(int N, int E, const int32_t *tokens, const uint8_t *valid,
+                             const real *dout, real *grad_table);
+void cuda_pool_forward(Pooling kind, int T, int B, int D, int directions, const int32_t *lengths,
+                       const real *y, real *pooled, int32_t *argmax);
+void cuda_pool_backward(Pooling kind, int T, int B, int D, int directions,
+                        const int32_t *lengths, const int32_t *argmax, const real *dpooled,
+                        real *dy);
+
+/* head_kernels.cu: bias rows, dropout, tanh, losses */
+void cuda_add_row_bias(int rows, int cols, const real *bias, real *Y);
+void cuda_set_rows(int rows, int cols, const real *row, real *Y, int ldy);
+void cuda_dropout_forward(long n, real p, uint64_t seed, uint64_t stream, const real *in,
+                          real *out, real *mask);
+void cuda_dropout_backward(long n, const real *mask, const real *dout, real *din);
+void cuda_tanh_forward(long n, real *y);
+void cuda_tanh_backward(long n, const real *y, real *dy);
+real cuda_loss_forward(const LossInput *in, long *counted);
+void cuda_loss_backward(const LossInput *in, long counted, real *dlogits);
+
+#endif

@@ -1,0 +1,28 @@
+/* cuda_ops.h: the CUDA backend of the model ops (src/model/ops.h), GPU build only.
+ *
+ * cuda_ops_open picks the device (by number, see src/train for how a rank chooses it),
+ * creates the stream and the cuBLAS handle every op uses, and returns the table. One
+ * device per process; a second open of the same device returns the same table.
+ * cuda_ops_set_tf32 lets cuBLAS use TF32 tensor cores for the float32 GEMMs (off by
+ * default: the float32 path is the reference). */
+#ifndef RECUR_CUDA_OPS_H
+#define RECUR_CUDA_OPS_H
+
+#include "model/ops.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Number of visible CUDA devices; 0 when there is no driver or no device (never dies). */
+int cuda_device_count(void);
+const ModelOps *cuda_ops_open(int device);
+void cuda_ops_set_tf32(int enabled);
+/* Waits for everything queued on the backend's stream. */
+void cuda_ops_synchronize(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
