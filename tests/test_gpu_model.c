@@ -16,7 +16,6 @@
 #include "model/model.h"
 #ifdef RECUR_HAVE_GPU
 #include "cuda_ops.h"
-#endif
 
 enum { MAX_T = 12, MAX_B = 8, V = 50, E = 16, F = 6, H = 32, C = 4 };
 
@@ -49,7 +48,6 @@ static Batch batch_of(const CaseData *d, const ModelConfig *cfg) {
 
 static double rel_diff(double a, double b) { return fabs(a - b) / fmax(fabs(b), 1e-6); }
 
-#ifdef RECUR_HAVE_GPU
 /* Worst per-tensor gradient error of one step; also checks loss and outputs. */
 static double compare_step(Model *cpu, Model *gpu, const CaseData *d, const char *label,
                            int *failures) {
