@@ -52,4 +52,9 @@ void cuda_tanh_backward(long n, const real *y, real *dy);
 real cuda_loss_forward(const LossInput *in, long *counted);
 void cuda_loss_backward(const LossInput *in, long counted, real *dlogits);
 
+/* vector_kernels.cu */
+double cuda_sum_squares(long n, const real *x);
+void cuda_scale(long n, real a, real *x);
+void cuda_clamp(long n, real lo, real hi, real *x);
+
 #endif

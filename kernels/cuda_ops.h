@@ -4,11 +4,15 @@
  * creates the stream and the cuBLAS handle every op uses, and returns the table. One
  * device per process; a second open of the same device returns the same table.
  * cuda_ops_set_tf32 lets cuBLAS use TF32 tensor cores for the float32 GEMMs (off by
- * default: the float32 path is the reference). */
+ * default: the float32 path is the reference). The backend's ops are queued on one
+ * stream, cuda_ops_stream, which the NCCL reducer orders itself after. */
 #ifndef RECUR_CUDA_OPS_H
 #define RECUR_CUDA_OPS_H
 
+#include <cuda_runtime.h>
+
 #include "model/ops.h"
+#include "train/optimizer_math.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -18,8 +22,13 @@ extern "C" {
 int cuda_device_count(void);
 const ModelOps *cuda_ops_open(int device);
 void cuda_ops_set_tf32(int enabled);
+cudaStream_t cuda_ops_stream(void);
 /* Waits for everything queued on the backend's stream. */
 void cuda_ops_synchronize(void);
+/* One optimizer update of n parameters in device memory (optimizer.c calls it for a GPU
+ * model). */
+void cuda_optimizer_update(const OptimizerUpdate *u, OptimizerBuffers s, long n, real *w,
+                           const real *g);
 
 #ifdef __cplusplus
 }

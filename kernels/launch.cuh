@@ -9,8 +9,8 @@
 
 #include "gpu_check.h"
 
-/* The stream every op of the backend is queued on (cuda_context.cu). */
-cudaStream_t cuda_ops_stream(void);
+/* The stream every op of the backend is queued on (cuda_context.cu; also in cuda_ops.h). */
+extern "C" cudaStream_t cuda_ops_stream(void);
 
 enum { THREADS_PER_BLOCK = 256 };
 

@@ -18,6 +18,7 @@
 #include "train/eval_main.h"
 #include "train/predict_main.h"
 #include "train/train.h"
+#include "train/train_device.h"
 
 #ifndef RECUR_VERSION
 #define RECUR_VERSION "0.1.0"
@@ -47,7 +48,8 @@ static int cmd_help(int argc, char **argv);
 
 static int cmd_version(int argc, char **argv) {
     if (argc > 2) recur_die(EXIT_USAGE, "version takes no arguments (got '%s')", argv[2]);
-    printf("recur %s (CPU path: %s, OpenBLAS, MPI, HDF5)\n", RECUR_VERSION, REAL_NAME);
+    printf("recur %s (CPU path: %s, OpenBLAS, MPI, HDF5)\ndevices: %s\n", RECUR_VERSION, REAL_NAME,
+           train_device_summary());
     return 0;
 }
 

@@ -76,7 +76,7 @@ static void run_case(const char *name, const ModelConfig *mc, int tagging, int o
     Optimizer od, orf;
     optimizer_init(&od, &tc, dist.num_params), optimizer_init(&orf, &tc, ref.num_params);
     GradReducer g;
-    grad_reduce_init(&g, comm, dist.grads, dist.num_params, overlap);
+    grad_reduce_init(&g, comm, dist.ops, dist.grads, dist.num_params, overlap);
     dist.grads_ready = grad_reduce_ready, dist.grads_ready_ctx = &g;
     BatchBuffer buf = {0};
     long ids[4 * LOCAL_B * 64];

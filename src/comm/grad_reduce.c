@@ -1,19 +1,34 @@
-/* grad_reduce.c: bucketed, overlapped gradient averaging over MPI (grad_reduce.h). */
+/* grad_reduce.c: bucketed, overlapped gradient averaging over MPI, or NCCL for a GPU
+ * model (grad_reduce.h). */
 #include "grad_reduce.h"
 
 #include <mpi.h>
 #include <stdlib.h>
 
 #include "core/check.h"
+#ifdef RECUR_HAVE_GPU
+#include "nccl_reduce.h"
+#endif
 
 static MPI_Datatype real_type(void) { return sizeof(real) == sizeof(double) ? MPI_DOUBLE : MPI_FLOAT; }
 
-void grad_reduce_init(GradReducer *g, const Comm *c, real *grads, size_t n, int overlap) {
-    *g = (GradReducer){.comm = c, .grads = grads, .n = n, .overlap = overlap};
+void grad_reduce_init(GradReducer *g, const Comm *c, const ModelOps *ops, real *grads, size_t n,
+                      int overlap) {
+    *g = (GradReducer){.comm = c, .ops = ops, .grads = grads, .n = n, .overlap = overlap};
     g->requests = xmalloc(sizeof(MPI_Request) * GRAD_MAX_BUCKETS, "gradient requests");
+    if (ops->host_memory) return;
+#ifdef RECUR_HAVE_GPU
+    g->nccl = nccl_reduce_open(c); /* also with one rank: the same path at every size */
+#else
+    recur_die(EXIT_RUNTIME, "internal: a model on the %s backend in a build without NCCL", ops->name);
+#endif
 }
 
 void grad_reduce_free(GradReducer *g) {
+#ifdef RECUR_HAVE_GPU
+    nccl_reduce_close(g->nccl);
+#endif
+    g->nccl = NULL;
     free(g->requests);
     g->requests = NULL;
 }
@@ -23,13 +38,16 @@ void grad_reduce_begin(GradReducer *g, double local_items, double global_items) 
     g->pending = 0, g->reduced = 0;
 }
 
-static void scale_range(GradReducer *g, size_t offset, size_t count) {
-    real s = g->scale, *v = g->grads + offset;
-    for (size_t i = 0; i < count; i++) v[i] *= s;
-}
+static int communicates(const GradReducer *g) { return g->comm->size > 1 || g->nccl; }
 
 /* Starts the all-reduce of [offset, offset+count) in buckets of GRAD_BUCKET_ELEMS. */
 static void start(GradReducer *g, size_t offset, size_t count) {
+#ifdef RECUR_HAVE_GPU
+    if (g->nccl) {
+        nccl_reduce_start(g->nccl, g->grads + offset, count);
+        return;
+    }
+#endif
     MPI_Request *req = g->requests;
     for (size_t at = 0; at < count; at += GRAD_BUCKET_ELEMS) {
         size_t n = count - at < GRAD_BUCKET_ELEMS ? count - at : GRAD_BUCKET_ELEMS;
@@ -43,16 +61,22 @@ static void start(GradReducer *g, size_t offset, size_t count) {
 
 void grad_reduce_ready(void *ctx, size_t offset, size_t count) {
     GradReducer *g = ctx;
-    scale_range(g, offset, count);
+    g->ops->scale((long)count, g->scale, g->grads + offset);
     g->reduced += count;
-    if (g->comm->size > 1 && g->overlap) start(g, offset, count);
+    if (communicates(g) && g->overlap) start(g, offset, count);
 }
 
 void grad_reduce_finish(GradReducer *g) {
     if (g->reduced != g->n)
         recur_die(EXIT_RUNTIME, "internal: backward reported %zu of %zu gradients", g->reduced, g->n);
-    if (g->comm->size == 1) return;
+    if (!communicates(g)) return;
     if (!g->overlap) start(g, 0, g->n);
+#ifdef RECUR_HAVE_GPU
+    if (g->nccl) {
+        nccl_reduce_finish(g->nccl);
+        return;
+    }
+#endif
     comm_wait_begin("the gradient all-reduce");
     CHECK(MPI, MPI_Waitall(g->pending, g->requests, MPI_STATUSES_IGNORE));
     comm_wait_end();

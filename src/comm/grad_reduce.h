@@ -8,7 +8,10 @@
  * by local_items / global_items before the sum: the result is the gradient of the mean
  * over the whole global batch, as one process with the concatenated batch computes it.
  * MPI backend (host buffers): MPI_Iallreduce, in place, progressed by MPI_Testall each
- * time another bucket starts; grad_reduce_finish waits for all (under the watchdog). */
+ * time another bucket starts; grad_reduce_finish waits for all (under the watchdog).
+ * NCCL backend (a GPU model, at any number of ranks, one included, so the path a
+ * multi-GPU job takes is the one a single GPU tests): kernels/nccl_reduce.h, one in-place
+ * ncclAllReduce per ready range on NCCL's own stream. */
 #ifndef RECUR_GRAD_REDUCE_H
 #define RECUR_GRAD_REDUCE_H
 
@@ -16,11 +19,13 @@
 
 #include "comm.h"
 #include "core/real.h"
+#include "model/ops.h"
 
 enum { GRAD_BUCKET_ELEMS = 1 << 20, GRAD_MAX_BUCKETS = 4096 };
 
 typedef struct GradReducer {
     const Comm *comm;
+    const ModelOps *ops;  /* where grads live */
     real *grads;
     size_t n;
     int overlap;          /* 1: per-bucket as ready; 0: one all-reduce at the end */
@@ -28,9 +33,11 @@ typedef struct GradReducer {
     int pending;          /* buckets in flight */
     void *requests;       /* MPI_Request[GRAD_MAX_BUCKETS] */
     size_t reduced;       /* elements handed over this step (must reach n) */
+    void *nccl;           /* NcclReducer for a GPU model, else NULL */
 } GradReducer;
 
-void grad_reduce_init(GradReducer *g, const Comm *c, real *grads, size_t n, int overlap);
+void grad_reduce_init(GradReducer *g, const Comm *c, const ModelOps *ops, real *grads, size_t n,
+                      int overlap);
 void grad_reduce_free(GradReducer *g);
 /* Before backward: this rank's counted items and everyone's. */
 void grad_reduce_begin(GradReducer *g, double local_items, double global_items);

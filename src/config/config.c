@@ -14,6 +14,7 @@ const char *const optimizer_names[] = {"sgd", "adam", "adamw", "rmsprop", "adade
 const char *const schedule_names[] = {"constant", "step", "exponential", "cosine", 0};
 const char *const nonfinite_names[] = {"stop", "skip", 0};
 const char *const progress_names[] = {"auto", "bar", "lines", 0};
+const char *const device_names[] = {"cpu", "gpu", 0};
 
 /* Enum fields are read and written as int. */
 _Static_assert(sizeof(CellType) == sizeof(int), "CellType is not int-sized");
@@ -23,6 +24,7 @@ _Static_assert(sizeof(OptimizerType) == sizeof(int), "OptimizerType is not int-s
 _Static_assert(sizeof(ScheduleType) == sizeof(int), "ScheduleType is not int-sized");
 _Static_assert(sizeof(NonfinitePolicy) == sizeof(int), "NonfinitePolicy is not int-sized");
 _Static_assert(sizeof(ProgressStyle) == sizeof(int), "ProgressStyle is not int-sized");
+_Static_assert(sizeof(DeviceKind) == sizeof(int), "DeviceKind is not int-sized");
 
 enum { GROUP_model, GROUP_train };
 static const char *const group_names[] = {"model", "train"};
@@ -123,6 +125,14 @@ static const Key keys[] = {
         "random seed: initial weights, data order, dropout"),
     ROW(train, threads, T_INT, int, 0, "0", AT_LEAST(0),
         "OpenBLAS threads; 0 = OpenBLAS's own default"),
+    ROW(train, device, T_ENUM, DeviceKind, device_names, "cpu", ANY,
+        "where the model trains: cpu (OpenBLAS) or gpu (CUDA, one GPU per rank; needs the GPU "
+        "build)"),
+    ROW(train, gpu, T_INT, int, 0, "-1", AT_LEAST(-1),
+        "device = gpu: the CUDA device number; -1 = this rank's local rank on its node"),
+    ROW(train, tf32, T_BOOL, int, 0, "0", ANY,
+        "device = gpu: 1 lets cuBLAS use TF32 tensor cores for the float32 matrix products "
+        "(faster, about 3 fewer significant digits); 0 = full float32"),
     ROW(train, synthetic_train_size, T_INT, int, 0, "2000", AT_LEAST(1),
         "data = synthetic: training sequences"),
     ROW(train, synthetic_valid_size, T_INT, int, 0, "500", AT_LEAST(1),

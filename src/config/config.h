@@ -18,6 +18,7 @@ typedef enum { OPT_SGD, OPT_ADAM, OPT_ADAMW, OPT_RMSPROP, OPT_ADADELTA, OPT_ADAG
 typedef enum { SCHED_CONSTANT, SCHED_STEP, SCHED_EXPONENTIAL, SCHED_COSINE } ScheduleType;
 typedef enum { NONFINITE_STOP, NONFINITE_SKIP } NonfinitePolicy;
 typedef enum { PROGRESS_AUTO, PROGRESS_BAR, PROGRESS_LINES } ProgressStyle;
+typedef enum { DEVICE_CPU, DEVICE_GPU } DeviceKind;
 
 typedef struct TrainConfig {
     char data[512];       /* a recur dataset file, or "synthetic" (generated, datasets/README.md) */
@@ -57,6 +58,9 @@ typedef struct TrainConfig {
     ProgressStyle progress;
     uint64_t seed;        /* initial weights, data order, dropout */
     int threads;          /* OpenBLAS threads; 0 = OpenBLAS's own default */
+    DeviceKind device;    /* cpu or gpu */
+    int gpu;              /* device = gpu: CUDA device number; -1 = the local rank */
+    int tf32;             /* device = gpu: TF32 tensor-core GEMMs */
     /* generated corpus (data = synthetic) */
     int synthetic_train_size, synthetic_valid_size, synthetic_max_len;
 } TrainConfig;
@@ -70,6 +74,7 @@ extern const char *const optimizer_names[];
 extern const char *const schedule_names[];
 extern const char *const nonfinite_names[];
 extern const char *const progress_names[];
+extern const char *const device_names[];
 
 /* Defaults, then --config FILE, then --key=value from argv[0..argc). Exits 2 on error;
  * `--help` / `-h` prints config_print_usage and exits 0; `--print-config` prints the

@@ -91,10 +91,21 @@ typedef struct ModelOps {
     void (*tanh_backward)(long n, const real *y, real *dy);
     real (*loss_forward)(const LossInput *in, long *counted); /* waits */
     void (*loss_backward)(const LossInput *in, long counted, real *dlogits);
+
+    /* ---- flat vectors (gradient clipping and checks in the trainer) ---- */
+    double (*sum_squares)(long n, const real *x);  /* in double, fixed order; waits */
+    void (*scale)(long n, real a, real *x);        /* x *= a */
+    void (*clamp)(long n, real lo, real hi, real *x); /* into [lo, hi]; NaN stays NaN */
 } ModelOps;
 
 /* The CPU backend (always present). */
 const ModelOps *cpu_model_ops(void);
+
+/* Host access to n reals of a backend buffer, for file I/O and the broadcast of weights:
+ * on a host backend the buffer itself; otherwise a host copy (downloaded when `fetch`).
+ * host_mirror_done uploads the copy back when `store`, and frees it. */
+real *host_mirror(const ModelOps *ops, real *buf, size_t n, int fetch);
+void host_mirror_done(const ModelOps *ops, real *buf, real *mirror, size_t n, int store);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,7 @@
 /* ops_cpu.c: the CPU backend of ops.h — host memory, OpenBLAS GEMMs, and C loops over the
  * per-unit arithmetic of cell_math.h. The row functions take restrict pointers so GCC
  * vectorizes their unit loops. Embedding, dropout, pooling, tanh and the losses are the
- * CPU functions of their own files. */
+ * CPU functions of their own files. Also the host mirrors of ops.h, for any backend. */
 #include "ops.h"
 
 #include <stdlib.h>
@@ -169,6 +169,25 @@ static void cpu_step_carry_gradient(int B, int H, int t, const int32_t *lengths,
     }
 }
 
+/* ---- flat vectors ---- */
+
+static double cpu_sum_squares(long n, const real *x) {
+    double sum = 0;
+    for (long i = 0; i < n; i++) sum += (double)x[i] * x[i];
+    return sum;
+}
+
+static void cpu_scale(long n, real a, real *x) {
+    for (long i = 0; i < n; i++) x[i] *= a;
+}
+
+static void cpu_clamp(long n, real lo, real hi, real *x) {
+    for (long i = 0; i < n; i++) {
+        if (x[i] > hi) x[i] = hi;
+        else if (x[i] < lo) x[i] = lo;
+    }
+}
+
 static const ModelOps cpu_ops = {
     .name = "cpu", .host_memory = 1,
     .alloc = cpu_alloc, .release = cpu_release, .zero = cpu_zero, .copy = cpu_copy,
@@ -190,6 +209,20 @@ static const ModelOps cpu_ops = {
     .pool_forward = pool_forward, .pool_backward = pool_backward,
     .tanh_forward = tanh_forward, .tanh_backward = tanh_backward,
     .loss_forward = loss_forward, .loss_backward = loss_backward,
+    .sum_squares = cpu_sum_squares, .scale = cpu_scale, .clamp = cpu_clamp,
 };
 
 const ModelOps *cpu_model_ops(void) { return &cpu_ops; }
+
+real *host_mirror(const ModelOps *ops, real *buf, size_t n, int fetch) {
+    if (ops->host_memory) return buf;
+    real *mirror = xmalloc(sizeof(real) * (n ? n : 1), "host copy of a GPU buffer");
+    if (fetch) ops->download(mirror, buf, sizeof(real) * n);
+    return mirror;
+}
+
+void host_mirror_done(const ModelOps *ops, real *buf, real *mirror, size_t n, int store) {
+    if (ops->host_memory) return;
+    if (store) ops->upload(buf, mirror, sizeof(real) * n);
+    free(mirror);
+}

@@ -38,13 +38,15 @@ static void write_state(H5File *f, const CheckpointState *s, const RunConfig *cf
 }
 
 static void write_model(H5File *f, const Model *m) {
+    real *weights = host_mirror(m->ops, m->weights, m->num_params, 1);
     for (int i = 0; i < m->num_tensors; i++) {
         const ParamTensor *t = &m->tensors[i];
         char path[96];
         snprintf(path, sizeof path, "/model/%s", t->name);
         TensorShape shape = param_shape(t);
-        h5_write_real(f, path, &shape, m->weights + t->offset);
+        h5_write_real(f, path, &shape, weights + t->offset);
     }
+    host_mirror_done(m->ops, m->weights, weights, m->num_params, 0);
 }
 
 static void write_optimizer(H5File *f, const Optimizer *o) {
@@ -55,7 +57,9 @@ static void write_optimizer(H5File *f, const Optimizer *o) {
     for (int i = 0; i < o->num_states; i++) {
         char path[96];
         snprintf(path, sizeof path, "/optimizer/%s", o->state_names[i]);
-        h5_write_real(f, path, &shape, o->states[i]);
+        real *state = host_mirror(o->ops, o->states[i], o->n, 1);
+        h5_write_real(f, path, &shape, state);
+        host_mirror_done(o->ops, o->states[i], state, o->n, 0);
     }
 }
 
@@ -143,6 +147,7 @@ static void read_state(const H5File *f, CheckpointState *s) {
 }
 
 static void read_model(const H5File *f, Model *m) {
+    real *weights = host_mirror(m->ops, m->weights, m->num_params, 0);
     for (int i = 0; i < m->num_tensors; i++) {
         const ParamTensor *t = &m->tensors[i];
         char path[96];
@@ -151,8 +156,9 @@ static void read_model(const H5File *f, Model *m) {
             recur_die(EXIT_USAGE, "%s: no parameter %s: the checkpoint holds another model (cell, "
                       "layers, direction or head differ from the config)", f->path, t->name);
         TensorShape shape = param_shape(t);
-        h5_read_real_into(f, path, &shape, m->weights + t->offset);
+        h5_read_real_into(f, path, &shape, weights + t->offset);
     }
+    host_mirror_done(m->ops, m->weights, weights, m->num_params, 1);
 }
 
 static void read_optimizer(const H5File *f, Optimizer *o) {
@@ -177,7 +183,9 @@ static void read_optimizer(const H5File *f, Optimizer *o) {
         if (!h5_exists(f, path))
             recur_die(EXIT_USAGE, "%s: no optimizer state %s: the config's optimizer settings differ "
                       "from the checkpoint's", f->path, o->state_names[i]);
-        h5_read_real_into(f, path, &shape, o->states[i]);
+        real *state = host_mirror(o->ops, o->states[i], o->n, 0);
+        h5_read_real_into(f, path, &shape, state);
+        host_mirror_done(o->ops, o->states[i], state, o->n, 1);
     }
 }
 

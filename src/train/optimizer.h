@@ -34,6 +34,7 @@
 
 #include "config/config.h"
 #include "core/real.h"
+#include "model/ops.h"
 
 enum { OPTIMIZER_MAX_STATES = 3 };
 
@@ -43,6 +44,7 @@ typedef struct Optimizer {
     double momentum, weight_decay, beta1, beta2, eps, alpha, rho, lr_decay;
     int nesterov, centered;
     size_t n;                  /* parameters */
+    const ModelOps *ops;       /* the backend whose memory holds the state buffers */
     long step;                 /* updates applied (torch's state["step"]) */
     int num_states;
     const char *state_names[OPTIMIZER_MAX_STATES];
@@ -51,7 +53,9 @@ typedef struct Optimizer {
 
 /* Reads the optimizer keys of cfg (not its schedule); o->lr starts at cfg->lr. Zeroed
  * state, except adagrad's sum = initial_accumulator. */
-void optimizer_init(Optimizer *o, const TrainConfig *cfg, size_t num_params);
+void optimizer_init(Optimizer *o, const TrainConfig *cfg, size_t num_params); /* CPU */
+/* State in `ops`'s memory; weights and grads given to optimizer_step must be there too. */
+void optimizer_init_on(Optimizer *o, const TrainConfig *cfg, size_t num_params, const ModelOps *ops);
 /* One update of weights[n] from grads[n] with rate o->lr; grads are not modified. */
 void optimizer_step(Optimizer *o, real *weights, const real *grads);
 void optimizer_free(Optimizer *o);
@@ -59,9 +63,14 @@ void optimizer_free(Optimizer *o);
 /* State buffers for checkpoints: i in [0, optimizer_state_count). */
 int optimizer_state_count(const Optimizer *o);
 const char *optimizer_state_name(const Optimizer *o, int i);
-real *optimizer_state(Optimizer *o, int i);
+real *optimizer_state(Optimizer *o, int i); /* in the backend's memory */
 /* The buffer named `name`, or NULL when this optimizer keeps none by that name. */
 real *optimizer_state_by_name(Optimizer *o, const char *name);
+
+/* The same three on a backend's memory (the CPU ones below are these on the CPU). */
+double grad_norm_on(const ModelOps *ops, const real *grads, size_t n);
+void clip_grad_norm_on(const ModelOps *ops, real *grads, size_t n, double norm, double max_norm);
+void clip_grad_value_on(const ModelOps *ops, real *grads, size_t n, double max_value);
 
 /* Global L2 norm of grads (accumulated in double). */
 double grad_norm(const real *grads, size_t n);

@@ -30,6 +30,7 @@
 #include "progress.h"
 #include "schedule.h"
 #include "train_data.h"
+#include "train_device.h"
 
 enum { DROPOUT_STREAM = 1 << 25 };
 
@@ -118,8 +119,19 @@ static void save_checkpoint(Run *r, int new_best) {
 /* Validation (which may name a new best), test, then a checkpoint. */
 /* Every rank must hold the same parameters: checked at each evaluation. */
 static void check_ranks_agree(Run *r) {
-    uint64_t h = fnv1a64(FNV1A64_START, r->model.weights, sizeof(real) * r->model.num_params);
+    if (r->comm->size == 1) return;
+    real *w = host_mirror(r->model.ops, r->model.weights, r->model.num_params, 1);
+    uint64_t h = fnv1a64(FNV1A64_START, w, sizeof(real) * r->model.num_params);
+    host_mirror_done(r->model.ops, r->model.weights, w, r->model.num_params, 0);
     comm_check_same(r->comm, "parameters (after identical updates; a bug or a faulty node)", &h, sizeof h);
+}
+
+/* Rank 0's values of a buffer in the model's backend memory, on every rank. */
+static void bcast_backend(Run *r, real *buf, size_t n) {
+    if (r->comm->size == 1) return;
+    real *host = host_mirror(r->model.ops, buf, n, r->root);
+    comm_bcast_real(r->comm, host, n, 0);
+    host_mirror_done(r->model.ops, buf, host, n, 1);
 }
 
 static void evaluate_and_save(Run *r) {
@@ -148,9 +160,9 @@ static void resume_if_asked(Run *r) {
         return;
     }
     comm_bcast(r->comm, &r->state, sizeof r->state, 0);
-    comm_bcast_real(r->comm, r->model.weights, r->model.num_params, 0);
+    bcast_backend(r, r->model.weights, r->model.num_params);
     comm_bcast(r->comm, &r->opt.step, sizeof r->opt.step, 0);
-    for (int i = 0; i < r->opt.num_states; i++) comm_bcast_real(r->comm, r->opt.states[i], r->opt.n, 0);
+    for (int i = 0; i < r->opt.num_states; i++) bcast_backend(r, r->opt.states[i], r->opt.n);
     progress_print(&r->progress, "resume: %s (step %ld, epoch %ld)\n", r->root ? path : "checkpoint",
                    r->state.step, r->state.epoch);
 }
@@ -159,13 +171,18 @@ static void resume_if_asked(Run *r) {
 
 /* Name of the first parameter tensor with a non-finite gradient ("" when none). */
 static const char *first_nonfinite_param(const Model *m) {
-    for (int i = 0; i < m->num_tensors; i++) {
+    real *grads = host_mirror(m->ops, m->grads, m->num_params, 1);
+    const char *name = "";
+    for (int i = 0; i < m->num_tensors && !*name; i++) {
         const ParamTensor *t = &m->tensors[i];
-        const real *g = m->grads + t->offset;
         for (size_t k = 0; k < tensor_size(t); k++)
-            if (!isfinite(g[k])) return t->name;
+            if (!isfinite(grads[t->offset + k])) {
+                name = t->name;
+                break;
+            }
     }
-    return "";
+    host_mirror_done(m->ops, m->grads, grads, m->num_params, 0);
+    return name;
 }
 
 /* A NaN/Inf loss or gradient at `step`: stop (saving the weights as they were before this
@@ -217,10 +234,11 @@ static const Batch *next_batch(Run *r) {
 static void update_weights(Run *r) {
     const ParamTensor *e = r->cfg->train.freeze_embedding ? model_find_tensor(&r->model, "embedding.weight") : NULL;
     size_t n = e ? tensor_size(e) : 0;
-    if (n && !r->frozen) r->frozen = xmalloc(sizeof(real) * n, "frozen embedding");
-    if (n) memcpy(r->frozen, r->model.weights + e->offset, sizeof(real) * n);
+    const ModelOps *ops = r->model.ops;
+    if (n && !r->frozen) r->frozen = ops->alloc(sizeof(real) * n, "frozen embedding");
+    if (n) ops->copy(r->frozen, r->model.weights + e->offset, sizeof(real) * n);
     optimizer_step(&r->opt, r->model.weights, r->model.grads);
-    if (n) memcpy(r->model.weights + e->offset, r->frozen, sizeof(real) * n);
+    if (n) ops->copy(r->model.weights + e->offset, r->frozen, sizeof(real) * n);
 }
 
 static void train_step(Run *r) {
@@ -239,14 +257,15 @@ static void train_step(Run *r) {
     grad_reduce_begin(&r->reducer, (double)counted, global[1]);
     model_backward(&r->model, bt); /* its hook starts each layer's all-reduce */
     grad_reduce_finish(&r->reducer);
-    double norm = grad_norm(r->model.grads, r->model.num_params);
+    const ModelOps *ops = r->model.ops;
+    double norm = grad_norm_on(ops, r->model.grads, r->model.num_params);
     int skip = 0;
     if (!isfinite(loss) || !isfinite(norm)) /* a NaN loss makes every gradient NaN: name the loss */
         skip = handle_nonfinite(r, step, loss, isfinite(loss) ? first_nonfinite_param(&r->model) : "");
     if (!skip) {
-        clip_grad_value(r->model.grads, r->model.num_params, t->clip_value);
-        if (t->clip_value > 0) norm = grad_norm(r->model.grads, r->model.num_params);
-        clip_grad_norm(r->model.grads, r->model.num_params, norm, t->clip_norm);
+        clip_grad_value_on(ops, r->model.grads, r->model.num_params, t->clip_value);
+        if (t->clip_value > 0) norm = grad_norm_on(ops, r->model.grads, r->model.num_params);
+        clip_grad_norm_on(ops, r->model.grads, r->model.num_params, norm, t->clip_norm);
         r->opt.lr = schedule_lr(t, step, r->state.epoch, r->total_steps);
         update_weights(r);
         r->loss_sum += loss, r->loss_steps++;
@@ -312,16 +331,25 @@ static void check_agreement(const Run *r, const RunConfig *cfg) {
     free(text);
 }
 
+/* The pretrained vectors of the dataset into the embedding (on the model's backend). */
+static void load_pretrained_embedding(Run *r) {
+    Model *m = &r->model;
+    real *w = host_mirror(m->ops, m->weights, m->num_params, 1);
+    const ParamTensor *e = model_find_tensor(m, "embedding.weight");
+    for (size_t i = 0; i < tensor_size(e); i++) w[e->offset + i] = (real)r->data.embedding[i];
+    host_mirror_done(m->ops, m->weights, w, m->num_params, 1);
+}
+
 static void setup_model(Run *r, RunConfig *cfg) {
     ModelConfig mc = train_model_config(cfg, &r->data);
-    model_init(&r->model, &mc, cfg->train.seed);
-    if (r->data.embedding && cfg->train.pretrained_embedding && mc.vocab_size == r->data.train.vocab_size) {
-        const ParamTensor *e = model_find_tensor(&r->model, "embedding.weight");
-        for (size_t i = 0; i < tensor_size(e); i++) r->model.weights[e->offset + i] = (real)r->data.embedding[i];
-    }
-    comm_bcast_real(r->comm, r->model.weights, r->model.num_params, 0); /* rank 0's, exactly */
-    optimizer_init(&r->opt, &cfg->train, r->model.num_params);
-    grad_reduce_init(&r->reducer, r->comm, r->model.grads, r->model.num_params, cfg->train.allreduce_overlap);
+    const ModelOps *ops = train_device_open(&cfg->train, r->comm);
+    model_init_on(&r->model, &mc, cfg->train.seed, ops);
+    if (r->data.embedding && cfg->train.pretrained_embedding && mc.vocab_size == r->data.train.vocab_size)
+        load_pretrained_embedding(r);
+    bcast_backend(r, r->model.weights, r->model.num_params); /* rank 0's, exactly */
+    optimizer_init_on(&r->opt, &cfg->train, r->model.num_params, ops);
+    grad_reduce_init(&r->reducer, r->comm, ops, r->model.grads, r->model.num_params,
+                     cfg->train.allreduce_overlap);
     r->model.grads_ready = grad_reduce_ready, r->model.grads_ready_ctx = &r->reducer;
     eval_result_init(&r->eval, r->data.train.task, mc.output_size, r->data.target_offset, r->data.target_factor);
 }
@@ -364,8 +392,8 @@ int train_run(const RunConfig *config, const Comm *comm) {
     run_loop(&r);
     progress_finish(&r.progress);
     if (r.root) metrics_log_close(&r.log);
+    if (r.frozen) r.model.ops->release(r.frozen);
     eval_result_free(&r.eval), epoch_plan_free(&r.plan), optimizer_free(&r.opt), model_free(&r.model);
     grad_reduce_free(&r.reducer), batch_buffer_free(&r.batches), train_data_free(&r.data);
-    free(r.frozen);
     return 0;
 }

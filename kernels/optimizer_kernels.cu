@@ -1,0 +1,15 @@
+/* optimizer_kernels.cu: every optimizer's update on the GPU, one thread per parameter,
+ * through optimizer_math.h's element functions (the CPU loop runs the same ones). The
+ * per-step scalars arrive by value; the type branch is uniform across the grid. */
+#include "cuda_ops.h"
+#include "launch.cuh"
+
+__global__ void optimizer_update_kernel(OptimizerUpdate u, OptimizerBuffers s, long n, real *w,
+                                        const real *g) {
+    GRID_STRIDE_LOOP(i, n) optimizer_element(&u, s, i, w, g);
+}
+
+void cuda_optimizer_update(const OptimizerUpdate *u, OptimizerBuffers s, long n, real *w,
+                           const real *g) {
+    LAUNCH_ELEMENTWISE(optimizer_update_kernel, n, *u, s, n, w, g);
+}

@@ -1,0 +1,65 @@
+/* vector_kernels.cu: flat-vector ops of the CUDA backend for the trainer — the sum of
+ * squares behind the gradient norm (double, in a fixed order: per-block partial sums,
+ * then one block adds the partials, so the norm is the same in every run), scaling and
+ * clamping for gradient clipping. */
+#include "cuda_kernels.h"
+#include "launch.cuh"
+
+enum { NORM_BLOCKS = 1024 };
+
+/* Block b sums x[i]^2 over its grid-stride elements into partial[b]. */
+__global__ void sum_squares_partial_kernel(long n, const real *x, double *partial) {
+    __shared__ double sums[THREADS_PER_BLOCK];
+    double sum = 0;
+    GRID_STRIDE_LOOP(i, n) sum += (double)x[i] * x[i];
+    sums[threadIdx.x] = sum;
+    __syncthreads();
+    for (int half = blockDim.x / 2; half > 0; half /= 2) {
+        if ((int)threadIdx.x < half) sums[threadIdx.x] += sums[threadIdx.x + half];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) partial[blockIdx.x] = sums[0];
+}
+
+__global__ void sum_partials_kernel(int n, double *partial) {
+    __shared__ double sums[THREADS_PER_BLOCK];
+    double sum = 0;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) sum += partial[i];
+    sums[threadIdx.x] = sum;
+    __syncthreads();
+    for (int half = blockDim.x / 2; half > 0; half /= 2) {
+        if ((int)threadIdx.x < half) sums[threadIdx.x] += sums[threadIdx.x + half];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) partial[0] = sums[0];
+}
+
+double cuda_sum_squares(long n, const real *x) {
+    static double *partial; /* device [NORM_BLOCKS], kept for the process */
+    if (!partial) CHECK(CUDA, cudaMalloc(&partial, NORM_BLOCKS * sizeof(double)));
+    if (n <= 0) return 0;
+    cudaStream_t s = cuda_ops_stream();
+    sum_squares_partial_kernel<<<NORM_BLOCKS, THREADS_PER_BLOCK, 0, s>>>(n, x, partial);
+    CHECK_LAUNCH();
+    sum_partials_kernel<<<1, THREADS_PER_BLOCK, 0, s>>>(NORM_BLOCKS, partial);
+    CHECK_LAUNCH();
+    double result;
+    CHECK(CUDA, cudaMemcpyAsync(&result, partial, sizeof result, cudaMemcpyDeviceToHost, s));
+    CHECK(CUDA, cudaStreamSynchronize(s));
+    return result;
+}
+
+__global__ void scale_vector_kernel(long n, real a, real *x) {
+    GRID_STRIDE_LOOP(i, n) x[i] *= a;
+}
+
+void cuda_scale(long n, real a, real *x) { LAUNCH_ELEMENTWISE(scale_vector_kernel, n, n, a, x); }
+
+__global__ void clamp_kernel(long n, real lo, real hi, real *x) {
+    GRID_STRIDE_LOOP(i, n) {
+        if (x[i] > hi) x[i] = hi;
+        else if (x[i] < lo) x[i] = lo;
+    }
+}
+
+void cuda_clamp(long n, real lo, real hi, real *x) { LAUNCH_ELEMENTWISE(clamp_kernel, n, n, lo, hi, x); }
