@@ -1,8 +1,12 @@
-/* bench_model.c: times one training step's worth of model work on the CPU — zero the
- * gradients, forward with the loss (train mode), backward — for one model configuration,
- * and prints one JSON line (configuration, median and min ms per iteration, samples/s).
+/* bench_model.c: times one training step's worth of model work — zero the gradients,
+ * forward with the loss (train mode), backward, and with full_step=1 also gradient
+ * clipping and the optimizer update, as the trainer's step — for one model configuration
+ * on the CPU or (device=gpu) the GPU, and prints one JSON line (configuration, median and
+ * min ms per iteration, samples/s). On the GPU each iteration ends by waiting for the
+ * device, so it times the whole step.
  *
- *   bench_model [--seq_len=T] [--iters=N] [--warmup=N] [--ragged=0|1] [--KEY=VALUE ...]
+ *   bench_model [--seq_len=T] [--iters=N] [--warmup=N] [--ragged=0|1] [--full_step=0|1]
+ *               [--KEY=VALUE ...]
  *
  * seq_len, iters, warmup and ragged belong to the benchmark; every other key goes through
  * config_set(), so the model is described by exactly the keys of a recur config file
@@ -22,12 +26,14 @@
 #include "core/check.h"
 #include "core/rng.h"
 #include "model/model.h"
+#include "train/optimizer.h"
+#include "train/train_device.h"
 
 /* Streams of the synthetic data (bench/torch_model.py uses the same numbers). */
 enum { S_LENGTHS = 1001, S_TOKENS, S_FEATURES, S_LABELS, S_TARGETS };
 
 typedef struct BenchArgs {
-    int seq_len, iters, warmup, ragged;
+    int seq_len, iters, warmup, ragged, full_step;
 } BenchArgs;
 
 static void usage(FILE *out) {
@@ -37,6 +43,7 @@ static void usage(FILE *out) {
           "  warmup   untimed iterations first (default 3)\n"
           "  ragged   1: lengths uniform in [T/2, T] from the seed, longest first (as the\n"
           "           trainer orders a batch); 0: all T (default 0)\n"
+          "  full_step 1: also clip_norm and the optimizer update (optimizer, lr keys)\n"
           "  any other key is a recur config key (listed below), e.g.\n"
           "  --cell=lstm --hidden_size=128 --num_layers=1 --bidirectional=0 --vocab_size=5000\n"
           "  --input_size=64 --output_size=2 --batch_size=32 --threads=2\n"
@@ -70,6 +77,7 @@ static void parse_args(int argc, char **argv, RunConfig *cfg, BenchArgs *ba) {
         if (!strcmp(key, "seq_len")) ba->seq_len = parse_int(key, v, 1);
         else if (!strcmp(key, "iters")) ba->iters = parse_int(key, v, 1);
         else if (!strcmp(key, "warmup")) ba->warmup = parse_int(key, v, 0);
+        else if (!strcmp(key, "full_step")) ba->full_step = parse_int(key, v, 0) != 0;
         else if (!strcmp(key, "ragged")) {
             ba->ragged = parse_int(key, v, 0);
             if (ba->ragged > 1) recur_die(EXIT_USAGE, "--ragged: expected 0 or 1 (got '%s')", v);
@@ -156,17 +164,26 @@ static void print_json(const RunConfig *cfg, const BenchArgs *ba, const BenchDat
            "\"pooling\": \"%s\", \"head_hidden\": %d, \"head_dropout\": %.9g, \"output_size\": %d, "
            "\"loss\": \"%s\", \"ignore_index\": %d, \"huber_delta\": %.9g, \"batch_size\": %d, "
            "\"threads\": %d, \"seed\": %llu, \"seq_len\": %d, \"ragged\": %d, \"iters\": %d, "
-           "\"warmup\": %d}, ",
+           "\"warmup\": %d, \"full_step\": %d, \"optimizer\": \"%s\", \"lr\": %.9g, "
+           "\"clip_norm\": %.9g, \"device\": \"%s\", \"tf32\": %d}, ",
            cell_type_names[c->cell], c->vocab_size, c->input_size, c->hidden_size, c->num_layers,
            c->bidirectional, (double)c->dropout, pooling_names[c->pooling], c->head_hidden,
            (double)c->head_dropout, c->output_size, loss_type_names[c->loss], c->ignore_index,
            (double)c->huber_delta, t->batch_size, t->threads, (unsigned long long)t->seed,
-           ba->seq_len, ba->ragged, ba->iters, ba->warmup);
+           ba->seq_len, ba->ragged, ba->iters, ba->warmup, ba->full_step, optimizer_names[t->optimizer],
+           t->lr, t->clip_norm, device_names[t->device], t->tf32);
     printf("\"precision\": \"%s\", \"blas_threads\": %d, \"num_params\": %ld, \"lengths_sum\": %ld, "
            "\"first_loss\": %.9g, \"median_ms\": %.4f, \"min_ms\": %.4f, \"samples_per_s\": %.2f, "
            "\"blas\": \"%s\"}\n",
            REAL_NAME, threads, num_params, d->lengths_sum, first_loss, med, min,
            t->batch_size / (med * 1e-3), openblas_get_config());
+}
+
+/* What the trainer does after backward on one rank: clip by norm, then the update. */
+static void full_step_update(const TrainConfig *t, Model *m, Optimizer *opt) {
+    double norm = grad_norm_on(m->ops, m->grads, m->num_params);
+    clip_grad_norm_on(m->ops, m->grads, m->num_params, norm, t->clip_norm);
+    optimizer_step(opt, m->weights, m->grads);
 }
 
 int main(int argc, char **argv) {
@@ -176,8 +193,12 @@ int main(int argc, char **argv) {
     if (cfg.train.threads > 0) openblas_set_num_threads(cfg.train.threads);
     int T = ba.seq_len, B = cfg.train.batch_size;
 
+    Comm one_rank = {.rank = 0, .size = 1, .local_rank = 0, .local_size = 1};
+    const ModelOps *ops = train_device_open(&cfg.train, &one_rank);
     Model m;
-    model_init(&m, &cfg.model, cfg.train.seed);
+    model_init_on(&m, &cfg.model, cfg.train.seed, ops);
+    Optimizer opt;
+    optimizer_init_on(&opt, &cfg.train, m.num_params, ops);
     Batch bt;
     BenchData d;
     make_data(&cfg.model, cfg.train.seed, T, B, ba.ragged, &bt, &d);
@@ -189,6 +210,9 @@ int main(int argc, char **argv) {
         model_zero_grads(&m);
         real loss = model_forward(&m, &bt, 1, cfg.train.seed + (uint64_t)it);
         model_backward(&m, &bt);
+        if (ba.full_step) full_step_update(&cfg.train, &m, &opt);
+        real done;
+        ops->download(&done, m.weights, sizeof done); /* waits for the device */
         double t1 = now_ms();
         if (it == 0) first_loss = (double)loss;
         if (it >= ba.warmup) ms[it - ba.warmup] = t1 - t0;
@@ -199,6 +223,6 @@ int main(int argc, char **argv) {
     print_json(&cfg, &ba, &d, openblas_get_num_threads(), (long)m.num_params, first_loss, med, min);
 
     free(ms), free(d.tokens), free(d.lengths), free(d.labels), free(d.features), free(d.targets);
-    model_free(&m);
+    optimizer_free(&opt), model_free(&m);
     return 0;
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """torch_model.py: the PyTorch side of bench/bench_model.c — times one training step's
-worth of model work on the CPU (zero grads, forward, loss, backward) for one model config,
-and prints the same JSON line as bench_model.
+worth of model work (zero grads, forward, loss, backward; with full_step=1 also
+clip_grad_norm_ and the optimizer step) on the CPU or (device=gpu) CUDA, where
+nn.GRU/LSTM/RNN run cuDNN, for one model config, and prints the same JSON line as
+bench_model.
 
     /usr/bin/python3 bench/torch_model.py --KEY=VALUE ...
 
@@ -13,7 +15,7 @@ tools/recur_torch.py as written, which, as a PyTorch user would, skips
 pack_padded_sequence when no sample is padded (the same arithmetic); `always` packs every
 batch. profile=1 adds one untimed step under torch.autograd.profiler and prints its
 top operators to stderr. This script does not know recur's defaults, so every model
-key must be given; bench/compare_cpu.py passes the full config that bench_model printed.
+key must be given; bench/compare.py passes the full config that bench_model printed.
 
 The model comes from tools/recur_torch.py (build_model / compute_loss). Tokens, features,
 labels, targets, lengths and the initial weights are drawn with a port of src/core/rng.c
@@ -35,14 +37,18 @@ MODEL_KEYS = {
     "huber_delta": float,
 }
 OTHER_KEYS = {"batch_size": int, "threads": int, "seed": int, "seq_len": int, "iters": int,
-              "warmup": int, "ragged": int, "pack": str, "profile": int}
+              "warmup": int, "ragged": int, "pack": str, "profile": int, "full_step": int,
+              "optimizer": str, "lr": float, "clip_norm": float, "device": str, "tf32": int}
+OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop",
+              "adadelta": "Adadelta", "adagrad": "Adagrad"}
 # Streams of the synthetic data: the same numbers as bench/bench_model.c.
 S_LENGTHS, S_TOKENS, S_FEATURES, S_LABELS, S_TARGETS = 1001, 1002, 1003, 1004, 1005
 
 
 def parse_args(argv):
     vals = {"seq_len": 50, "iters": 20, "warmup": 3, "ragged": 0, "threads": 0, "seed": 1,
-            "pack": "auto", "profile": 0}
+            "pack": "auto", "profile": 0, "full_step": 0, "optimizer": "adam", "lr": 1e-3,
+            "clip_norm": 0.0, "device": "cpu", "tf32": 0}
     for a in argv:
         if a in ("-h", "--help"):
             print(__doc__)
@@ -57,11 +63,15 @@ def parse_args(argv):
             vals[key] = kind(v)
         except ValueError:
             sys.exit(f"torch_model.py: --{key}: bad value '{v}'")
+    if vals["device"] not in ("cpu", "gpu"):
+        sys.exit(f"torch_model.py: --device: expected cpu or gpu (got '{vals['device']}')")
+    if vals["optimizer"] not in OPTIMIZERS:
+        sys.exit(f"torch_model.py: --optimizer: one of {', '.join(OPTIMIZERS)}")
     if vals["pack"] not in ("auto", "always"):
         sys.exit(f"torch_model.py: --pack: expected auto or always (got '{vals['pack']}')")
     missing = [k for k in list(MODEL_KEYS) + ["batch_size"] if k not in vals]
     if missing:
-        sys.exit("torch_model.py: missing keys (give every model key; compare_cpu.py does): "
+        sys.exit("torch_model.py: missing keys (give every model key; compare.py does): "
                  + ", ".join(missing))
     return vals
 
@@ -184,10 +194,19 @@ def main():
     if a["threads"] > 0:
         torch.set_num_threads(a["threads"])
     torch.manual_seed(seed)
+    device = torch.device("cuda" if a["device"] == "gpu" else "cpu")
+    # tf32 = 0 is full float32 on both sides (cuDNN would otherwise use TF32 by default)
+    torch.backends.cuda.matmul.allow_tf32 = bool(a["tf32"])
+    torch.backends.cudnn.allow_tf32 = bool(a["tf32"])
     model = recur_torch.build_model(cfg).to(torch.float32)
     model.train()
     same_init = init_like_recur(model, cfg, seed)
+    model = model.to(device)
     x, lengths, labels, targets, lengths_sum = make_data(cfg, seed, T, B, a["ragged"])
+    x = x.to(device)  # lengths stay on the host, where pack_padded_sequence wants them
+    labels = labels.to(device) if labels is not None else None
+    targets = targets.to(device) if targets is not None else None
+    opt = getattr(torch.optim, OPTIMIZERS[a["optimizer"]])(model.parameters(), lr=a["lr"])
     model.always_pack = a["pack"] == "always"
     packed = model.always_pack or isinstance(model.rnn, recur_torch.TextbookGRU) or not bool((lengths == T).all())
 
@@ -198,6 +217,12 @@ def main():
         logits = model(x, lengths)
         loss = recur_torch.compute_loss(cfg, logits, lengths, labels=labels, targets=targets)
         loss.backward()
+        if a["full_step"]:
+            if a["clip_norm"] > 0:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), a["clip_norm"])
+            opt.step()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
         t1 = time.perf_counter()
         if it == 0:
             first_loss = float(loss.detach())
@@ -214,7 +239,9 @@ def main():
         "impl": "pytorch",
         "config": {**cfg, "batch_size": B, "threads": a["threads"], "seed": seed, "seq_len": T,
                    "ragged": a["ragged"], "iters": a["iters"], "warmup": a["warmup"],
-                   "pack": a["pack"]},
+                   "pack": a["pack"], "full_step": a["full_step"], "optimizer": a["optimizer"],
+                   "lr": a["lr"], "clip_norm": a["clip_norm"], "device": a["device"],
+                   "tf32": a["tf32"]},
         "precision": "float32",
         "torch_threads": torch.get_num_threads(),
         "num_params": sum(p.numel() for p in model.parameters()),
@@ -226,6 +253,8 @@ def main():
         "min_ms": round(min(ms), 4),
         "samples_per_s": round(B / (med * 1e-3), 2),
         "torch": torch.__version__,
+        "gpu": torch.cuda.get_device_name(0) if device.type == "cuda" else None,
+        "cudnn": torch.backends.cudnn.version() if device.type == "cuda" else None,
     }
     print(json.dumps(out))
 

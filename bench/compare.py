@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""compare_cpu.py: recur vs PyTorch on this machine's CPU, side by side, in one run.
+"""compare.py: recur vs PyTorch on this machine's CPU or GPU, side by side, in one run.
 
 For each model config it runs bench/bench_model (recur, C + OpenBLAS) and then
 bench/torch_model.py (tools/recur_torch.py on PyTorch) with the same config, threads,
@@ -7,7 +7,7 @@ T, B, lengths, data and initial weights, and prints a table: median ms per itera
 zero-grad + forward + loss + backward for each, and the ratio PyTorch / recur (> 1 means
 recur is faster), with the machine it ran on.
 
-    /usr/bin/python3 bench/compare_cpu.py [--bench build/bench/bench_model] [--threads N]
+    /usr/bin/python3 bench/compare.py [--device cpu|gpu] [--tf32] [--bench build/bench/bench_model] [--threads N]
         [--only NAME ...] [--iters N] [--warmup N] [--torch-pack auto|always]
         [--torch-env KEY=VALUE ...] [--json-out FILE] [--python PY]
 
@@ -16,6 +16,12 @@ runs under the same interpreter unless --python says otherwise. The recur side p
 its full resolved config and the PyTorch side is given exactly that, so recur's own
 defaults decide every key a config below leaves out. Timings vary with machine load: the
 load average before and after is printed with the table. No assertion is made on speed.
+
+--device gpu runs the GPU rows instead (issue 6's AG News model: embedding 512, 3 layers of
+512, batch 128, T = 64 and 128, GRU, LSTM and tanh RNN, float32) as full training steps
+(forward, backward, Adam) on the GPU: recur's CUDA backend against PyTorch's nn.GRU/LSTM/RNN
+(cuDNN), TF32 off on both sides unless --tf32. It also prints the step's matrix-product FLOPs
+and the fraction of the GPU's float32 and TF32 peak each side reaches.
 """
 import argparse
 import json
@@ -47,7 +53,34 @@ CONFIGS = {
                                     pooling="last", loss="mse", output_size=1, batch_size=32,
                                     seq_len=120, ragged=0),
 }
-RUN_KEYS = ("seq_len", "iters", "warmup", "ragged")  # bench keys beside the recur config
+# GPU rows: the AG News model of issue 6, full training steps with Adam.
+AG_NEWS_GPU = dict(vocab_size=30000, input_size=512, hidden_size=512, num_layers=3, bidirectional=0,
+                   dropout=0, head_hidden=0, pooling="last", loss="cross_entropy", output_size=4,
+                   batch_size=128, ragged=0, full_step=1, optimizer="adam", lr=1e-3, clip_norm=0,
+                   device="gpu", iters=50, warmup=10)
+GPU_CONFIGS = {f"agnews_{cell}_t{T}": dict(AG_NEWS_GPU, cell=cell, seq_len=T)
+               for cell in ("gru", "lstm", "rnn_tanh") for T in (64, 128)}
+GATES = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3, "gru_textbook": 3}
+# Dense peak TFLOP/s (float32 CUDA cores, TF32 tensor cores) from NVIDIA's H100 datasheet.
+PEAKS = {"H100 PCIe": (51.2, 378.0), "H100": (66.9, 494.7), "H200": (66.9, 494.7)}
+
+
+def step_gflop(c):
+    """Matrix-product FLOPs of one training step: per layer and direction the forward GEMMs
+    2*T*B*G*H*(I + H), and twice that in backward (input and weight gradients)."""
+    T, B, H, G = c["seq_len"], c["batch_size"], c["hidden_size"], GATES[c["cell"]]
+    dirs, total = 1 + c["bidirectional"], 0.0
+    for layer in range(c["num_layers"]):
+        I = c["input_size"] if layer == 0 else H * dirs
+        total += dirs * 3 * 2.0 * T * B * G * H * (I + H)
+    return total / 1e9
+
+
+def peak_of(gpu_name):
+    for key in sorted(PEAKS, key=len, reverse=True):
+        if gpu_name and key in gpu_name:
+            return PEAKS[key]
+    return None
 
 
 def cpu_model():
@@ -74,10 +107,10 @@ def run_json(cmd, env):
     p = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if p.returncode != 0:
         sys.stderr.write(p.stderr)
-        sys.exit(f"compare_cpu.py: failed (exit {p.returncode}): {' '.join(cmd)}")
+        sys.exit(f"compare.py: failed (exit {p.returncode}): {' '.join(cmd)}")
     lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
     if not lines:
-        sys.exit(f"compare_cpu.py: no JSON line from: {' '.join(cmd)}\n{p.stdout}{p.stderr}")
+        sys.exit(f"compare.py: no JSON line from: {' '.join(cmd)}\n{p.stdout}{p.stderr}")
     out = json.loads(lines[-1])
     out["wall_s"] = round(time.monotonic() - t0, 2)
     if p.stderr.strip():
@@ -89,12 +122,32 @@ def kv_args(d):
     return [f"--{k}={v}" for k, v in d.items()]
 
 
+def gpu_columns(hdr, rows, results, peak):
+    """Adds GFLOP per step and each side's share of the float32 and TF32 peak."""
+    hdr = hdr + ("GFLOP/step", "recur % fp32 / tf32 peak", "PyTorch % fp32 / tf32 peak")
+    out = []
+    for row, (_, rec, tor) in zip(rows, results):
+        g = step_gflop(rec["config"])
+
+        def share(ms):
+            if not peak:
+                return "n/a (unknown GPU)"
+            tflops = g / ms  # GFLOP per ms = TFLOP/s
+            return f"{100 * tflops / peak[0]:.1f} / {100 * tflops / peak[1]:.1f}"
+        out.append(row + (f"{g:.1f}", share(rec["median_ms"]), share(tor["median_ms"])))
+    return hdr, out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bench", default=None, help="bench_model binary (default: build/bench/bench_model)")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                     help="OpenBLAS threads for recur, torch.set_num_threads for PyTorch (default: cores)")
-    ap.add_argument("--only", nargs="+", choices=list(CONFIGS), help="run only these configs")
+    ap.add_argument("--device", choices=("cpu", "gpu"), default="cpu",
+                    help="cpu: the CPU rows; gpu: the GPU rows (AG News model, full steps with Adam)")
+    ap.add_argument("--tf32", action="store_true", help="GPU: let both sides use TF32 tensor cores")
+    ap.add_argument("--only", nargs="+", choices=list(CONFIGS) + list(GPU_CONFIGS),
+                    help="run only these configs")
     ap.add_argument("--iters", type=int, help="timed iterations for every config (default: per config, 20 or 10)")
     ap.add_argument("--warmup", type=int, help="untimed iterations first (default 3)")
     ap.add_argument("--python", default=sys.executable, help="interpreter with torch for the PyTorch side")
@@ -108,23 +161,26 @@ def main():
 
     bench = a.bench or os.path.join(ROOT, "build", "bench", "bench_model")
     if not os.access(bench, os.X_OK):
-        sys.exit(f"compare_cpu.py: {bench} not found; build it: cmake -S . -B build && cmake --build build -j2")
+        sys.exit(f"compare.py: {bench} not found; build it: cmake -S . -B build && cmake --build build -j2")
     torch_script = os.path.join(HERE, "torch_model.py")
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(a.threads), OMP_NUM_THREADS=str(a.threads))
 
     torch_env = dict(env)
     for kv in a.torch_env:
         if "=" not in kv:
-            sys.exit(f"compare_cpu.py: --torch-env {kv}: expected KEY=VALUE")
+            sys.exit(f"compare.py: --torch-env {kv}: expected KEY=VALUE")
         k, v = kv.split("=", 1)
         torch_env[k] = v
 
-    names = a.only or list(CONFIGS)
+    table = GPU_CONFIGS if a.device == "gpu" else CONFIGS
+    names = a.only or list(table)
     load_before, t_start = loadavg(), time.monotonic()
     results = []
     for name in names:
         keys = dict(iters=20, warmup=3)
-        keys.update(CONFIGS[name])
+        keys.update(table[name])
+        if a.device == "gpu":
+            keys["tf32"] = int(a.tf32)
         if a.iters is not None:
             keys["iters"] = a.iters
         if a.warmup is not None:
@@ -153,7 +209,12 @@ def main():
     print(f"pytorch: {tor0['torch']} (tools/recur_torch.py; pack={a.torch_pack}"
           f"{'; env ' + ' '.join(a.torch_env) if a.torch_env else ''}), Python {platform.python_version()}")
     print(f"load average before: {load_before}; after: {loadavg()}; total wall {wall:.0f} s")
-    print("per iteration = zero grads + forward + loss + backward, median (min) ms over the timed iterations")
+    if a.device == "gpu":
+        print(f"GPU: {tor0.get('gpu')}, cuDNN {tor0.get('cudnn')}; TF32 {'on' if a.tf32 else 'off'} on both sides")
+        print("per iteration = zero grads + forward + loss + backward + Adam, on the GPU, waited for; "
+              "median (min) ms")
+    else:
+        print("per iteration = zero grads + forward + loss + backward, median (min) ms over the timed iterations")
     print()
     hdr = ("config", "cell", "H", "L", "dirs", "T", "B", "ragged", "iters",
            "torch packed", "recur ms", "PyTorch ms", "ratio", "loss rel diff")
@@ -161,7 +222,7 @@ def main():
     for name, rec, tor in results:
         c = rec["config"]
         if rec["lengths_sum"] != tor["lengths_sum"]:
-            sys.exit(f"compare_cpu.py: {name}: lengths differ between the two sides")
+            sys.exit(f"compare.py: {name}: lengths differ between the two sides")
         lr, lt = rec["first_loss"], tor["first_loss"]
         if tor.get("same_init_as_recur") and c["dropout"] == 0 and c["head_dropout"] == 0:
             diff = f"{abs(lr - lt) / max(abs(lr), 1e-30):.1e}"
@@ -173,6 +234,8 @@ def main():
                      f"{rec['median_ms']:.2f} ({rec['min_ms']:.2f})",
                      f"{tor['median_ms']:.2f} ({tor['min_ms']:.2f})",
                      f"{tor['median_ms'] / rec['median_ms']:.2f}", diff))
+    if a.device == "gpu":
+        hdr, rows = gpu_columns(hdr, rows, results, peak_of(tor0.get("gpu")))
     width = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(hdr)]
     print("| " + " | ".join(h.ljust(w) for h, w in zip(hdr, width)) + " |")
     print("|" + "|".join("-" * (w + 2) for w in width) + "|")
