@@ -253,9 +253,13 @@ static void stage_batch(Model *m, const Batch *bt) {
     a->staged.lengths = a->lengths;
     if (c->vocab_size > 0) ops->upload(a->tokens, bt->tokens, sizeof(int32_t) * (size_t)TB), a->staged.tokens = a->tokens;
     else ops->upload(a->features, bt->features, sizeof(real) * (size_t)(TB * c->input_size)), a->staged.features = a->features;
-    if (bt->labels) ops->upload(a->labels, bt->labels, sizeof(int32_t) * (size_t)rows), a->staged.labels = a->labels;
-    if (bt->targets)
-        ops->upload(a->targets, bt->targets, sizeof(real) * (size_t)(rows * c->output_size)), a->staged.targets = a->targets;
+    if (c->loss == LOSS_CROSS_ENTROPY) { /* the one the loss reads; the other is not staged */
+        ops->upload(a->labels, bt->labels, sizeof(int32_t) * (size_t)rows);
+        a->staged.labels = a->labels, a->staged.targets = NULL;
+    } else {
+        ops->upload(a->targets, bt->targets, sizeof(real) * (size_t)(rows * c->output_size));
+        a->staged.targets = a->targets, a->staged.labels = NULL;
+    }
 }
 
 void model_free(Model *m) {
