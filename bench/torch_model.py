@@ -87,34 +87,7 @@ import torch  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
 import recur_torch  # noqa: E402
 
-# ---- port of src/core/rng.c (splitmix64-style counter RNG), vectorised on uint64 ----
-U = np.uint64
-
-
-def _mix64(z):
-    z = (z ^ (z >> U(30))) * U(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> U(27))) * U(0x94D049BB133111EB)
-    return z ^ (z >> U(31))
-
-
-def rng_bits(seed, stream, n, start=0):
-    """rng_bits(seed, stream, i) for i in [start, start + n) as a uint64 array."""
-    with np.errstate(over="ignore"):
-        z = _mix64(np.array([seed], dtype=U) + U(0x9E3779B97F4A7C15))
-        z = _mix64(z ^ (U(stream) * U(0xD1B54A32D192ED03) + U(0x632BE59BD9B4E019)))
-        idx = np.arange(start, start + n, dtype=U)
-        return _mix64(z ^ (idx * U(0x9E3779B97F4A7C15)))
-
-
-def rng_uniform(seed, stream, n):
-    return (rng_bits(seed, stream, n) >> U(11)).astype(np.float64) * 2.0 ** -53
-
-
-def rng_normal(seed, stream, n):
-    u = (rng_bits(seed, stream, 2 * n) >> U(11)).astype(np.float64) * 2.0 ** -53
-    u1, u2 = np.maximum(u[0::2], 1e-300), u[1::2]
-    return np.sqrt(-2.0 * np.log(u1)) * np.cos(6.283185307179586 * u2)
-
+from recur_rng import U, init_like_recur, rng_bits, rng_normal, rng_uniform  # noqa: E402,F401
 
 # ---- the same synthetic batch and initial weights as bench_model ----
 
@@ -145,46 +118,6 @@ def make_data(cfg, seed, T, B, ragged):
         targets = torch.from_numpy(np.ascontiguousarray(tg))
     return (torch.from_numpy(np.ascontiguousarray(x)), torch.from_numpy(lengths), labels, targets,
             int(lengths.sum()))
-
-
-def recur_tensor_table(cfg):
-    """(name, is_embedding, fan) in src/model/model.c's order; index = RNG stream."""
-    D = 2 if cfg["bidirectional"] else 1
-    H = cfg["hidden_size"]
-    table = []
-    if cfg["vocab_size"] > 0:
-        table.append(("embedding.weight", True, 0))
-    for layer in range(cfg["num_layers"]):
-        for d in range(D):
-            sfx = "_reverse" if d else ""
-            for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-                table.append((f"rnn.{kind}_l{layer}{sfx}", False, H))
-    width = H * D
-    if cfg["head_hidden"] > 0:
-        table += [("head.hidden.weight", False, width), ("head.hidden.bias", False, width)]
-        width = cfg["head_hidden"]
-    table += [("head.out.weight", False, width), ("head.out.bias", False, width)]
-    return table
-
-
-def init_like_recur(model, cfg, seed):
-    """Overwrites the parameters with recur's initial values; False if the names differ."""
-    params = dict(model.named_parameters())
-    table = recur_tensor_table(cfg)
-    if set(params) != {name for name, _, _ in table}:
-        print("torch_model.py: parameter names differ from recur's; keeping PyTorch's own init "
-              f"(torch: {sorted(params)})", file=sys.stderr)
-        return False
-    with torch.no_grad():
-        for stream, (name, is_embedding, fan) in enumerate(table):
-            p = params[name]
-            n = p.numel()
-            if is_embedding:
-                v = rng_normal(seed, stream, n)
-            else:
-                v = (2 * rng_uniform(seed, stream, n) - 1) * (1.0 / math.sqrt(fan))
-            p.copy_(torch.from_numpy(v.astype(np.float32)).reshape(p.shape))
-    return True
 
 
 def main():

@@ -21,6 +21,11 @@ format (docs/TRAINING.md), so tools/plot_runs.py draws both. Writes no checkpoin
 Ends by printing the last test metrics and the wall time; `--run_dir` defaults to the
 config's run_dir with `_torch` appended, so the recur run is not overwritten.
 Handles classify (tokens or series windows), tag and regress dataset files.
+
+Two options of this tool only (not recur keys): --recur_init=1 starts from recur's initial
+weights for the seed (instead of PyTorch's own draw of the same distributions) and
+--recur_order=1 trains on recur's exact batch order (tools/recur_rng.py ports both). With
+both, and no dropout, the two trainers differ only in their floating-point arithmetic.
 """
 import json
 import math
@@ -32,6 +37,9 @@ import warnings
 
 import h5py
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import recur_rng  # noqa: E402
 
 # torch and recur_torch are imported in main(), after the config is read: OpenBLAS (which
 # Debian's torch calls for matrix products) takes its thread count from the environment
@@ -56,7 +64,9 @@ DEFAULTS = {
     "best_metric": "auto", "resume": 0, "pretrained_embedding": 1, "freeze_embedding": 0,
     "allreduce_overlap": 1, "nonfinite": "stop", "progress": "auto", "seed": 1, "threads": 0,
     "synthetic_train_size": 2000, "synthetic_valid_size": 500, "synthetic_max_len": 24,
+    "device": "cpu", "gpu": -1, "tf32": 0,
 }
+TOOL_DEFAULTS = {"recur_init": 0, "recur_order": 0}  # this tool's own options (see above)
 MODEL_KEYS = ("cell", "vocab_size", "input_size", "hidden_size", "num_layers", "bidirectional",
               "dropout", "pooling", "head_hidden", "head_dropout", "output_size", "loss",
               "ignore_index", "huber_delta")
@@ -71,9 +81,9 @@ def fail(message):
 # ---- configuration ----
 
 def convert(key, text, where):
-    if key not in DEFAULTS:
+    if key not in DEFAULTS and key not in TOOL_DEFAULTS:
         fail("%s: unknown key '%s'" % (where, key))
-    default = DEFAULTS[key]
+    default = DEFAULTS.get(key, TOOL_DEFAULTS.get(key))
     try:
         if isinstance(default, float):
             return float(text)
@@ -123,7 +133,7 @@ def parse_args(argv):
         key, value = arg[2:].split("=", 1)
         overrides[key] = convert(key, value, "--" + key)
         i += 1
-    settings = dict(DEFAULTS)
+    settings = dict(DEFAULTS, **TOOL_DEFAULTS)
     if config_path:
         settings.update(read_config_file(config_path))
     settings.update(overrides)
@@ -430,6 +440,8 @@ def main(argv):
         fail("%s: the training split is empty" % s["data"])
     mcfg = model_config(s, meta)
     model = build_model(mcfg)
+    if s["recur_init"] and not recur_rng.init_like_recur(model, mcfg, s["seed"]):
+        fail("--recur_init=1: the model's parameter names differ from recur's")
     if model.directions == 1 and isinstance(model.rnn, (torch.nn.RNN, torch.nn.LSTM, torch.nn.GRU)):
         model.recurrent = types.MethodType(unpacked_recurrent, model)
     if hasattr(model, "embedding") and meta["embedding"] is not None and s["pretrained_embedding"] \
@@ -456,7 +468,10 @@ def main(argv):
     loss_sum, loss_steps, samples, since = 0.0, 0, 0, time.time()
     model.train()
     while step < total:
-        plan = train_plan(train, B, s["seed"], epoch)
+        if s["recur_order"]:
+            plan = recur_rng.recur_epoch_batches(train.lengths, B, s["seed"], epoch)
+        else:
+            plan = train_plan(train, B, s["seed"], epoch)
         for bi, idx in enumerate(plan):
             x, lengths, labels, targets = train.batch(idx)
             out = model(x, lengths)
