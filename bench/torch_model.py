@@ -24,7 +24,6 @@ when dropout is 0. This file measures; it holds no model code and asserts nothin
 speed.
 """
 import json
-import math
 import os
 import statistics
 import sys

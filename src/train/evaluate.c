@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/check.h"
+#include "core/json.h"
 #include "data/epoch_plan.h"
 
 /* ---- the result ---- */
@@ -135,14 +136,11 @@ static void add_number(Text *t, const char *name, double v) {
     else text_add(t, ", \"%s\": null", name);
 }
 
-/* s as a JSON string: quotes, backslashes and control bytes escaped; UTF-8 kept. */
+/* s as a JSON string (core/json.h). */
 static void add_json_string(Text *t, const char *s) {
+    char buf[8];
     text_add(t, "\"");
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') text_add(t, "\\%c", *p);
-        else if (*p < 0x20) text_add(t, "\\u%04x", *p);
-        else text_add(t, "%c", *p);
-    }
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) text_add(t, "%s", json_escape_byte(*p, buf));
     text_add(t, "\"");
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/check.h"
+#include "core/json.h"
 
 const char *const predict_format_names[] = {"text", "json", 0};
 
@@ -19,15 +20,11 @@ static void put_number(const PredictPrinter *p, double v) {
     else fputs("null", p->out);
 }
 
-/* s as a JSON string: quotes, backslashes and control bytes escaped; UTF-8 kept. */
+/* s[0..n) as a JSON string (core/json.h). */
 static void put_json_string(FILE *out, const char *s, size_t n) {
+    char buf[8];
     putc('"', out);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') fprintf(out, "\\%c", c);
-        else if (c < 0x20) fprintf(out, "\\u%04x", c);
-        else putc(c, out);
-    }
+    for (size_t i = 0; i < n; i++) fputs(json_escape_byte((unsigned char)s[i], buf), out);
     putc('"', out);
 }
 
