@@ -1,8 +1,10 @@
 /* sequence_kernels.cu: the GPU side of what depends on each sample's length — the valid
  * mask, freezing finished samples in the time loop and routing their gradients — plus
  * the embedding gather / scatter-add and the three poolings. Same semantics as the CPU
- * functions in src/model (ops_cpu.c, embedding.c, pooling.c), one thread per element. */
+ * functions in src/model (ops_cpu.c, embedding.c, pooling.c), one thread per element;
+ * pooling's forward is pooling.h's pool_unit_forward, shared with the CPU. */
 #include "cuda_kernels.h"
+#include "model/pooling.h"
 #include "launch.cuh"
 
 __global__ void mark_valid_kernel(int T, int B, const int32_t *lengths, uint8_t *valid) {
@@ -99,29 +101,12 @@ void cuda_embedding_backward(int N, int E, const int32_t *tokens, const uint8_t 
 
 /* ---- pooling: one thread per (sample, column) ---- */
 
-__device__ static int last_time(int j, int D, int directions, int len) {
-    return (directions == 2 && j >= D / 2) ? 0 : len - 1;
-}
-
 __global__ void pool_forward_kernel(Pooling kind, int B, int D, int directions,
                                     const int32_t *lengths, const real *y, real *pooled,
                                     int32_t *argmax) {
     GRID_STRIDE_LOOP(i, (long)B * D) {
         long b = i / D;
-        int j = (int)(i % D), len = lengths[b];
-        if (kind == POOL_LAST) {
-            pooled[i] = y[((long)last_time(j, D, directions, len) * B + b) * D + j];
-        } else if (kind == POOL_MEAN) {
-            real sum = 0;
-            for (int t = 0; t < len; t++) sum += y[((long)t * B + b) * D + j];
-            pooled[i] = sum / (real)len;
-        } else {
-            int best = 0;
-            for (int t = 1; t < len; t++)
-                if (y[((long)t * B + b) * D + j] > y[((long)best * B + b) * D + j]) best = t;
-            argmax[i] = best;
-            pooled[i] = y[((long)best * B + b) * D + j];
-        }
+        pooled[i] = pool_unit_forward(kind, B, D, directions, lengths[b], b, (int)(i % D), y, argmax + i);
     }
 }
 
@@ -142,7 +127,7 @@ __global__ void pool_backward_kernel(Pooling kind, int T, int B, int D, int dire
         int j = (int)(i % D), t = (int)(tb / B), b = (int)(tb % B), len = lengths[b];
         long k = (long)b * D + j;
         real g = 0;
-        if (kind == POOL_LAST) g = t == last_time(j, D, directions, len) ? dpooled[k] : 0;
+        if (kind == POOL_LAST) g = t == pool_last_time(j, D, directions, len) ? dpooled[k] : 0;
         else if (kind == POOL_MEAN) g = t < len ? dpooled[k] / (real)len : 0;
         else g = t == argmax[k] ? dpooled[k] : 0;
         dy[i] = g;

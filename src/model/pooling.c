@@ -1,35 +1,16 @@
-/* pooling.c: last-state, mean and max pooling over each sample's own timesteps. */
+/* pooling.c: last-state, mean and max pooling over each sample's own timesteps, on the
+ * CPU (the forward's per-column arithmetic is pooling.h's, shared with the CUDA kernel). */
 #include "pooling.h"
 
 #include <string.h>
 
-/* Time index pooled by "last" for column j: the direction's final step. */
-static int last_time(int j, int D, int directions, int len) {
-    return (directions == 2 && j >= D / 2) ? 0 : len - 1;
-}
-
 void pool_forward(Pooling kind, int T, int B, int D, int directions, const int32_t *lengths,
                   const real *y, real *pooled, int32_t *argmax) {
     (void)T;
-    for (int b = 0; b < B; b++) {
-        int len = lengths[b];
-        real *p = pooled + (long)b * D;
-        for (int j = 0; j < D; j++) {
-            if (kind == POOL_LAST) {
-                p[j] = y[((long)last_time(j, D, directions, len) * B + b) * D + j];
-            } else if (kind == POOL_MEAN) {
-                real sum = 0;
-                for (int t = 0; t < len; t++) sum += y[((long)t * B + b) * D + j];
-                p[j] = sum / (real)len;
-            } else {
-                int best = 0;
-                for (int t = 1; t < len; t++)
-                    if (y[((long)t * B + b) * D + j] > y[((long)best * B + b) * D + j]) best = t;
-                argmax[(long)b * D + j] = best;
-                p[j] = y[((long)best * B + b) * D + j];
-            }
-        }
-    }
+    for (long b = 0; b < B; b++)
+        for (int j = 0; j < D; j++)
+            pooled[b * D + j] =
+                pool_unit_forward(kind, B, D, directions, lengths[b], b, j, y, argmax + b * D + j);
 }
 
 void pool_backward(Pooling kind, int T, int B, int D, int directions, const int32_t *lengths,
@@ -40,7 +21,7 @@ void pool_backward(Pooling kind, int T, int B, int D, int directions, const int3
         const real *dp = dpooled + (long)b * D;
         for (int j = 0; j < D; j++) {
             if (kind == POOL_LAST) {
-                dy[((long)last_time(j, D, directions, len) * B + b) * D + j] = dp[j];
+                dy[((long)pool_last_time(j, D, directions, len) * B + b) * D + j] = dp[j];
             } else if (kind == POOL_MEAN) {
                 for (int t = 0; t < len; t++) dy[((long)t * B + b) * D + j] = dp[j] / (real)len;
             } else {
