@@ -101,17 +101,18 @@ def _shuffle(v, seed, stream):
 def recur_epoch_batches(lengths, batch_size, seed, epoch, first=0, limit=None):
     """The batches (arrays of example indices of the shard) recur trains on in `epoch`, in
     its order: a seeded shuffle, pools of POOL_BATCHES batches sorted longest first
-    (stable), the batch order shuffled. `first` is the shard's first example (0 with one
+    (stable), the batch order shuffled (from the first shard's stream on every rank). `first` is the shard's first example (0 with one
     rank); `limit` the examples used per epoch (all by default)."""
     n_all = len(lengths)
     n = n_all if limit is None else min(limit, n_all)
     with np.errstate(over="ignore"):
-        s = int(U(seed) ^ (U(0x9E3779B97F4A7C15) * U(first + 1)))
+        s = int(U(seed) ^ (U(0x9E3779B97F4A7C15) * U(first + 1)))   # this shard's stream
+        s0 = int(U(seed) ^ U(0x9E3779B97F4A7C15))                    # the first shard's
     order = _shuffle(list(range(n_all)), s, ORDER_STREAM + epoch)
     order = np.array(order[:n] if n < n_all else order, dtype=np.int64)
     pool = batch_size * POOL_BATCHES
     for at in range(0, n, pool):
         chunk = order[at:at + pool]
         order[at:at + pool] = chunk[np.argsort(-lengths[chunk], kind="stable")]
-    starts = _shuffle(list(range(0, n, batch_size)), s, BATCH_STREAM + epoch)
+    starts = _shuffle(list(range(0, n, batch_size)), s0, BATCH_STREAM + epoch)  # same on every rank
     return [order[b:b + batch_size] for b in starts]

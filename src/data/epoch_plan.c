@@ -33,8 +33,8 @@ static void sort_by_length(const Dataset *d, long *v, long n, long *tmp) {
 }
 
 /* The shard's own stream: ranks (shards) of one run draw different permutations. */
-static uint64_t shard_seed(uint64_t seed, const Dataset *d) {
-    return seed ^ (0x9e3779b97f4a7c15ull * (uint64_t)(d->first + 1));
+static uint64_t shard_seed(uint64_t seed, long first) {
+    return seed ^ (0x9e3779b97f4a7c15ull * (uint64_t)(first + 1));
 }
 
 void epoch_plan_make(EpochPlan *p, const Dataset *d, int batch_size, uint64_t seed, long epoch,
@@ -50,7 +50,7 @@ void epoch_plan_make_limited(EpochPlan *p, const Dataset *d, int batch_size, uin
     p->order = xmalloc(sizeof(long) * (size_t)(all ? all : 1), "epoch order");
     long *tmp = xmalloc(sizeof(long) * (size_t)(all ? all : 1), "epoch order");
     for (long i = 0; i < all; i++) p->order[i] = i;
-    uint64_t s = shard_seed(seed, d);
+    uint64_t s = shard_seed(seed, d->first);
     if (shuffle_examples) shuffle(p->order, all, s, ORDER_STREAM + (uint64_t)epoch);
     for (long at = 0; at < n; at += pool)
         sort_by_length(d, p->order + at, n - at < pool ? n - at : pool, tmp);
@@ -59,7 +59,12 @@ void epoch_plan_make_limited(EpochPlan *p, const Dataset *d, int batch_size, uin
     p->batch_first = xmalloc(sizeof(long) * (size_t)nb, "epoch batches");
     p->batch_count = xmalloc(sizeof(int) * (size_t)nb, "epoch batches");
     for (long b = 0; b < p->num_batches; b++) p->batch_first[b] = b * batch_size;
-    if (shuffle_examples) shuffle(p->batch_first, p->num_batches, s, BATCH_STREAM + (uint64_t)epoch);
+    /* The batch order is drawn from the first shard's stream on every rank: ranks training
+     * on equally many examples then take, at each step, the batch at the same place of
+     * their length-sorted pools, so their batches are about equally long and none waits
+     * long for the others at the gradient all-reduce. (One rank: unchanged.) */
+    if (shuffle_examples)
+        shuffle(p->batch_first, p->num_batches, shard_seed(seed, 0), BATCH_STREAM + (uint64_t)epoch);
     for (long b = 0; b < p->num_batches; b++) {
         long left = n - p->batch_first[b];
         p->batch_count[b] = (int)(left < batch_size ? left : batch_size);
