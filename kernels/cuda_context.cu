@@ -94,7 +94,7 @@ static void cuda_add_column_sums(int rows, int cols, const real *X, real *out) {
 }
 
 static const ModelOps cuda_ops = {
-    .name = "cuda", .host_memory = 0,
+    .name = "cuda", .host_memory = 0, .cuda = 1,
     .alloc = cuda_alloc, .release = cuda_release, .zero = cuda_zero, .copy = cuda_copy,
     .upload = cuda_upload, .download = cuda_download,
     .gemm = cuda_gemm, .add_row_bias = cuda_add_row_bias,

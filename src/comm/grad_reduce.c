@@ -16,7 +16,7 @@ void grad_reduce_init(GradReducer *g, const Comm *c, const ModelOps *ops, real *
                       int overlap) {
     *g = (GradReducer){.comm = c, .ops = ops, .grads = grads, .n = n, .overlap = overlap};
     g->requests = xmalloc(sizeof(MPI_Request) * GRAD_MAX_BUCKETS, "gradient requests");
-    if (ops->host_memory) return;
+    if (!ops->cuda) return;
 #ifdef RECUR_HAVE_GPU
     g->nccl = nccl_reduce_open(c); /* also with one rank: the same path at every size */
 #else

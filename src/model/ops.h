@@ -23,8 +23,9 @@ extern "C" {
 #endif
 
 typedef struct ModelOps {
-    const char *name;    /* "cpu" or "cuda" */
-    int host_memory;     /* 1: buffers are ordinary host memory */
+    const char *name;    /* "cpu", "cpu-staged" (tests) or "cuda" */
+    int host_memory;     /* 1: buffers are ordinary host memory the caller may touch */
+    int cuda;            /* 1: the CUDA backend (the optimizer and NCCL reducer pick theirs) */
 
     /* ---- memory ---- */
     void *(*alloc)(size_t bytes, const char *what); /* zeroed; dies naming `what` */
@@ -100,6 +101,10 @@ typedef struct ModelOps {
 
 /* The CPU backend (always present). */
 const ModelOps *cpu_model_ops(void);
+/* The CPU backend posing as a device (host_memory 0): the model then stages batches,
+ * downloads outputs and goes through host mirrors exactly as on a GPU, with memcpy for
+ * the copies. For tests of that data movement on machines without a GPU. */
+const ModelOps *cpu_staged_model_ops(void);
 
 /* Host access to n reals of a backend buffer, for file I/O and the broadcast of weights:
  * on a host backend the buffer itself; otherwise a host copy (downloaded when `fetch`).

@@ -218,6 +218,12 @@ static const ModelOps cpu_ops = {
 
 const ModelOps *cpu_model_ops(void) { return &cpu_ops; }
 
+const ModelOps *cpu_staged_model_ops(void) {
+    static ModelOps staged;
+    if (!staged.name) staged = cpu_ops, staged.name = "cpu-staged", staged.host_memory = 0;
+    return &staged;
+}
+
 real *host_mirror(const ModelOps *ops, real *buf, size_t n, int fetch) {
     if (ops->host_memory) return buf;
     real *mirror = xmalloc(sizeof(real) * (n ? n : 1), "host copy of a GPU buffer");

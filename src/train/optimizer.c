@@ -153,7 +153,7 @@ void optimizer_step(Optimizer *o, real *weights, const real *grads) {
     o->step++;
     OptimizerUpdate u = update_scalars(o);
 #ifdef RECUR_HAVE_GPU
-    if (!o->ops->host_memory) {
+    if (o->ops->cuda) {
         cuda_optimizer_update(&u, state_buffers(o), (long)o->n, weights, grads);
         return;
     }
