@@ -3,13 +3,14 @@
 
 #include "../core/activations.h"
 
-void linear_forward(const ModelOps *ops, int N, int I, int O, const real *x, const real *w, const real *b, real *y) {
+void linear_forward(const ModelOps *ops, int N, int I, int O, const real *x, const real *w,
+                    const real *b, real *y) {
     ops->gemm(0, 1, N, O, I, 1, x, I, w, I, 0, y, O);
     ops->add_row_bias(N, O, b, y);
 }
 
-void linear_backward(const ModelOps *ops, int N, int I, int O, const real *x, const real *w, const real *dy,
-                     real *dw, real *db, real *dx) {
+void linear_backward(const ModelOps *ops, int N, int I, int O, const real *x, const real *w,
+                     const real *dy, real *dw, real *db, real *dx) {
     ops->gemm(1, 0, O, I, N, 1, dy, O, x, I, 1, dw, I);
     ops->add_column_sums(N, O, dy, db);
     if (dx) ops->gemm(0, 0, N, I, O, 1, dy, O, w, I, 0, dx, I);

@@ -6,10 +6,11 @@
 #include "../core/real.h"
 #include "ops.h"
 
-void linear_forward(const ModelOps *ops, int N, int I, int O, const real *x, const real *w, const real *b, real *y);
+void linear_forward(const ModelOps *ops, int N, int I, int O, const real *x, const real *w,
+                    const real *b, real *y);
 /* dW += dy^T x, db += colsum(dy), dx = dy W (dx may be NULL). */
-void linear_backward(const ModelOps *ops, int N, int I, int O, const real *x, const real *w, const real *dy,
-                     real *dw, real *db, real *dx);
+void linear_backward(const ModelOps *ops, int N, int I, int O, const real *x, const real *w,
+                     const real *dy, real *dw, real *db, real *dx);
 /* The CPU backend's tanh (ops->tanh_forward / tanh_backward on any backend). */
 void tanh_forward(long n, real *y);
 /* dy *= 1 - y^2, y being tanh's output. */

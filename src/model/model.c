@@ -251,8 +251,13 @@ static void stage_batch(Model *m, const Batch *bt) {
     const ModelOps *ops = m->ops;
     ops->upload(a->lengths, bt->lengths, sizeof(int32_t) * (size_t)bt->B);
     a->staged.lengths = a->lengths;
-    if (c->vocab_size > 0) ops->upload(a->tokens, bt->tokens, sizeof(int32_t) * (size_t)TB), a->staged.tokens = a->tokens;
-    else ops->upload(a->features, bt->features, sizeof(real) * (size_t)(TB * c->input_size)), a->staged.features = a->features;
+    if (c->vocab_size > 0) {
+        ops->upload(a->tokens, bt->tokens, sizeof(int32_t) * (size_t)TB);
+        a->staged.tokens = a->tokens;
+    } else {
+        ops->upload(a->features, bt->features, sizeof(real) * (size_t)(TB * c->input_size));
+        a->staged.features = a->features;
+    }
     if (c->loss == LOSS_CROSS_ENTROPY) { /* the one the loss reads; the other is not staged */
         ops->upload(a->labels, bt->labels, sizeof(int32_t) * (size_t)rows);
         a->staged.labels = a->labels, a->staged.targets = NULL;
@@ -289,12 +294,12 @@ static void recurrent_stack_forward(Model *m, const Batch *bt) {
     for (int l = 0; l < L; l++) {
         const real *x = layer_input(m, bt, l);
         for (int d = 0; d < m->directions; d++)
-            direction_forward(m->ops, m->cell, layer_shape(m, l, d, T, B), a->host_lengths, bt->lengths, x,
-                              layer_params(m, m->weights, l, d), a->dir[l * m->directions + d],
-                              &a->scratch, a->y[l]);
+            direction_forward(m->ops, m->cell, layer_shape(m, l, d, T, B), a->host_lengths,
+                              bt->lengths, x, layer_params(m, m->weights, l, d),
+                              a->dir[l * m->directions + d], &a->scratch, a->y[l]);
         if (a->train && m->cfg.dropout > 0 && l + 1 < L)
-            m->ops->dropout_forward((long)T * B * top_width(m), m->cfg.dropout, a->seed, (uint64_t)l,
-                            a->y[l], a->dropped[l], a->mask[l]);
+            m->ops->dropout_forward((long)T * B * top_width(m), m->cfg.dropout, a->seed,
+                                    (uint64_t)l, a->y[l], a->dropped[l], a->mask[l]);
     }
 }
 
@@ -318,13 +323,15 @@ static void head_forward(Model *m) {
     int DH = top_width(m), out_in = c->head_hidden > 0 ? c->head_hidden : DH;
     if (c->head_hidden > 0) {
         long n = (long)a->rows * c->head_hidden;
-        linear_forward(m->ops, a->rows, DH, c->head_hidden, head_input(m), p.hidden_w, p.hidden_b, a->hidden);
+        linear_forward(m->ops, a->rows, DH, c->head_hidden, head_input(m), p.hidden_w, p.hidden_b,
+                       a->hidden);
         m->ops->tanh_forward(n, a->hidden);
         if (a->train && c->head_dropout > 0)
             m->ops->dropout_forward(n, c->head_dropout, a->seed, HEAD_DROPOUT_STREAM, a->hidden,
-                            a->hidden_dropped, a->hidden_mask);
+                                    a->hidden_dropped, a->hidden_mask);
     }
-    linear_forward(m->ops, a->rows, out_in, c->output_size, output_layer_input(m), p.out_w, p.out_b, a->logits);
+    linear_forward(m->ops, a->rows, out_in, c->output_size, output_layer_input(m), p.out_w, p.out_b,
+                   a->logits);
 }
 
 static LossInput loss_input(const Model *m, const Batch *bt) {
@@ -375,16 +382,18 @@ static void head_backward(Model *m, const Batch *bt, real *out) {
     LossInput li = loss_input(m, bt);
     m->ops->loss_backward(&li, a->counted, a->dlogits);
     if (c->head_hidden == 0) {
-        linear_backward(m->ops, a->rows, DH, c->output_size, head_input(m), p.out_w, a->dlogits, g.out_w, g.out_b, out);
+        linear_backward(m->ops, a->rows, DH, c->output_size, head_input(m), p.out_w, a->dlogits,
+                        g.out_w, g.out_b, out);
         return;
     }
     long n = (long)a->rows * c->head_hidden;
-    linear_backward(m->ops, a->rows, out_in, c->output_size, output_layer_input(m), p.out_w, a->dlogits,
-                    g.out_w, g.out_b, a->dhidden);
-    if (a->train && c->head_dropout > 0) m->ops->dropout_backward(n, a->hidden_mask, a->dhidden, a->dhidden);
+    linear_backward(m->ops, a->rows, out_in, c->output_size, output_layer_input(m), p.out_w,
+                    a->dlogits, g.out_w, g.out_b, a->dhidden);
+    if (a->train && c->head_dropout > 0)
+        m->ops->dropout_backward(n, a->hidden_mask, a->dhidden, a->dhidden);
     m->ops->tanh_backward(n, a->hidden, a->dhidden);
-    linear_backward(m->ops, a->rows, DH, c->head_hidden, head_input(m), p.hidden_w, a->dhidden, g.hidden_w,
-                    g.hidden_b, out);
+    linear_backward(m->ops, a->rows, DH, c->head_hidden, head_input(m), p.hidden_w, a->dhidden,
+                    g.hidden_w, g.hidden_b, out);
 }
 
 /* Tells the hook (if any) that tensors [first, last) have their final gradients. */
@@ -403,7 +412,8 @@ static real *recurrent_stack_backward(Model *m, const Batch *bt, real *dy, real 
     for (int l = L - 1; l >= 0; l--) {
         real *dx = (l > 0 || m->cfg.vocab_size > 0) ? spare : 0;
         for (int d = 0; d < m->directions; d++)
-            direction_backward(m->ops, m->cell, layer_shape(m, l, d, bt->T, bt->B), a->host_lengths, bt->lengths,
+            direction_backward(m->ops, m->cell, layer_shape(m, l, d, bt->T, bt->B), a->host_lengths,
+                               bt->lengths,
                                layer_input(m, bt, l), layer_params(m, m->weights, l, d),
                                a->dir[l * m->directions + d], &a->scratch, dy,
                                layer_params(m, m->grads, l, d), dx, d > 0);

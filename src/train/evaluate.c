@@ -140,7 +140,8 @@ static void add_number(Text *t, const char *name, double v) {
 static void add_json_string(Text *t, const char *s) {
     char buf[8];
     text_add(t, "\"");
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) text_add(t, "%s", json_escape_byte(*p, buf));
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        text_add(t, "%s", json_escape_byte(*p, buf));
     text_add(t, "\"");
 }
 
