@@ -24,7 +24,7 @@ static int enum_attr(const H5File *f, const char *group, const char *name, const
     return found;
 }
 
-static void read_tokens_meta(DatasetMeta *m, const H5File *f, const char *g) {
+static void read_tokens_meta(DatasetMeta *m, const H5File *f, const char *g, int with_vocab) {
     char p[128];
     m->tokenizer.mode = (TokenizeMode)enum_attr(f, g, "tokenize", tokenize_mode_names);
     m->tokenizer.lowercase = (int)h5_attr_int(f, g, "lowercase");
@@ -32,7 +32,7 @@ static void read_tokens_meta(DatasetMeta *m, const H5File *f, const char *g) {
     m->tokenizer.strip_html = (int)h5_attr_int(f, g, "strip_html");
     m->max_len = (int)h5_attr_int(f, g, "max_len");
     m->bos_eos = (int)h5_attr_int(f, g, "bos_eos");
-    m->vocab = h5_read_strings(f, at(p, sizeof p, g, "vocab"), &m->vocab_size);
+    if (with_vocab) m->vocab = h5_read_strings(f, at(p, sizeof p, g, "vocab"), &m->vocab_size);
 }
 
 static void read_series_meta(DatasetMeta *m, const H5File *f, const char *g) {
@@ -54,6 +54,10 @@ static void read_series_meta(DatasetMeta *m, const H5File *f, const char *g) {
 }
 
 void dataset_meta_read(DatasetMeta *m, const H5File *f, const char *g) {
+    dataset_meta_read_opts(m, f, g, 1);
+}
+
+void dataset_meta_read_opts(DatasetMeta *m, const H5File *f, const char *g, int with_vocab) {
     char p[128];
     memset(m, 0, sizeof *m);
     m->task = (DatasetTask)enum_attr(f, g, "task", dataset_task_names);
@@ -62,7 +66,7 @@ void dataset_meta_read(DatasetMeta *m, const H5File *f, const char *g) {
     snprintf(m->fingerprint, sizeof m->fingerprint, "%s", fp ? fp : "");
     free(fp);
     if (h5_exists(f, at(p, sizeof p, g, "classes"))) m->classes = h5_read_strings(f, p, &m->num_classes);
-    if (m->input == INPUT_TOKENS && h5_exists(f, at(p, sizeof p, g, "vocab"))) read_tokens_meta(m, f, g);
+    if (m->input == INPUT_TOKENS && h5_exists(f, at(p, sizeof p, g, "vocab"))) read_tokens_meta(m, f, g, with_vocab);
     if (m->input == INPUT_SERIES) read_series_meta(m, f, g);
 }
 

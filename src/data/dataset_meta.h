@@ -36,6 +36,9 @@ typedef struct DatasetMeta {
 
 /* group: "/" in a dataset file, "/data" in a checkpoint. */
 void dataset_meta_read(DatasetMeta *m, const H5File *f, const char *group);
+/* The same without the vocabulary strings when with_vocab is 0 (vocab NULL, vocab_size 0):
+ * a training rank other than 0 needs none of them (only rank 0 writes checkpoints). */
+void dataset_meta_read_opts(DatasetMeta *m, const H5File *f, const char *group, int with_vocab);
 void dataset_meta_write(const DatasetMeta *m, H5File *f, const char *group);
 void dataset_meta_free(DatasetMeta *m);
 

@@ -12,8 +12,8 @@
 #include "data/synthetic_corpus.h"
 
 /* The dataset's metadata; the scaler of each regression output (identity when unscaled). */
-static void read_meta(TrainData *td, const DatasetFile *f) {
-    dataset_meta_read(&td->meta, &f->h5, "/");
+static void read_meta(TrainData *td, const DatasetFile *f, int root) {
+    dataset_meta_read_opts(&td->meta, &f->h5, "/", root); /* the vocabulary: rank 0 only */
     td->class_names = td->meta.classes;
     td->num_classes = (int)td->meta.num_classes;
     if (f->task != TASK_REGRESS) return;
@@ -41,7 +41,7 @@ void train_data_load(TrainData *td, const RunConfig *cfg, const Comm *comm) {
     }
     DatasetFile f;
     dataset_file_open(&f, t->data);
-    read_meta(td, &f);
+    read_meta(td, &f, comm->rank == 0);
     if (f.examples[SPLIT_TRAIN] < comm->size)
         recur_die(EXIT_USAGE, "%s: the train split has %ld examples, fewer than the %d ranks",
                   t->data, f.examples[SPLIT_TRAIN], comm->size);
