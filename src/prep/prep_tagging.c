@@ -58,9 +58,10 @@ static void add_word(RawSplit *s, const TokenizerOptions *whole, const TaggedWor
     for (long k = 0; k < added; k++) token_list_push(&s->labels, w->tag, w->tag_len);
 }
 
-/* Parses one input file (format conllu or word-tag) into a split. */
-static void read_file(RawText *raw, SplitId split, const char *path, PrepFormat format,
-                      const PrepConfig *cfg) {
+/* Parses one input file into a split; ctx points to its PrepFormat (conllu or word-tag). */
+static void read_file(RawText *raw, SplitId split, const char *path, const PrepConfig *cfg,
+                      const void *ctx) {
+    PrepFormat format = *(const PrepFormat *)ctx;
     TokenizerOptions whole = {.mode = TOKENIZE_WHOLE, .lowercase = cfg->tokenizer.lowercase};
     TextFile f = prep_read_text(path, cfg);
     RawSplit *s = &raw->splits[split];
@@ -87,14 +88,8 @@ static void read_file(RawText *raw, SplitId split, const char *path, PrepFormat 
 }
 
 static void convert_tagging(PrepFormat format, const PrepConfig *cfg, PreparedDataset *out) {
-    const char *paths[SPLIT_COUNT] = {cfg->train, cfg->valid, cfg->test};
-    if (!paths[SPLIT_TRAIN][0]) recur_die(EXIT_USAGE, "prep %s: train is not set", prep_format_names[format]);
-    RawText raw;
-    raw_text_init(&raw, TASK_TAG);
-    for (int split = 0; split < SPLIT_COUNT; split++)
-        if (paths[split][0]) read_file(&raw, (SplitId)split, paths[split], format, cfg);
-    raw_text_finish(&raw, cfg, out);
-    raw_text_free(&raw);
+    if (!cfg->train[0]) recur_die(EXIT_USAGE, "prep %s: train is not set", prep_format_names[format]);
+    raw_text_convert(TASK_TAG, cfg, read_file, &format, out);
 }
 
 void convert_conllu(const PrepConfig *cfg, PreparedDataset *out) { convert_tagging(PREP_CONLLU, cfg, out); }

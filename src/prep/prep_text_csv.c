@@ -166,7 +166,8 @@ static void add_record(CsvInput *in, const CsvRecord *rec, RawSplit *split) {
 }
 
 /* One CSV file into raw split k. */
-static void read_csv(RawText *raw, SplitId k, const char *path, const PrepConfig *cfg) {
+static void read_csv(RawText *raw, SplitId k, const char *path, const PrepConfig *cfg,
+                     const void *unused) {
     TextFile file = prep_read_text(path, cfg);
     CsvInput in = {.path = path, .cfg = cfg, .source = raw_text_source(raw, path)};
     CsvReader reader;
@@ -189,11 +190,5 @@ static void read_csv(RawText *raw, SplitId k, const char *path, const PrepConfig
 }
 
 void convert_text_csv(const PrepConfig *cfg, PreparedDataset *out) {
-    RawText raw;
-    raw_text_init(&raw, TASK_CLASSIFY);
-    read_csv(&raw, SPLIT_TRAIN, cfg->train, cfg);
-    if (*cfg->valid) read_csv(&raw, SPLIT_VALID, cfg->valid, cfg);
-    if (*cfg->test) read_csv(&raw, SPLIT_TEST, cfg->test, cfg);
-    raw_text_finish(&raw, cfg, out);
-    raw_text_free(&raw);
+    raw_text_convert(TASK_CLASSIFY, cfg, read_csv, NULL, out);
 }

@@ -127,7 +127,8 @@ static void read_example(RawText *raw, RawSplit *split, const char *path, const 
 }
 
 /* Every class folder of `folder` into raw split k. */
-static void read_folder(RawText *raw, SplitId k, const char *folder, const PrepConfig *cfg) {
+static void read_folder(RawText *raw, SplitId k, const char *folder, const PrepConfig *cfg,
+                        const void *unused) {
     struct stat st;
     if (stat(folder, &st) != 0) prep_fail(folder, 0, "cannot read the folder: %s", strerror(errno));
     if (!S_ISDIR(st.st_mode)) prep_fail(folder, 0, "not a folder (text-folder reads a folder of class sub-folders)");
@@ -149,11 +150,5 @@ static void read_folder(RawText *raw, SplitId k, const char *folder, const PrepC
 }
 
 void convert_text_folder(const PrepConfig *cfg, PreparedDataset *out) {
-    RawText raw;
-    raw_text_init(&raw, TASK_CLASSIFY);
-    read_folder(&raw, SPLIT_TRAIN, cfg->train, cfg);
-    if (*cfg->valid) read_folder(&raw, SPLIT_VALID, cfg->valid, cfg);
-    if (*cfg->test) read_folder(&raw, SPLIT_TEST, cfg->test, cfg);
-    raw_text_finish(&raw, cfg, out);
-    raw_text_free(&raw);
+    raw_text_convert(TASK_CLASSIFY, cfg, read_folder, NULL, out);
 }

@@ -41,7 +41,8 @@ static void add_line(RawText *raw, RawSplit *split, const PrepConfig *cfg, const
     (void)raw;
 }
 
-static void read_lines(RawText *raw, SplitId k, const char *path, const PrepConfig *cfg) {
+static void read_lines(RawText *raw, SplitId k, const char *path, const PrepConfig *cfg,
+                       const void *unused) {
     TextFile file = prep_read_text(path, cfg);
     int source = raw_text_source(raw, path);
     const char *p = file.data, *end = file.data + file.size;
@@ -60,11 +61,5 @@ static void read_lines(RawText *raw, SplitId k, const char *path, const PrepConf
 }
 
 void convert_text_lines(const PrepConfig *cfg, PreparedDataset *out) {
-    RawText raw;
-    raw_text_init(&raw, TASK_CLASSIFY);
-    read_lines(&raw, SPLIT_TRAIN, cfg->train, cfg);
-    if (*cfg->valid) read_lines(&raw, SPLIT_VALID, cfg->valid, cfg);
-    if (*cfg->test) read_lines(&raw, SPLIT_TEST, cfg->test, cfg);
-    raw_text_finish(&raw, cfg, out);
-    raw_text_free(&raw);
+    raw_text_convert(TASK_CLASSIFY, cfg, read_lines, NULL, out);
 }

@@ -395,3 +395,14 @@ void raw_text_finish(RawText *raw, const PrepConfig *cfg, PreparedDataset *out) 
     out->classes = names;
     vocab_free(&counts), vocab_free(&values);
 }
+
+void raw_text_convert(DatasetTask task, const PrepConfig *cfg, RawSplitReader read, const void *ctx,
+                      PreparedDataset *out) {
+    RawText raw;
+    raw_text_init(&raw, task);
+    read(&raw, SPLIT_TRAIN, cfg->train, cfg, ctx);
+    if (*cfg->valid) read(&raw, SPLIT_VALID, cfg->valid, cfg, ctx);
+    if (*cfg->test) read(&raw, SPLIT_TEST, cfg->test, cfg, ctx);
+    raw_text_finish(&raw, cfg, out);
+    raw_text_free(&raw);
+}

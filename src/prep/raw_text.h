@@ -40,4 +40,12 @@ void raw_end_example(RawSplit *s, const char *label, size_t label_len, int sourc
 /* Carve, vocabulary, classes, ids: fills out (prepared_init is called here). */
 void raw_text_finish(RawText *raw, const PrepConfig *cfg, PreparedDataset *out);
 
+/* Reads one split's file (or folder) into raw; ctx is the converter's own (or NULL). */
+typedef void (*RawSplitReader)(RawText *raw, SplitId k, const char *path, const PrepConfig *cfg,
+                               const void *ctx);
+/* The whole of a text converter: train (always), valid and test (when given) through
+ * `read`, then raw_text_finish into out. */
+void raw_text_convert(DatasetTask task, const PrepConfig *cfg, RawSplitReader read, const void *ctx,
+                      PreparedDataset *out);
+
 #endif
