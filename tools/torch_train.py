@@ -46,7 +46,6 @@ import recur_rng  # noqa: E402
 # when it loads, and torch.set_num_threads does not reach it.
 torch = build_model = compute_loss = None
 
-POOL_BATCHES = 50  # as src/data/epoch_plan.h
 # SequentialLR (cosine with warm-up) calls scheduler.step(0) itself in torch 1.13: its warning is noise.
 warnings.filterwarnings("ignore", message="The epoch parameter in ")
 
@@ -257,7 +256,7 @@ def model_config(s, meta):
 
 def cut(order, lengths, batch_size):
     """Pools of POOL_BATCHES batches, each pool sorted by length (longest first), cut."""
-    batches, pool = [], POOL_BATCHES * batch_size
+    batches, pool = [], recur_rng.POOL_BATCHES * batch_size
     for p in range(0, len(order), pool):
         chunk = order[p:p + pool]
         chunk = chunk[np.argsort(-lengths[chunk], kind="stable")]

@@ -8,11 +8,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void (*abort_hook)(int status);
 static char rank_label[160];
 
 void recur_set_abort_hook(void (*hook)(int status)) { abort_hook = hook; }
+
+const char *recur_host_name(void) {
+    static char name[256];
+    if (!name[0] && gethostname(name, sizeof name - 1) != 0) name[0] = '?';
+    return name;
+}
 
 void recur_set_rank_label(const char *label) { snprintf(rank_label, sizeof rank_label, "%s", label); }
 

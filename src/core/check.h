@@ -35,6 +35,9 @@ void recur_set_abort_hook(void (*hook)(int status));
  * in every fatal message so the rank at fault is named. */
 void recur_set_rank_label(const char *label);
 
+/* This machine's host name (gethostname, "?" when it fails), for messages. */
+const char *recur_host_name(void);
+
 /* malloc/calloc that die with a message naming what was being allocated. */
 void *xmalloc(size_t bytes, const char *what);
 void *xcalloc(size_t count, size_t size, const char *what);
