@@ -11,6 +11,7 @@
 #include "cuda_kernels.h"
 #include "cuda_ops.h"
 #include "launch.cuh"
+#include "pinned_staging.h"
 
 static struct {
     int device;         /* -1: not opened */
@@ -56,9 +57,9 @@ static void cuda_copy(void *dst, const void *src, size_t bytes) {
     CHECK(CUDA, cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, ctx.stream));
 }
 
-/* From pageable host memory the copy has read `host_src` when this returns. */
+/* Through pinned staging: `host_src` may be reused or freed when this returns. */
 static void cuda_upload(void *dst, const void *host_src, size_t bytes) {
-    CHECK(CUDA, cudaMemcpyAsync(dst, host_src, bytes, cudaMemcpyHostToDevice, ctx.stream));
+    pinned_upload(dst, host_src, bytes, ctx.stream);
 }
 
 static void cuda_download(void *host_dst, const void *src, size_t bytes) {

@@ -151,7 +151,7 @@ real cuda_loss_forward(const LossInput *in, long *counted) {
     static double *result; /* device [3], kept for the process */
     if (!result) CHECK(CUDA, cudaMalloc(&result, 3 * sizeof(double)));
     CHECK(CUDA, cudaMemsetAsync(result, 0, 3 * sizeof(double), cuda_ops_stream()));
-    loss_forward_kernel<<<1, THREADS_PER_BLOCK, 0, cuda_ops_stream()>>>(loss_args(in), result);
+    LAUNCH_KERNEL(loss_forward_kernel, 1, THREADS_PER_BLOCK, 0, cuda_ops_stream(), loss_args(in), result);
     CHECK_LAUNCH();
     double host[3];
     CHECK(CUDA, cudaMemcpyAsync(host, result, sizeof host, cudaMemcpyDeviceToHost, cuda_ops_stream()));

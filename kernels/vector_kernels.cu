@@ -39,9 +39,9 @@ double cuda_sum_squares(long n, const real *x) {
     if (!partial) CHECK(CUDA, cudaMalloc(&partial, NORM_BLOCKS * sizeof(double)));
     if (n <= 0) return 0;
     cudaStream_t s = cuda_ops_stream();
-    sum_squares_partial_kernel<<<NORM_BLOCKS, THREADS_PER_BLOCK, 0, s>>>(n, x, partial);
+    LAUNCH_KERNEL(sum_squares_partial_kernel, NORM_BLOCKS, THREADS_PER_BLOCK, 0, s, n, x, partial);
     CHECK_LAUNCH();
-    sum_partials_kernel<<<1, THREADS_PER_BLOCK, 0, s>>>(NORM_BLOCKS, partial);
+    LAUNCH_KERNEL(sum_partials_kernel, 1, THREADS_PER_BLOCK, 0, s, (int)NORM_BLOCKS, partial);
     CHECK_LAUNCH();
     double result;
     CHECK(CUDA, cudaMemcpyAsync(&result, partial, sizeof result, cudaMemcpyDeviceToHost, s));

@@ -1,0 +1,124 @@
+/* cuda_runtime.h (emulated device): the part of the CUDA runtime API that recur calls,
+ * implemented on the CPU by tests/gpu_emulator, so that the kernels/ .cu files compile as host C++
+ * and the real GPU orchestration runs unchanged in tests on machines without a GPU.
+ *
+ * Stricter than a GPU where it can be (see emu_device.h for the rules and the knobs):
+ * device memory lives in its own protected mapping that host code cannot touch, stream
+ * work runs only at synchronisation points, fresh allocations hold NaN bytes, barriers
+ * and launch limits are checked, and kernel arguments must be device pointers.
+ *
+ * The C part (types, host API) is what the kernels/ .c files include; the C++ part (kernel
+ * qualifiers, built-in variables, __syncthreads, atomics, the launch) is for the .cu files,
+ * which launch through LAUNCH_KERNEL (kernels/launch.cuh) instead of <<<...>>>.
+ * Never include this from src/: only the test build puts this directory on the path. */
+#ifndef RECUR_EMU_CUDA_RUNTIME_H
+#define RECUR_EMU_CUDA_RUNTIME_H
+
+#include <stddef.h>
+
+#define RECUR_EMULATED_DEVICE 1
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum cudaError {
+    cudaSuccess = 0,
+    cudaErrorInvalidValue = 1,
+    cudaErrorMemoryAllocation = 2,
+    cudaErrorInvalidConfiguration = 9,
+    cudaErrorInvalidDevicePointer = 17,
+    cudaErrorInvalidDevice = 101,
+    cudaErrorNoDevice = 100,
+    cudaErrorInvalidResourceHandle = 400,
+    cudaErrorNotReady = 600,
+    cudaErrorIllegalAddress = 700,
+    cudaErrorLaunchOutOfResources = 701,
+    cudaErrorIllegalInstruction = 715,
+    cudaErrorLaunchFailure = 719,
+    cudaErrorCooperativeLaunchTooLarge = 720,
+} cudaError_t;
+
+typedef enum cudaMemcpyKind {
+    cudaMemcpyHostToHost = 0,
+    cudaMemcpyHostToDevice = 1,
+    cudaMemcpyDeviceToHost = 2,
+    cudaMemcpyDeviceToDevice = 3,
+    cudaMemcpyDefault = 4,
+} cudaMemcpyKind;
+
+typedef struct EmuStream *cudaStream_t;
+typedef struct EmuEvent *cudaEvent_t;
+
+enum { cudaStreamDefault = 0, cudaStreamNonBlocking = 1 };
+enum { cudaEventDefault = 0, cudaEventBlockingSync = 1, cudaEventDisableTiming = 2 };
+enum { cudaHostAllocDefault = 0 };
+
+/* The fields recur (and the kernels' grid sizing) read; the emulated device reports
+ * an H100-like part unless RECUR_EMU_SMS / RECUR_EMU_SHARED_KB say otherwise. */
+typedef struct cudaDeviceProp {
+    char name[256];
+    size_t totalGlobalMem;
+    size_t sharedMemPerBlock;      /* without opt-in */
+    size_t sharedMemPerBlockOptin; /* with cudaFuncAttributeMaxDynamicSharedMemorySize */
+    size_t sharedMemPerMultiprocessor;
+    int regsPerBlock;
+    int warpSize;
+    int maxThreadsPerBlock;
+    int maxThreadsDim[3];
+    int maxGridSize[3];
+    int maxThreadsPerMultiProcessor;
+    int multiProcessorCount;
+    int major, minor;
+} cudaDeviceProp;
+
+const char *cudaGetErrorName(cudaError_t error);
+const char *cudaGetErrorString(cudaError_t error);
+cudaError_t cudaGetLastError(void);
+cudaError_t cudaPeekAtLastError(void);
+
+cudaError_t cudaGetDeviceCount(int *count);
+cudaError_t cudaSetDevice(int device);
+cudaError_t cudaGetDevice(int *device);
+cudaError_t cudaGetDeviceProperties(cudaDeviceProp *prop, int device);
+cudaError_t cudaDeviceSynchronize(void);
+
+cudaError_t cudaMalloc(void **ptr, size_t bytes);
+cudaError_t cudaFree(void *ptr);
+cudaError_t cudaMallocHost(void **ptr, size_t bytes);
+cudaError_t cudaHostAlloc(void **ptr, size_t bytes, unsigned flags);
+cudaError_t cudaFreeHost(void *ptr);
+
+cudaError_t cudaMemcpy(void *dst, const void *src, size_t bytes, cudaMemcpyKind kind);
+cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t bytes, cudaMemcpyKind kind,
+                            cudaStream_t stream);
+cudaError_t cudaMemset(void *dst, int value, size_t bytes);
+cudaError_t cudaMemsetAsync(void *dst, int value, size_t bytes, cudaStream_t stream);
+
+cudaError_t cudaStreamCreate(cudaStream_t *stream);
+cudaError_t cudaStreamCreateWithFlags(cudaStream_t *stream, unsigned flags);
+cudaError_t cudaStreamDestroy(cudaStream_t stream);
+cudaError_t cudaStreamSynchronize(cudaStream_t stream);
+cudaError_t cudaStreamQuery(cudaStream_t stream);
+cudaError_t cudaStreamWaitEvent(cudaStream_t stream, cudaEvent_t event, unsigned flags);
+
+cudaError_t cudaEventCreate(cudaEvent_t *event);
+cudaError_t cudaEventCreateWithFlags(cudaEvent_t *event, unsigned flags);
+cudaError_t cudaEventDestroy(cudaEvent_t event);
+cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream);
+cudaError_t cudaEventQuery(cudaEvent_t event);
+cudaError_t cudaEventSynchronize(cudaEvent_t event);
+
+#ifdef __cplusplus
+} /* extern "C" */
+/* As the real header: typed overloads for C++. */
+template <class T> static inline cudaError_t cudaMalloc(T **ptr, size_t bytes) {
+    return cudaMalloc((void **)ptr, bytes);
+}
+template <class T> static inline cudaError_t cudaMallocHost(T **ptr, size_t bytes) {
+    return cudaMallocHost((void **)ptr, bytes);
+}
+#include "emu_kernel.h" /* kernel qualifiers, built-ins and the launch (C++ only) */
+#endif
+
+#endif
