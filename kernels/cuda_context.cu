@@ -28,6 +28,12 @@ int cuda_device_count(void) {
     return cudaGetDeviceCount(&n) == cudaSuccess ? n : 0;
 }
 
+const char *cuda_device_name(int device) {
+    static cudaDeviceProp prop;
+    CHECK(CUDA, cudaGetDeviceProperties(&prop, device));
+    return prop.name;
+}
+
 void cuda_ops_synchronize(void) { CHECK(CUDA, cudaStreamSynchronize(ctx.stream)); }
 
 void cuda_ops_set_tf32(int enabled) {

@@ -11,8 +11,8 @@
 
 #include <cuda_runtime.h>
 
+#include "core/optimizer_math.h"
 #include "model/ops.h"
-#include "train/optimizer_math.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -20,6 +20,8 @@ extern "C" {
 
 /* Number of visible CUDA devices; 0 when there is no driver or no device (never dies). */
 int cuda_device_count(void);
+/* The device's name (cudaGetDeviceProperties), for messages. */
+const char *cuda_device_name(int device);
 const ModelOps *cuda_ops_open(int device);
 void cuda_ops_set_tf32(int enabled);
 cudaStream_t cuda_ops_stream(void);

@@ -1,5 +1,5 @@
 /* optimizer_kernels.cu: every optimizer's update on the GPU, one thread per parameter,
- * through optimizer_math.h's element functions (the CPU loop runs the same ones). The
+ * through core/optimizer_math.h's element functions (the CPU loop runs the same ones). The
  * per-step scalars arrive by value; the type branch is uniform across the grid. */
 #include "cuda_ops.h"
 #include "launch.cuh"

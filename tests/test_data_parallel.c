@@ -20,6 +20,7 @@
 #include "core/check.h"
 #include "data/synthetic_corpus.h"
 #include "train/eval_reduce.h"
+#include "train/grad_reduce_ops.h"
 #include "train/optimizer.h"
 
 enum { LOCAL_B = 4, STEPS = 6 };

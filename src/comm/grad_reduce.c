@@ -12,15 +12,15 @@
 
 static MPI_Datatype real_type(void) { return sizeof(real) == sizeof(double) ? MPI_DOUBLE : MPI_FLOAT; }
 
-void grad_reduce_init(GradReducer *g, const Comm *c, const ModelOps *ops, real *grads, size_t n,
+void grad_reduce_open(GradReducer *g, const Comm *c, GradBuffers buffers, real *grads, size_t n,
                       int overlap) {
-    *g = (GradReducer){.comm = c, .ops = ops, .grads = grads, .n = n, .overlap = overlap};
+    *g = (GradReducer){.comm = c, .buffers = buffers, .grads = grads, .n = n, .overlap = overlap};
     g->requests = xmalloc(sizeof(MPI_Request) * GRAD_MAX_BUCKETS, "gradient requests");
-    if (!ops->cuda) return;
+    if (!buffers.device) return;
 #ifdef RECUR_HAVE_GPU
     g->nccl = nccl_reduce_open(c); /* also with one rank: the same path at every size */
 #else
-    recur_die(EXIT_RUNTIME, "internal: a model on the %s backend in a build without NCCL", ops->name);
+    recur_die(EXIT_RUNTIME, "internal: gradients in device memory in a build without NCCL");
 #endif
 }
 
@@ -61,7 +61,7 @@ static void start(GradReducer *g, size_t offset, size_t count) {
 
 void grad_reduce_ready(void *ctx, size_t offset, size_t count) {
     GradReducer *g = ctx;
-    g->ops->scale((long)count, g->scale, g->grads + offset);
+    if (g->scale != 1) g->buffers.scale((long)count, g->scale, g->grads + offset);
     g->reduced += count;
     if (communicates(g) && g->overlap) start(g, offset, count);
 }

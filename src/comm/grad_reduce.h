@@ -11,7 +11,10 @@
  * time another bucket starts; grad_reduce_finish waits for all (under the watchdog).
  * NCCL backend (a GPU model, at any number of ranks, one included, so the path a
  * multi-GPU job takes is the one a single GPU tests): kernels/nccl_reduce.h, one in-place
- * ncclAllReduce per ready range on NCCL's own stream. */
+ * ncclAllReduce per ready range on NCCL's own stream.
+ * The reducer reaches the gradients only through GradBuffers, which their owner fills (the
+ * trainer, from the model's backend: train/grad_reduce_ops.h); comm must not include model
+ * headers. */
 #ifndef RECUR_GRAD_REDUCE_H
 #define RECUR_GRAD_REDUCE_H
 
@@ -19,13 +22,18 @@
 
 #include "comm.h"
 #include "core/real.h"
-#include "model/ops.h"
 
 enum { GRAD_BUCKET_ELEMS = 1 << 20, GRAD_MAX_BUCKETS = 4096 };
 
+/* Where the gradients live and how to scale them there. */
+typedef struct GradBuffers {
+    void (*scale)(long n, real a, real *x); /* x[0..n) *= a, in the buffers' memory */
+    int device;                             /* 1: GPU memory, reduced by NCCL */
+} GradBuffers;
+
 typedef struct GradReducer {
     const Comm *comm;
-    const ModelOps *ops;  /* where grads live */
+    GradBuffers buffers;
     real *grads;
     size_t n;
     int overlap;          /* 1: per-bucket as ready; 0: one all-reduce at the end */
@@ -36,12 +44,13 @@ typedef struct GradReducer {
     void *nccl;           /* NcclReducer for a GPU model, else NULL */
 } GradReducer;
 
-void grad_reduce_init(GradReducer *g, const Comm *c, const ModelOps *ops, real *grads, size_t n,
+void grad_reduce_open(GradReducer *g, const Comm *c, GradBuffers buffers, real *grads, size_t n,
                       int overlap);
 void grad_reduce_free(GradReducer *g);
 /* Before backward: this rank's counted items and everyone's. */
 void grad_reduce_begin(GradReducer *g, double local_items, double global_items);
-/* The model's grads_ready hook (ctx = the GradReducer). */
+/* The model's grads_ready hook (ctx = the GradReducer): scales the range by this step's
+ * scale (not when it is exactly 1) and, overlapped, starts its all-reduce. */
 void grad_reduce_ready(void *ctx, size_t offset, size_t count);
 /* After backward: every bucket done; grads hold the global-batch gradient on every rank. */
 void grad_reduce_finish(GradReducer *g);

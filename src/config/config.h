@@ -12,9 +12,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/optimizer_type.h"
 #include "model/model_config.h"
 
-typedef enum { OPT_SGD, OPT_ADAM, OPT_ADAMW, OPT_RMSPROP, OPT_ADADELTA, OPT_ADAGRAD } OptimizerType;
 typedef enum { SCHED_CONSTANT, SCHED_STEP, SCHED_EXPONENTIAL, SCHED_COSINE } ScheduleType;
 typedef enum { NONFINITE_STOP, NONFINITE_SKIP } NonfinitePolicy;
 typedef enum { PROGRESS_AUTO, PROGRESS_BAR, PROGRESS_LINES } ProgressStyle;

@@ -11,9 +11,20 @@
 #include <unistd.h>
 
 static void (*abort_hook)(int status);
+static void (*fatal_cleanups[8])(void);
+static int num_fatal_cleanups;
 static char rank_label[160];
 
 void recur_set_abort_hook(void (*hook)(int status)) { abort_hook = hook; }
+
+void recur_on_fatal(void (*cleanup)(void)) {
+    if (num_fatal_cleanups < 8) fatal_cleanups[num_fatal_cleanups++] = cleanup;
+}
+
+/* Each cleanup once, newest first; one that dies itself does not run again. */
+static void run_fatal_cleanups(void) {
+    while (num_fatal_cleanups > 0) fatal_cleanups[--num_fatal_cleanups]();
+}
 
 const char *recur_host_name(void) {
     static char name[256];
@@ -35,6 +46,7 @@ void recur_die(int status, const char *fmt, ...) {
     line[len] = '\n';
     fwrite(line, 1, len + 1, stderr);
     fflush(stderr);
+    run_fatal_cleanups();
     if (abort_hook) abort_hook(status);
     exit(status);
 }

@@ -29,6 +29,10 @@ enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 RECUR_NORETURN void recur_die(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Registered by a library that must be shut down before the job is aborted (the NCCL
+ * communicator: ncclCommAbort): recur_die calls each once, newest first, before the
+ * abort hook. At most 8. */
+void recur_on_fatal(void (*cleanup)(void));
 /* Registered by the comm layer: called by recur_die before exiting, to abort peers. */
 void recur_set_abort_hook(void (*hook)(int status));
 /* Set by the comm layer in a multi-rank job: "rank R/N on HOST", printed after "recur: "

@@ -8,14 +8,16 @@
  * (starts rebased to this shard's first row), with targets [n][horizon*num_targets]
  * (regress) or a label (classify).
  * batch_fill turns a list of example indices into a time-major padded Batch
- * (src/model/model.h). This module does not read files (dataset_file.h does). */
+ * (core/batch.h, the type the model reads). This module does not read files
+ * (dataset_file.h does) and does not include model headers. */
 #ifndef RECUR_DATASET_H
 #define RECUR_DATASET_H
 
 #include <stdint.h>
 
+#include "core/batch.h"
+#include "core/real.h"
 #include "dataset_schema.h"
-#include "model/model.h"
 
 typedef struct Dataset {
     DatasetTask task;

@@ -9,8 +9,8 @@
  *   rnn.bias_ih_l{k}[_reverse] [G*H]              rnn.bias_hh_l{k}[_reverse] [G*H]
  *   head.hidden.weight [Hh][D] head.hidden.bias  (when head_hidden > 0)
  *   head.out.weight [C][Hh or D] head.out.bias [C]
- * with D = H * directions. A batch is time-major and padded: row t*B+b is step t of
- * sample b; steps at t >= lengths[b] are padding and never reach the loss.
+ * with D = H * directions. A batch (core/batch.h) is time-major and padded: row t*B+b is
+ * step t of sample b; steps at t >= lengths[b] are padding and never reach the loss.
  * Activations are owned by the model and grow to the largest batch seen; a step of a size
  * already seen allocates nothing.
  *
@@ -24,17 +24,9 @@
 #include <stdint.h>
 
 #include "cell.h"
+#include "core/batch.h"
 #include "model_config.h"
 #include "ops.h"
-
-typedef struct Batch {
-    int T, B;               /* padded steps, samples */
-    const int32_t *tokens;  /* [T][B] token ids in [0, vocab_size) (token input) */
-    const real *features;   /* [T][B][input_size] (dense input) */
-    const int32_t *lengths; /* [B], each in [1, T] */
-    const int32_t *labels;  /* cross-entropy: [B], or [T][B] with pooling none */
-    const real *targets;    /* other losses: [B][C], or [T][B][C] with pooling none */
-} Batch;
 
 typedef struct ParamTensor {
     char name[48];

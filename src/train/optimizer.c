@@ -1,7 +1,7 @@
 /* optimizer.c: the torch.optim updates, their state buffers and gradient clipping
  * (optimizer.h). Per step the scalars are computed here; the per-element update is
- * optimizer_math.h's, run by one loop per optimizer on the CPU or by one CUDA kernel on a
- * GPU model, with each operation in the order and grouping of torch's single-tensor CPU
+ * core/optimizer_math.h's, run by one loop per optimizer on the CPU or by one CUDA kernel
+ * on a GPU model, with each operation in the order and grouping of torch's single-tensor CPU
  * path: add_(x, alpha=a) is self + a * x, addcmul_(x, y, value=a) is self + a * x * y,
  * addcdiv_(x, y, value=a) is self + a * x / y. It must not allocate per step, read the
  * schedule, or keep anything outside *o. */
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "core/check.h"
-#include "optimizer_math.h"
+#include "core/optimizer_math.h"
 #ifdef RECUR_HAVE_GPU
 #include "cuda_ops.h"
 #endif

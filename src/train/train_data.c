@@ -10,6 +10,7 @@
 #include "data/dataset_file.h"
 #include "io/h5_array.h"
 #include "data/synthetic_corpus.h"
+#include "model/model.h"
 
 /* The dataset's metadata; the scaler of each regression output (identity when unscaled). */
 static void read_meta(TrainData *td, const DatasetFile *f, int root) {

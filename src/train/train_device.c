@@ -2,26 +2,50 @@
 #include "train_device.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "core/check.h"
 #ifdef RECUR_HAVE_GPU
 #include "cuda_ops.h"
 #endif
 
-const ModelOps *train_device_open(const TrainConfig *t, const Comm *c) {
-    if (t->device == DEVICE_CPU) return cpu_model_ops();
 #ifdef RECUR_HAVE_GPU
-    int index = t->gpu >= 0 ? t->gpu : c->local_rank, count = cuda_device_count();
+/* The GPU a rank uses: the gpu key; else, where the rank sees exactly one device (Slurm's
+ * --gpus-per-task=1 or --gpu-bind, or CUDA_VISIBLE_DEVICES set per rank), that one;
+ * else its local rank on the node. */
+static int choose_gpu(const TrainConfig *t, const Comm *c, int count) {
     if (count == 0)
         recur_die(EXIT_USAGE, "device = gpu: rank %d on %s: no CUDA device is visible there (driver, "
                   "CUDA_VISIBLE_DEVICES, or the job's GPU request)", c->rank, recur_host_name());
+    int index = t->gpu >= 0 ? t->gpu : count == 1 ? 0 : c->local_rank;
     if (index >= count)
         recur_die(EXIT_USAGE, "device = gpu: rank %d on %s needs GPU %d (%s), but %s has %d visible "
                   "CUDA device(s); start at most one rank per GPU, or set gpu", c->rank,
                   recur_host_name(), index, t->gpu >= 0 ? "the gpu key" : "its local rank",
                   recur_host_name(), count);
+    return index;
+}
+
+/* Rank 0 prints which GPU each rank took, in rank order (a collective). */
+static void print_gpu_table(const Comm *c, int index) {
+    double mine = index;
+    int64_t total = 0;
+    double *all = comm_gather_double(c, &mine, 1, &total);
+    if (!all) return;
+    printf("recur: GPUs (%s):", cuda_device_name(index));
+    for (int64_t r = 0; r < total; r++) printf(" rank %ld -> GPU %.0f%s", (long)r, all[r], r + 1 < total ? "," : "\n");
+    fflush(stdout);
+    free(all);
+}
+#endif
+
+const ModelOps *train_device_open(const TrainConfig *t, const Comm *c) {
+    if (t->device == DEVICE_CPU) return cpu_model_ops();
+#ifdef RECUR_HAVE_GPU
+    int index = choose_gpu(t, c, cuda_device_count());
     const ModelOps *ops = cuda_ops_open(index);
     cuda_ops_set_tf32(t->tf32);
+    print_gpu_table(c, index);
     return ops;
 #else
     recur_die(EXIT_USAGE, "device = gpu: rank %d on %s runs a recur built without the CUDA backend "

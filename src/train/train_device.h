@@ -1,6 +1,8 @@
 /* train_device.h: the backend a training run uses (`device`, `gpu`, `tf32` keys): the CPU,
  * or one CUDA device per rank — by default the rank's local rank on its node, so ranks
- * launched one per GPU by mpirun or srun take different GPUs. A GPU run on a build without
+ * launched one per GPU by mpirun or srun take different GPUs; a rank that sees exactly one
+ * device (Slurm's --gpus-per-task=1, --gpu-bind) takes that one. Rank 0 prints which GPU
+ * each rank took. A GPU run on a build without
  * the CUDA backend, or on a rank whose node has too few GPUs, stops the job with a message
  * naming the host and rank (recur_die prefixes them in a multi-rank job). */
 #ifndef RECUR_TRAIN_DEVICE_H

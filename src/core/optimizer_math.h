@@ -1,5 +1,8 @@
-/* optimizer_math.h: one element's update for every optimizer of optimizer.h, written once
- * for the CPU loop (optimizer.c) and the CUDA kernel (kernels/optimizer_kernels.cu).
+/* optimizer_math.h: one element's update for every optimizer of train/optimizer.h, written
+ * once for the CPU loop (train/optimizer.c) and the CUDA kernel
+ * (kernels/optimizer_kernels.cu). A leaf: it includes only core/ headers (the optimizer is
+ * named by core/optimizer_type.h, not the config), and must not allocate, read the
+ * schedule or know about the trainer.
  *
  * The per-step scalars (rate, bias corrections, decay factors) are computed once on the
  * host into an OptimizerUpdate; an element's update then needs only them, its weight and
@@ -10,8 +13,8 @@
 
 #include <math.h>
 
-#include "config/config.h"
 #include "core/hd.h"
+#include "core/optimizer_type.h"
 #include "core/real.h"
 
 typedef struct OptimizerUpdate {
