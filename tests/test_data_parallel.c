@@ -33,8 +33,7 @@ static void step(Model *m, Optimizer *o, const Dataset *d, BatchBuffer *buf, con
     const Batch *bt = batch_fill(buf, d, ids, count);
     model_zero_grads(m);
     double loss = model_forward(m, bt, 1, 0);
-    long counted;
-    model_outputs(m, NULL, &counted);
+    long counted = model_counted(m);
     double global[2] = {loss * (double)counted, (double)counted};
     if (g) comm_sum_double(comm, global, 2);
     if (g) grad_reduce_begin(g, (double)counted, global[1]);

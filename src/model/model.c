@@ -362,6 +362,8 @@ real model_forward(Model *m, const Batch *host_batch, int train, uint64_t dropou
     return m->ops->loss_forward(&li, &a->counted);
 }
 
+long model_counted(const Model *m) { return m->act->counted; }
+
 const real *model_outputs(const Model *m, int *rows, long *counted) {
     const ModelActivations *a = m->act;
     if (rows) *rows = a->rows;

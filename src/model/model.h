@@ -76,6 +76,8 @@ void model_zero_grads(Model *m);
 /* Logits / predictions of the last forward, in host memory: [rows][output_size], rows = B,
  * or T*B when pooling is none; also the number of items the loss counted. */
 const real *model_outputs(const Model *m, int *rows, long *counted);
+/* The number of items the last forward's loss counted (no copy of the outputs). */
+long model_counted(const Model *m);
 
 const ParamTensor *model_find_tensor(const Model *m, const char *name);
 size_t tensor_size(const ParamTensor *t);

@@ -34,7 +34,6 @@
 
 #include "config/config.h"
 #include "core/real.h"
-#include "grad_reduce_ops.h" /* for train.c's grad_reduce_init, until it includes it */
 #include "model/ops.h"
 
 enum { OPTIMIZER_MAX_STATES = 3 };

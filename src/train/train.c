@@ -25,6 +25,7 @@
 #include "data/epoch_plan.h"
 #include "eval_reduce.h"
 #include "evaluate.h"
+#include "grad_reduce_ops.h"
 #include "metrics_log.h"
 #include "optimizer.h"
 #include "progress.h"
@@ -247,8 +248,7 @@ static void train_step(Run *r) {
     const Batch *bt = next_batch(r);
     model_zero_grads(&r->model);
     double loss = model_forward(&r->model, bt, 1, rng_bits(t->seed, DROPOUT_STREAM, (uint64_t)step));
-    long counted;
-    model_outputs(&r->model, NULL, &counted);
+    long counted = model_counted(&r->model); /* no download of the outputs */
     /* the loss of the global batch, and whether any rank has been asked to stop */
     double global[3] = {loss * (double)counted, (double)counted, (double)stop_requested};
     comm_sum_double(r->comm, global, 3);
