@@ -16,7 +16,8 @@
 #  lr-sized move of the parameter, so equal backends can differ by lr after a few steps.
 #  3. with 2 or more GPUs: 2 ranks on GPUs (NCCL) against 2 ranks on the CPU (MPI), 10
 #     SGD steps, 1e-4; and the GPU each rank takes: local rank with 2 visible devices,
-#     device 0 for ranks that see exactly one (CUDA_VISIBLE_DEVICES=1).
+#     device 0 for ranks that see exactly one (CUDA_VISIBLE_DEVICES=1). With 4 or more
+#     GPUs, 4 ranks the same way (3 steps).
 #  4. checkpoint and resume through the GPU path: 4 steps, resume to 8, equals 8 straight
 #     (RESUME_TOLERANCE, default 0: bit for bit; the embedding gradient's atomics may
 #     differ in the last bit from run to run on a real GPU).
@@ -70,6 +71,14 @@ if [ "${gpus:-0}" -ge 2 ]; then
     'grep -q "rank 0 -> GPU 0, rank 1 -> GPU 0" "$run_dir/one_visible.txt" && [ -n "$(last "$run_dir/one_visible")" ]'
 else
   echo "skipped: 2-rank NCCL comparison and GPU choice (needs 2 GPUs, this machine has ${gpus:-0})"
+fi
+if [ "${gpus:-0}" -ge 4 ]; then
+  for device in cpu gpu; do
+    train "four_$device" mpirun -np 4 "$RECUR" train --cell=lstm --hidden_size=24 --optimizer=sgd --lr=0.1 \
+      --batch_size=8 --steps=3 --eval_every=0 --seed=6 --progress=lines --device=$device
+  done
+  check "4 ranks: NCCL on 4 GPUs == MPI on the CPU to 1e-4" \
+    '"$COMPARE" "$(last "$run_dir/four_cpu")" "$(last "$run_dir/four_gpu")" /model 1e-4'
 fi
 
 common=(--cell=lstm --hidden_size=32 --optimizer=adam --lr=0.003 --eval_every=0 --checkpoint_every=4 --seed=7

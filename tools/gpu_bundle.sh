@@ -77,7 +77,8 @@ if command -v ompi_info > /dev/null; then
   skip_re='libuc[mpst]\.so|libfabric|libibverbs|librdmacm|libpsm|libinfinipath|libefa|liboshmem|not found'
   kept=0 dropped=0
   for p in "$pkglib"/mca_*.so; do
-    if ldd "$p" 2>&1 | grep -Eq "$skip_re"; then dropped=$((dropped + 1)); continue; fi
+    deps=$(ldd "$p" 2>&1)  # (not piped into grep -q: under pipefail its early exit fails ldd)
+    if grep -Eq "$skip_re" <<< "$deps"; then dropped=$((dropped + 1)); continue; fi
     cp "$p" "$o/${pkglib#"$prefix"/}/"; kept=$((kept + 1))
   done
   add_deps "$o/${pkglib#"$prefix"/}"/*.so

@@ -30,7 +30,7 @@ carried="$root/build-devchk-carry/gpu_bundle.tar.xz"
 build="$root/build-devchk-gpu"
 setup_log="$out/setup.txt"
 : > "$setup_log"
-orig_ld=${LD_LIBRARY_PATH:-}
+orig_ld=${LD_LIBRARY_PATH:-} orig_path=$PATH
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -114,7 +114,7 @@ add_missing_libs() {
 
 RECUR="" GPU_MODEL="" COMPARE="" BENCH="" bins_from="" setup_note=""
 use_bundle() {  # use_bundle: 0 when the bundle's binaries start here (and suit this GPU)
-  local arch t=$SECONDS
+  local arch v t=$SECONDS
   if [ ! -x "$bundle/bin/recur" ] && [ -f "$carried" ]; then
     say "unpacking $carried"
     mkdir -p "$bundle"
@@ -132,18 +132,21 @@ use_bundle() {  # use_bundle: 0 when the bundle's binaries start here (and suit 
   . "$bundle/env.sh"
   add_missing_libs "$bundle/bin/recur"
   add_missing_libs "$bundle/bin/test_gpu_model"
-  if ! timeout 60 "$bundle/bin/recur" version >> "$setup_log" 2>&1; then
-    setup_note="bundle's recur does not start here (setup.txt)"; say "$setup_note"
-    export LD_LIBRARY_PATH="$orig_ld"
+  if ! v=$(timeout 60 "$bundle/bin/recur" version 2>&1); then
+    setup_note="bundle's recur does not start here: $(printf '%s' "$v" | tail -1 | sed 's/^.*: error while loading shared libraries: //' | cut -c1-120)"
+    say "$v"; say "$setup_note"
+    export LD_LIBRARY_PATH="$orig_ld" PATH="$orig_path"
+    unset OPAL_PREFIX PMIX_PREFIX PMIX_PKGLIBDIR PMIX_PKGDATADIR
     return 1
   fi
   RECUR="$bundle/bin/recur" GPU_MODEL="$bundle/bin/test_gpu_model"
   COMPARE="$bundle/bin/compare_checkpoints" BENCH="$bundle/bin/bench_model"
-  bins_from="bundle (sm_$arch, $((SECONDS - t)) s)"
+  bins_from="bundle (sm_$arch, built from $(sed -n '1s/.* from //p' "$bundle/INFO.txt"), $((SECONDS - t)) s)"
 }
 
 build_here() {  # build_here: 0 when build-devchk-gpu was built for this GPU
-  local arch=${cc:-90} nccl_args=() h l t=$SECONDS
+  local arch=${cc:-90} nccl_args=() h l t=$SECONDS from
+  from=$(($(wc -l < "$setup_log") + 1))  # this build's lines of setup.txt start here
   command -v nvcc > /dev/null || export PATH="${CUDA_HOME:-/usr/local/cuda}/bin:$PATH"
   if ! command -v cmake > /dev/null || ! command -v nvcc > /dev/null; then
     setup_note="cannot build here: no $(command -v cmake > /dev/null || echo cmake) $(command -v nvcc > /dev/null || echo nvcc)"
@@ -160,14 +163,14 @@ build_here() {  # build_here: 0 when build-devchk-gpu was built for this GPU
   say "building $build for sm_$arch"
   if ! run_step build 60 "$setup_log" cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DRECUR_CUDA=ON \
          -DCMAKE_CUDA_ARCHITECTURES="$arch" "${nccl_args[@]}"; then
-    h=$(grep -oE 'Could NOT find [A-Za-z0-9_]+( \(missing: [^)]*\))?' "$setup_log" | sort -u | tr '\n' ' ')
-    [ -n "$h" ] || h=$(grep -E 'CMake Error|error' "$setup_log" | grep -v '^\$' | head -2 | tr '\n' ' ')
+    h=$(tail -n +"$from" "$setup_log" | grep -oE 'Could NOT find [A-Za-z0-9_]+( \(missing: [^)]*\))?' | sort -u | tr '\n' ' ')
+    [ -n "$h" ] || h=$(tail -n +"$from" "$setup_log" | grep -E 'CMake Error|error' | grep -v '^\$' | head -2 | tr '\n' ' ')
     setup_note="cmake failed ($step_status): ${h:-$(grep -v '^-- exit' "$setup_log" | tail -1)}"
     [ "$step_rc" = 124 ] || setup_note="${setup_note:0:200} (build deps missing? see setup.txt)"
     say "$setup_note"; return 1
   fi
   if ! run_step build 300 "$setup_log" cmake --build "$build" -j"$(nproc)" --target recur test_gpu_model compare_checkpoints bench_model; then
-    setup_note="build failed ($step_status): $(grep -m1 -E 'error' "$setup_log" | cut -c1-150)"; say "$setup_note"; return 1
+    setup_note="build failed ($step_status): $(tail -n +"$from" "$setup_log" | grep -m1 -E 'error' | cut -c1-150)"; say "$setup_note"; return 1
   fi
   add_missing_libs "$build/recur"
   RECUR="$build/recur" GPU_MODEL="$build/tests/test_gpu_model"
@@ -183,7 +186,7 @@ elif [ "$gpu_count" -eq 0 ] && [ "${GPU_CHECKS_BUILD:-0}" != 1 ]; then
 elif bundle_note=$setup_note; build_here; then
   row setup ok $((SECONDS - t)) "$bins_from${bundle_note:+; $bundle_note}"
 else
-  row setup FAIL $((SECONDS - t)) "$setup_note"
+  row setup FAIL $((SECONDS - t)) "$setup_note${bundle_note:+; $bundle_note}"
 fi
 
 # ---- what the binaries see ----

@@ -210,12 +210,14 @@ static cudaError_t run_one(EmuStream *s) {
     return rc;
 }
 
+/* Device memory stays reachable for the whole run of ops (one mprotect pass, not two per op). */
 cudaError_t emu_run_stream(EmuStream *s, uint64_t upto) {
-    while (s->done < upto && sticky == cudaSuccess) {
-        cudaError_t rc = run_one(s);
-        if (rc != cudaSuccess) return rc;
-    }
-    return sticky;
+    if (s->done >= upto) return sticky;
+    emu_memory_open();
+    cudaError_t rc = cudaSuccess;
+    while (s->done < upto && sticky == cudaSuccess && rc == cudaSuccess) rc = run_one(s);
+    emu_memory_close();
+    return rc != cudaSuccess ? rc : sticky;
 }
 
 extern "C" cudaError_t cudaStreamCreateWithFlags(cudaStream_t *stream, unsigned flags) {
