@@ -76,13 +76,13 @@ def main():
     print()
     print("| launches by kernel | per step |")
     print("| --- | ---: |")
-    for (kind, key), (n, _) in sorted(step.items(), key=lambda kv: -kv[1][0]):
+    for (kind, key), (n, _) in sorted(step.items(), key=lambda kv: (-kv[1][0], kv[0][1])):
         if kind == "launch":
             print(f"| {key} | {fmt(n)} |")
     print()
     print("| GEMMs by shape (cuBLAS column-major: op m n k) | per step | GFLOP |")
     print("| --- | ---: | ---: |")
-    rows = sorted(((key, v) for (kind, key), v in step.items() if kind == "gemm"), key=lambda kv: -kv[1][0])
+    rows = sorted(((key, v) for (kind, key), v in step.items() if kind == "gemm"), key=lambda kv: (-kv[1][0], kv[0]))
     for key, (n, amount) in rows[: a.top]:
         print(f"| {key} | {fmt(n)} | {amount / 1e9:.2f} |")
     if len(rows) > a.top:

@@ -16,11 +16,19 @@
 
 enum { HEAD_DROPOUT_STREAM = 1 << 20 };
 
+/* A batch in the backend's memory (not on a host backend), grown to the largest seen. */
+typedef struct DeviceBatch {
+    long cap_TB, cap_B;
+    int32_t *tokens, *lengths, *labels;
+    real *features, *targets;
+    const Batch *source;      /* model_stage: the host batch uploaded here ahead */
+} DeviceBatch;
+
 struct ModelActivations {
     int cap_T, cap_B;         /* buffers hold this many steps x samples */
     Batch staged;             /* the batch in the backend's memory */
-    int32_t *tokens, *lengths, *labels; /* staging buffers (not on a host backend) */
-    real *features, *targets;
+    DeviceBatch device[2];    /* [current]: the last forward's; the other: staged ahead */
+    int current;
     int32_t *host_lengths;    /* [B] the last batch's lengths, on the host */
     real *host_logits;        /* [rows][C] model_outputs' copy (not on a host backend) */
     int T, B, rows, train;    /* of the last forward */
@@ -167,28 +175,60 @@ static void release_activations(Model *m) {
     for (int l = 0; a->y && l < L; l++) ops->release(a->y[l]);
     for (int l = 0; a->dropped && l + 1 < L; l++) ops->release(a->dropped[l]), ops->release(a->mask[l]);
     LayerScratch *s = &a->scratch;
-    void *bufs[] = {a->tokens, a->lengths, a->labels, a->features, a->targets, a->valid, a->x0,
+    void *bufs[] = {a->valid, a->x0,
                     s->step, s->dxp, s->dhp, s->dh, s->dc, s->dh_prev, s->dc_prev, s->dh_carry,
                     s->dc_carry, s->cell_scratch, a->grad_a, a->grad_b, a->pooled, a->dpooled,
                     a->argmax, a->hidden, a->hidden_dropped, a->hidden_mask, a->dhidden,
                     a->logits, a->dlogits};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ops->release(bufs[i]);
     free(a->dir), free(a->y), free(a->dropped), free(a->mask), free(a->host_lengths), free(a->host_logits);
+    DeviceBatch device[2] = {a->device[0], a->device[1]}; /* batches outlive the activations */
+    int current = a->current;
     memset(a, 0, sizeof *a);
+    a->device[0] = device[0], a->device[1] = device[1], a->current = current;
 }
 
-/* Where a batch is copied to on a backend with its own memory. */
-static void alloc_staging(Model *m, long TB, int B, long rows) {
+static void release_device_batch(const ModelOps *ops, DeviceBatch *d) {
+    void *bufs[] = {d->tokens, d->lengths, d->labels, d->features, d->targets};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ops->release(bufs[i]);
+    memset(d, 0, sizeof *d);
+}
+
+/* Host-side copies of a batch's outputs and lengths. */
+static void alloc_host_copies(Model *m, int B, long rows) {
     ModelActivations *a = m->act;
-    const ModelConfig *c = &m->cfg;
     a->host_lengths = xcalloc((size_t)B, sizeof(int32_t), "activations");
-    if (m->ops->host_memory) return;
-    a->host_logits = xcalloc((size_t)(rows * c->output_size), sizeof(real), "activations");
-    a->lengths = m->ops->alloc(sizeof(int32_t) * (size_t)B, "batch");
-    if (c->vocab_size > 0) a->tokens = m->ops->alloc(sizeof(int32_t) * (size_t)TB, "batch");
-    else a->features = alloc_reals(m, TB * c->input_size);
-    if (c->loss == LOSS_CROSS_ENTROPY) a->labels = m->ops->alloc(sizeof(int32_t) * (size_t)rows, "batch");
-    else a->targets = alloc_reals(m, rows * c->output_size);
+    if (!m->ops->host_memory)
+        a->host_logits = xcalloc((size_t)(rows * m->cfg.output_size), sizeof(real), "activations");
+}
+
+/* Room in d for a batch of T x B (rows: B, or T*B when tagging). */
+static void fit_device_batch(Model *m, DeviceBatch *d, int T, int B) {
+    const ModelConfig *c = &m->cfg;
+    long TB = (long)T * B;
+    if (TB <= d->cap_TB && B <= d->cap_B) return;
+    release_device_batch(m->ops, d);
+    d->cap_TB = TB, d->cap_B = B;
+    long rows = c->pooling == POOL_NONE ? TB : B;
+    d->lengths = m->ops->alloc(sizeof(int32_t) * (size_t)B, "batch");
+    if (c->vocab_size > 0) d->tokens = m->ops->alloc(sizeof(int32_t) * (size_t)TB, "batch");
+    else d->features = alloc_reals(m, TB * c->input_size);
+    if (c->loss == LOSS_CROSS_ENTROPY) d->labels = m->ops->alloc(sizeof(int32_t) * (size_t)rows, "batch");
+    else d->targets = alloc_reals(m, rows * c->output_size);
+}
+
+/* Queues the upload of bt into d (the ops copy host memory through pinned staging, so bt
+ * may change as soon as this returns). Only the labels or targets the loss reads. */
+static void upload_batch(Model *m, DeviceBatch *d, const Batch *bt) {
+    const ModelConfig *c = &m->cfg;
+    const ModelOps *ops = m->ops;
+    long TB = (long)bt->T * bt->B, rows = c->pooling == POOL_NONE ? TB : bt->B;
+    fit_device_batch(m, d, bt->T, bt->B);
+    ops->upload(d->lengths, bt->lengths, sizeof(int32_t) * (size_t)bt->B);
+    if (c->vocab_size > 0) ops->upload(d->tokens, bt->tokens, sizeof(int32_t) * (size_t)TB);
+    else ops->upload(d->features, bt->features, sizeof(real) * (size_t)(TB * c->input_size));
+    if (c->loss == LOSS_CROSS_ENTROPY) ops->upload(d->labels, bt->labels, sizeof(int32_t) * (size_t)rows);
+    else ops->upload(d->targets, bt->targets, sizeof(real) * (size_t)(rows * c->output_size));
 }
 
 static void alloc_activations(Model *m, int T, int B) {
@@ -198,7 +238,7 @@ static void alloc_activations(Model *m, int T, int B) {
     long TB = (long)T * B, rows = c->pooling == POOL_NONE ? TB : B;
     int widest = c->input_size > DH ? c->input_size : DH;
     a->cap_T = T, a->cap_B = B;
-    alloc_staging(m, TB, B, rows);
+    alloc_host_copies(m, B, rows);
     a->valid = m->ops->alloc((size_t)TB, "activations");
     if (c->vocab_size > 0) a->x0 = alloc_reals(m, TB * c->input_size);
     a->dir = xcalloc((size_t)(L * m->directions), sizeof(DirectionState), "activations");
@@ -240,35 +280,40 @@ static void ensure_capacity(Model *m, int T, int B) {
 }
 
 /* The batch as the ops see it: the caller's host arrays on a host backend, copies in the
- * backend's memory otherwise. Lengths are kept on the host too, for the time loop. */
+ * backend's memory otherwise (the ones model_stage uploaded ahead, when it was given this
+ * batch). Lengths are kept on the host too, for the time loop. */
 static void stage_batch(Model *m, const Batch *bt) {
     ModelActivations *a = m->act;
     const ModelConfig *c = &m->cfg;
-    long TB = (long)bt->T * bt->B, rows = c->pooling == POOL_NONE ? TB : bt->B;
     memcpy(a->host_lengths, bt->lengths, sizeof(int32_t) * (size_t)bt->B);
     a->staged = *bt;
     if (m->ops->host_memory) return;
-    const ModelOps *ops = m->ops;
-    ops->upload(a->lengths, bt->lengths, sizeof(int32_t) * (size_t)bt->B);
-    a->staged.lengths = a->lengths;
-    if (c->vocab_size > 0) {
-        ops->upload(a->tokens, bt->tokens, sizeof(int32_t) * (size_t)TB);
-        a->staged.tokens = a->tokens;
-    } else {
-        ops->upload(a->features, bt->features, sizeof(real) * (size_t)(TB * c->input_size));
-        a->staged.features = a->features;
-    }
-    if (c->loss == LOSS_CROSS_ENTROPY) { /* the one the loss reads; the other is not staged */
-        ops->upload(a->labels, bt->labels, sizeof(int32_t) * (size_t)rows);
-        a->staged.labels = a->labels, a->staged.targets = NULL;
-    } else {
-        ops->upload(a->targets, bt->targets, sizeof(real) * (size_t)(rows * c->output_size));
-        a->staged.targets = a->targets, a->staged.labels = NULL;
-    }
+    DeviceBatch *ahead = &a->device[1 - a->current];
+    if (ahead->source == bt) ahead->source = NULL, a->current = 1 - a->current;
+    else upload_batch(m, &a->device[a->current], bt);
+    const DeviceBatch *d = &a->device[a->current];
+    a->staged.lengths = d->lengths;
+    if (c->vocab_size > 0) a->staged.tokens = d->tokens;
+    else a->staged.features = d->features;
+    /* the one the loss reads; the other is not staged */
+    a->staged.labels = c->loss == LOSS_CROSS_ENTROPY ? d->labels : NULL;
+    a->staged.targets = c->loss == LOSS_CROSS_ENTROPY ? NULL : d->targets;
+}
+
+void model_stage(Model *m, const Batch *bt) {
+    ModelActivations *a = m->act;
+    if (m->ops->host_memory) return;
+    DeviceBatch *ahead = &a->device[1 - a->current];
+    upload_batch(m, ahead, bt);
+    ahead->source = bt;
 }
 
 void model_free(Model *m) {
-    if (m->act) release_activations(m), free(m->act);
+    if (m->act) {
+        release_activations(m);
+        release_device_batch(m->ops, &m->act->device[0]), release_device_batch(m->ops, &m->act->device[1]);
+        free(m->act);
+    }
     if (m->ops) m->ops->release(m->weights), m->ops->release(m->grads);
     free(m->tensors);
     memset(m, 0, sizeof *m);

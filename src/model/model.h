@@ -69,6 +69,11 @@ void model_free(Model *m);
 /* Loss of the batch (mean over counted items); keeps what backward needs. train = 1 applies
  * dropout with masks drawn from (dropout_seed, layer, position). */
 real model_forward(Model *m, const Batch *batch, int train, uint64_t dropout_seed);
+/* Uploads `batch` to the backend ahead of its forward (a GPU model; nothing on the CPU),
+ * so the copy overlaps the work still queued: the next model_forward given this same
+ * pointer uses it instead of uploading. The caller must not change the batch's arrays in
+ * between, nor stage another batch. */
+void model_stage(Model *m, const Batch *batch);
 /* Adds d(loss)/d(weights) of the last forward into grads. */
 void model_backward(Model *m, const Batch *batch);
 void model_zero_grads(Model *m);

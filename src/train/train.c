@@ -51,6 +51,9 @@ typedef struct Run {
     Model model;
     Optimizer opt;
     BatchBuffer batches;
+    BatchBuffer ahead;      /* a GPU model's next batch, filled and uploaded during this step */
+    const Batch *next;      /* that batch (NULL: none), for epoch next_epoch, index next_index */
+    long next_epoch, next_index;
     EpochPlan plan;         /* the batches of state.epoch */
     CheckpointState state;  /* step, epoch, next_batch, skipped, best: all a resume needs */
     long total_steps;
@@ -228,7 +231,21 @@ static const Batch *next_batch(Run *r) {
                                 r->state.epoch, 1, r->per_epoch);
     }
     long k = r->state.next_batch++;
+    const Batch *ahead = r->next;
+    r->next = NULL;
+    if (ahead && r->next_epoch == r->state.epoch && r->next_index == k) return ahead;
     return batch_fill(&r->batches, &r->data.train, r->plan.order + r->plan.batch_first[k], r->plan.batch_count[k]);
+}
+
+/* A GPU model: the next batch of this epoch is filled and its upload queued while the
+ * device still runs this step (model_stage); the next step's forward then finds it there.
+ * The run's state is not advanced, so checkpoints and resume are as without it. */
+static void prepare_next_batch(Run *r) {
+    long k = r->state.next_batch;
+    if (r->model.ops->host_memory || k >= r->plan.num_batches) return;
+    r->next = batch_fill(&r->ahead, &r->data.train, r->plan.order + r->plan.batch_first[k], r->plan.batch_count[k]);
+    r->next_epoch = r->state.epoch, r->next_index = k;
+    model_stage(&r->model, r->next);
 }
 
 /* The optimizer step; a frozen embedding is put back as it was. */
@@ -246,6 +263,7 @@ static void train_step(Run *r) {
     const TrainConfig *t = &r->cfg->train;
     long step = r->state.step + 1;
     const Batch *bt = next_batch(r);
+    int samples = bt->B; /* bt may be refilled by prepare_next_batch */
     model_zero_grads(&r->model);
     double loss = model_forward(&r->model, bt, 1, rng_bits(t->seed, DROPOUT_STREAM, (uint64_t)step));
     long counted = model_counted(&r->model); /* no download of the outputs */
@@ -256,6 +274,7 @@ static void train_step(Run *r) {
     loss = global[1] > 0 ? global[0] / global[1] : loss;
     grad_reduce_begin(&r->reducer, (double)counted, global[1]);
     model_backward(&r->model, bt); /* its hook starts each layer's all-reduce */
+    prepare_next_batch(r);         /* while the device runs backward */
     grad_reduce_finish(&r->reducer);
     const ModelOps *ops = r->model.ops;
     double norm = grad_norm_on(ops, r->model.grads, r->model.num_params);
@@ -270,7 +289,7 @@ static void train_step(Run *r) {
         update_weights(r);
         r->loss_sum += loss, r->loss_steps++;
     }
-    r->loss_samples += bt->B;
+    r->loss_samples += samples;
     r->state.step = step;
 }
 
@@ -394,6 +413,7 @@ int train_run(const RunConfig *config, const Comm *comm) {
     if (r.root) metrics_log_close(&r.log);
     if (r.frozen) r.model.ops->release(r.frozen);
     eval_result_free(&r.eval), epoch_plan_free(&r.plan), optimizer_free(&r.opt), model_free(&r.model);
-    grad_reduce_free(&r.reducer), batch_buffer_free(&r.batches), train_data_free(&r.data);
+    grad_reduce_free(&r.reducer), batch_buffer_free(&r.batches), batch_buffer_free(&r.ahead);
+    train_data_free(&r.data);
     return 0;
 }
