@@ -33,8 +33,8 @@ void cuda_step_gather_gradient(int B, int H, int t, const int32_t *lengths, cons
 void cuda_step_carry_gradient(int B, int H, int t, const int32_t *lengths, const real *dh_prev,
                               const real *dc_prev, real *dh_carry, real *dc_carry);
 void cuda_embedding_forward(int N, int E, const int32_t *tokens, const real *table, real *out);
-void cuda_embedding_backward(int N, int E, const int32_t *tokens, const uint8_t *valid,
-                             const real *dout, real *grad_table);
+void cuda_embedding_backward(int num_heads, int E, const int32_t *tokens, const int32_t *heads,
+                             const int32_t *next, const real *dout, real *grad_table);
 void cuda_pool_forward(Pooling kind, int T, int B, int D, int directions, const int32_t *lengths,
                        const real *y, real *pooled, int32_t *argmax);
 void cuda_pool_backward(Pooling kind, int T, int B, int D, int directions,

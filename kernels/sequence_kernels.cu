@@ -1,9 +1,10 @@
 /* sequence_kernels.cu: the GPU side of what depends on each sample's length — the valid
  * mask, freezing finished samples in the time loop and routing their gradients — plus
- * the embedding gather / scatter-add and the three poolings. Same semantics as the CPU
+ * the embedding gather and its linked-rows backward, and the three poolings. Same semantics as the CPU
  * functions in src/model (ops_cpu.c, embedding.c, pooling.c), one thread per element;
  * pooling's forward is pooling.h's pool_unit_forward, shared with the CPU. */
 #include "cuda_kernels.h"
+#include "model/embedding.h"
 #include "model/pooling.h"
 #include "launch.cuh"
 
@@ -82,21 +83,19 @@ void cuda_embedding_forward(int N, int E, const int32_t *tokens, const real *tab
     LAUNCH_ELEMENTWISE(embedding_forward_kernel, (long)N * E, (long)N, E, tokens, table, out);
 }
 
-/* Scatter-add with atomics: rows sharing a token add in an unspecified order, so the
- * embedding gradient may differ from the CPU's in its last bits between runs. */
-__global__ void embedding_backward_kernel(long N, int E, const int32_t *tokens,
-                                          const uint8_t *valid, const real *dout,
-                                          real *grad_table) {
-    GRID_STRIDE_LOOP(i, N * E) {
-        long n = i / E;
-        if (valid[n]) atomicAdd(grad_table + (long)tokens[n] * E + i % E, dout[i]);
-    }
+/* One thread per (token, column), down the token's linked rows in ascending order
+ * (embedding.h): no atomics, the CPU's sums to the bit. */
+__global__ void embedding_backward_kernel(long num_heads, int E, const int32_t *tokens,
+                                          const int32_t *heads, const int32_t *next,
+                                          const real *dout, real *grad_table) {
+    GRID_STRIDE_LOOP(i, num_heads * E)
+        embedding_add_linked(E, (int)(i % E), heads[i / E], tokens, next, dout, grad_table);
 }
 
-void cuda_embedding_backward(int N, int E, const int32_t *tokens, const uint8_t *valid,
-                             const real *dout, real *grad_table) {
-    LAUNCH_ELEMENTWISE(embedding_backward_kernel, (long)N * E, (long)N, E, tokens, valid, dout,
-                       grad_table);
+void cuda_embedding_backward(int num_heads, int E, const int32_t *tokens, const int32_t *heads,
+                             const int32_t *next, const real *dout, real *grad_table) {
+    LAUNCH_ELEMENTWISE(embedding_backward_kernel, (long)num_heads * E, (long)num_heads, E, tokens,
+                       heads, next, dout, grad_table);
 }
 
 /* ---- pooling: one thread per (sample, column) ---- */

@@ -19,8 +19,8 @@
 #     device 0 for ranks that see exactly one (CUDA_VISIBLE_DEVICES=1). With 4 or more
 #     GPUs, 4 ranks the same way (3 steps).
 #  4. checkpoint and resume through the GPU path: 4 steps, resume to 8, equals 8 straight
-#     (RESUME_TOLERANCE, default 0: bit for bit; the embedding gradient's atomics may
-#     differ in the last bit from run to run on a real GPU).
+#     (RESUME_TOLERANCE, default 0: bit for bit; the GPU path has no atomics in its sums,
+#     so a real GPU must pass it too).
 # Usage: RECUR=path/to/recur COMPARE=path/to/compare_checkpoints test_gpu_train.sh
 set -u
 if ! "$RECUR" version | grep -Eq "cuda \([1-9][0-9]* device"; then

@@ -10,25 +10,17 @@
 
 #include "../core/check.h"
 #include "../core/rng.h"
+#include "batch_staging.h"
 #include "layer.h"
 #include "linear.h"
 #include "ops.h"
 
 enum { HEAD_DROPOUT_STREAM = 1 << 20 };
 
-/* A batch in the backend's memory (not on a host backend), grown to the largest seen. */
-typedef struct DeviceBatch {
-    long cap_TB, cap_B;
-    int32_t *tokens, *lengths, *labels;
-    real *features, *targets;
-    const Batch *source;      /* model_stage: the host batch uploaded here ahead */
-} DeviceBatch;
-
 struct ModelActivations {
     int cap_T, cap_B;         /* buffers hold this many steps x samples */
-    Batch staged;             /* the batch in the backend's memory */
-    DeviceBatch device[2];    /* [current]: the last forward's; the other: staged ahead */
-    int current;
+    BatchStaging *staging;    /* batches in the backend's memory (outlive the activations) */
+    const StagedBatch *staged; /* the last forward's batch, as the ops see it */
     int32_t *host_lengths;    /* [B] the last batch's lengths, on the host */
     real *host_logits;        /* [rows][C] model_outputs' copy (not on a host backend) */
     int T, B, rows, train;    /* of the last forward */
@@ -152,6 +144,7 @@ void model_init_on(Model *m, const ModelConfig *cfg, uint64_t seed, const ModelO
     m->weights = ops->alloc(sizeof(real) * m->num_params, "model weights");
     m->grads = ops->alloc(sizeof(real) * m->num_params, "model gradients");
     m->act = xcalloc(1, sizeof(ModelActivations), "activations");
+    m->act->staging = batch_staging_new(ops, cfg);
     init_weights(m, seed);
 }
 
@@ -182,16 +175,9 @@ static void release_activations(Model *m) {
                     a->logits, a->dlogits};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ops->release(bufs[i]);
     free(a->dir), free(a->y), free(a->dropped), free(a->mask), free(a->host_lengths), free(a->host_logits);
-    DeviceBatch device[2] = {a->device[0], a->device[1]}; /* batches outlive the activations */
-    int current = a->current;
+    BatchStaging *staging = a->staging;
     memset(a, 0, sizeof *a);
-    a->device[0] = device[0], a->device[1] = device[1], a->current = current;
-}
-
-static void release_device_batch(const ModelOps *ops, DeviceBatch *d) {
-    void *bufs[] = {d->tokens, d->lengths, d->labels, d->features, d->targets};
-    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ops->release(bufs[i]);
-    memset(d, 0, sizeof *d);
+    a->staging = staging;
 }
 
 /* Host-side copies of a batch's outputs and lengths. */
@@ -200,35 +186,6 @@ static void alloc_host_copies(Model *m, int B, long rows) {
     a->host_lengths = xcalloc((size_t)B, sizeof(int32_t), "activations");
     if (!m->ops->host_memory)
         a->host_logits = xcalloc((size_t)(rows * m->cfg.output_size), sizeof(real), "activations");
-}
-
-/* Room in d for a batch of T x B (rows: B, or T*B when tagging). */
-static void fit_device_batch(Model *m, DeviceBatch *d, int T, int B) {
-    const ModelConfig *c = &m->cfg;
-    long TB = (long)T * B;
-    if (TB <= d->cap_TB && B <= d->cap_B) return;
-    release_device_batch(m->ops, d);
-    d->cap_TB = TB, d->cap_B = B;
-    long rows = c->pooling == POOL_NONE ? TB : B;
-    d->lengths = m->ops->alloc(sizeof(int32_t) * (size_t)B, "batch");
-    if (c->vocab_size > 0) d->tokens = m->ops->alloc(sizeof(int32_t) * (size_t)TB, "batch");
-    else d->features = alloc_reals(m, TB * c->input_size);
-    if (c->loss == LOSS_CROSS_ENTROPY) d->labels = m->ops->alloc(sizeof(int32_t) * (size_t)rows, "batch");
-    else d->targets = alloc_reals(m, rows * c->output_size);
-}
-
-/* Queues the upload of bt into d (the ops copy host memory through pinned staging, so bt
- * may change as soon as this returns). Only the labels or targets the loss reads. */
-static void upload_batch(Model *m, DeviceBatch *d, const Batch *bt) {
-    const ModelConfig *c = &m->cfg;
-    const ModelOps *ops = m->ops;
-    long TB = (long)bt->T * bt->B, rows = c->pooling == POOL_NONE ? TB : bt->B;
-    fit_device_batch(m, d, bt->T, bt->B);
-    ops->upload(d->lengths, bt->lengths, sizeof(int32_t) * (size_t)bt->B);
-    if (c->vocab_size > 0) ops->upload(d->tokens, bt->tokens, sizeof(int32_t) * (size_t)TB);
-    else ops->upload(d->features, bt->features, sizeof(real) * (size_t)(TB * c->input_size));
-    if (c->loss == LOSS_CROSS_ENTROPY) ops->upload(d->labels, bt->labels, sizeof(int32_t) * (size_t)rows);
-    else ops->upload(d->targets, bt->targets, sizeof(real) * (size_t)(rows * c->output_size));
 }
 
 static void alloc_activations(Model *m, int T, int B) {
@@ -279,39 +236,20 @@ static void ensure_capacity(Model *m, int T, int B) {
     alloc_activations(m, cap_T, cap_B);
 }
 
-/* The batch as the ops see it: the caller's host arrays on a host backend, copies in the
- * backend's memory otherwise (the ones model_stage uploaded ahead, when it was given this
- * batch). Lengths are kept on the host too, for the time loop. */
+/* The batch as the ops see it (batch_staging.h); lengths are kept on the host too, for
+ * the time loop. */
 static void stage_batch(Model *m, const Batch *bt) {
     ModelActivations *a = m->act;
-    const ModelConfig *c = &m->cfg;
     memcpy(a->host_lengths, bt->lengths, sizeof(int32_t) * (size_t)bt->B);
-    a->staged = *bt;
-    if (m->ops->host_memory) return;
-    DeviceBatch *ahead = &a->device[1 - a->current];
-    if (ahead->source == bt) ahead->source = NULL, a->current = 1 - a->current;
-    else upload_batch(m, &a->device[a->current], bt);
-    const DeviceBatch *d = &a->device[a->current];
-    a->staged.lengths = d->lengths;
-    if (c->vocab_size > 0) a->staged.tokens = d->tokens;
-    else a->staged.features = d->features;
-    /* the one the loss reads; the other is not staged */
-    a->staged.labels = c->loss == LOSS_CROSS_ENTROPY ? d->labels : NULL;
-    a->staged.targets = c->loss == LOSS_CROSS_ENTROPY ? NULL : d->targets;
+    a->staged = batch_staging_use(a->staging, bt);
 }
 
-void model_stage(Model *m, const Batch *bt) {
-    ModelActivations *a = m->act;
-    if (m->ops->host_memory) return;
-    DeviceBatch *ahead = &a->device[1 - a->current];
-    upload_batch(m, ahead, bt);
-    ahead->source = bt;
-}
+void model_stage(Model *m, const Batch *bt) { batch_staging_ahead(m->act->staging, bt); }
 
 void model_free(Model *m) {
     if (m->act) {
         release_activations(m);
-        release_device_batch(m->ops, &m->act->device[0]), release_device_batch(m->ops, &m->act->device[1]);
+        batch_staging_free(m->act->staging);
         free(m->act);
     }
     if (m->ops) m->ops->release(m->weights), m->ops->release(m->grads);
@@ -391,7 +329,7 @@ real model_forward(Model *m, const Batch *host_batch, int train, uint64_t dropou
     ensure_capacity(m, host_batch->T, host_batch->B);
     ModelActivations *a = m->act;
     stage_batch(m, host_batch);
-    const Batch *bt = &a->staged;
+    const Batch *bt = &a->staged->batch;
     a->T = bt->T, a->B = bt->B, a->train = train, a->seed = dropout_seed;
     a->rows = m->cfg.pooling == POOL_NONE ? bt->T * bt->B : bt->B;
     m->ops->mark_valid(bt->T, bt->B, bt->lengths, a->valid);
@@ -476,7 +414,7 @@ static real *recurrent_stack_backward(Model *m, const Batch *bt, real *dy, real 
 void model_backward(Model *m, const Batch *host_batch) {
     (void)host_batch; /* the last forward's batch, already staged */
     ModelActivations *a = m->act;
-    const Batch *bt = &a->staged;
+    const Batch *bt = &a->staged->batch;
     int DH = top_width(m);
     real *dtop = a->grad_a;
     if (m->cfg.pooling == POOL_NONE) {
@@ -488,8 +426,9 @@ void model_backward(Model *m, const Batch *host_batch) {
     }
     grads_ready(m, first_head_tensor(m), m->num_tensors);
     real *dx0 = recurrent_stack_backward(m, bt, dtop, a->grad_b);
+    const StagedBatch *st = a->staged;
     if (m->cfg.vocab_size > 0)
-        m->ops->embedding_backward(bt->T * bt->B, m->cfg.input_size, bt->tokens, a->valid, dx0,
-                           m->grads + m->tensors[0].offset);
+        m->ops->embedding_backward(st->num_heads, m->cfg.input_size, bt->tokens, st->heads, st->next, dx0,
+                                   m->grads + m->tensors[0].offset);
     grads_ready(m, 0, first_layer_tensor(m));
 }

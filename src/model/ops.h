@@ -78,8 +78,10 @@ typedef struct ModelOps {
 
     /* ---- embedding, dropout, pooling, head activation, loss ---- */
     void (*embedding_forward)(int N, int E, const int32_t *tokens, const real *table, real *out);
-    void (*embedding_backward)(int N, int E, const int32_t *tokens, const uint8_t *valid,
-                               const real *dout, real *grad_table);
+    /* grad_table[tokens[n]] += dout[n] down the rows linked by embedding_link_rows
+     * (embedding.h): each token's rows in ascending order, on every backend. */
+    void (*embedding_backward)(int num_heads, int E, const int32_t *tokens, const int32_t *heads,
+                               const int32_t *next, const real *dout, real *grad_table);
     void (*dropout_forward)(long n, real p, uint64_t seed, uint64_t stream, const real *in,
                             real *out, real *mask);
     void (*dropout_backward)(long n, const real *mask, const real *dout, real *din);

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # test_step_counts.sh: what one GPU training step asks of the device, counted on the
 # emulated device (tools/count_step.sh): per step exactly 2 host synchronisations (the
-# loss and the gradient norm: no download of the outputs), 2 device-to-host copies, 3
-# host-to-device copies (lengths, tokens, labels: the next batch staged ahead is used, not
-# uploaded again) from pinned memory, and no scaling pass of the gradients with one rank.
+# loss and the gradient norm: no download of the outputs), 2 device-to-host copies, 4
+# host-to-device copies (lengths, tokens, the token links of the embedding gradient,
+# labels: the batch staged ahead is the one used, not uploaded again) from pinned memory,
+# and no scaling pass of the gradients with one rank.
 # Batches of one length (bench/make_fixed_length_csv.py), so no step grows a buffer.
 # Usage: RECUR=path/to/recur_emu test_step_counts.sh PROJECT_DIR
 set -u
@@ -19,7 +20,7 @@ failed=0
 expect() { if grep -Eq -- "$2" <<<"$table"; then echo "ok   $1"; else echo "FAIL $1"; failed=1; fi; }
 expect "2 host synchronisations per step" '^\| host synchronisations \| 2 \|'
 expect "2 device-to-host copies (loss, norm), pageable" '^\| copy D2H pageable \| 2 \|'
-expect "3 host-to-device copies from pinned memory" '^\| copy H2D pinned \| 3 \|'
+expect "4 host-to-device copies from pinned memory" '^\| copy H2D pinned \| 4 \|'
 if grep -q "copy H2D pageable" <<<"$table"; then echo "FAIL pageable uploads"; failed=1; else echo "ok   no pageable uploads"; fi
 if grep -q "scale_vector_kernel" <<<"$table"; then echo "FAIL scaling pass with scale 1"; failed=1; else echo "ok   no scaling pass"; fi
 exit $failed
