@@ -23,6 +23,10 @@ void cuda_gru_reset_backward(int B, int H, const real *cache, real *dxp, real *d
 void cuda_gru_textbook_reset_backward(int B, int H, const real *cache, const real *drh,
                                       const real *h_prev, real *dxp, real *dh_prev);
 
+/* recurrence_kernels.cu: a direction's whole time loop, persistent; 0 when declined */
+int cuda_recurrence_forward(const RecurrenceJob *job);
+int cuda_recurrence_backward(const RecurrenceJob *job);
+
 /* sequence_kernels.cu: masking, embedding, pooling */
 void cuda_mark_valid(int T, int B, const int32_t *lengths, uint8_t *valid);
 void cuda_step_freeze(int B, int H, int t, const int32_t *lengths, const real *h_prev,

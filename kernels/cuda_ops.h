@@ -24,6 +24,12 @@ int cuda_device_count(void);
 const char *cuda_device_name(int device);
 const ModelOps *cuda_ops_open(int device);
 void cuda_ops_set_tf32(int enabled);
+/* The persistent recurrence kernels (recurrence_kernels.cu): on by default; off, every
+ * direction runs layer.c's step loop of small GEMMs and kernels. */
+void cuda_ops_set_persistent(int enabled);
+/* Whether a direction of `cell` with H units and B samples runs persistent on the current
+ * device, with its grid (blocks of `units` hidden units, `shared_bytes` of W_hh each). */
+int cuda_recurrence_plan(CellType cell, int H, int B, int *blocks, int *units, size_t *shared_bytes);
 cudaStream_t cuda_ops_stream(void);
 /* Waits for everything queued on the backend's stream. */
 void cuda_ops_synchronize(void);

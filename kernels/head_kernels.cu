@@ -6,6 +6,8 @@
 
 #include "core/activations.h"
 #include "core/rng.h"
+#include <string.h>
+
 #include "cuda_kernels.h"
 #include "launch.cuh"
 
@@ -71,9 +73,14 @@ struct LossArgs { /* LossInput by value, for the kernels */
     const int32_t *labels;
 };
 
+/* Zeroed first: the padding after huber_delta must not carry stale stack bytes into the
+ * launch (the emulated device checks every word of a struct argument for host pointers). */
 static LossArgs loss_args(const LossInput *in) {
-    LossArgs a = {in->type, in->N, in->C, in->ignore_index, in->huber_delta, in->logits,
-                  in->targets, in->valid, in->labels};
+    LossArgs a;
+    memset(&a, 0, sizeof a);
+    a.type = in->type, a.N = in->N, a.C = in->C, a.ignore_index = in->ignore_index;
+    a.huber_delta = in->huber_delta, a.logits = in->logits, a.targets = in->targets;
+    a.valid = in->valid, a.labels = in->labels;
     return a;
 }
 

@@ -16,12 +16,31 @@
 /* The stream every op of the backend is queued on (cuda_context.cu; also in cuda_ops.h). */
 extern "C" cudaStream_t cuda_ops_stream(void);
 
+/* Persistent kernels (grid.sync()) take one struct argument and launch cooperatively:
+ * all blocks resident at once, or the launch fails with cudaErrorCooperativeLaunchTooLarge.
+ * LAUNCH_COOPERATIVE returns the launch's cudaError_t; `name` names it in the emulator's
+ * messages and counts (the kernel is often a pointer picked at run time). Their dynamic shared memory is
+ * DYNAMIC_SHARED(type, name): `extern __shared__` on a GPU. */
 #ifdef RECUR_EMULATED_DEVICE
 #define LAUNCH_KERNEL(kernel, grid, block, shared, stream, ...)                            \
     emu_launch_kernel(#kernel, kernel, grid, block, shared, stream, __VA_ARGS__)
+#define LAUNCH_COOPERATIVE(name, kernel, grid, block, shared, stream, arg)                 \
+    emu_launch_cooperative_kernel(name, kernel, grid, block, shared, stream, arg)
+#define DYNAMIC_SHARED(type, name) type *name = (type *)emu_dynamic_shared()
 #else
 #define LAUNCH_KERNEL(kernel, grid, block, shared, stream, ...)                            \
     kernel<<<grid, block, shared, stream>>>(__VA_ARGS__)
+#define LAUNCH_COOPERATIVE(name, kernel, grid, block, shared, stream, arg)                 \
+    launch_cooperative(kernel, grid, block, shared, stream, arg)
+#define DYNAMIC_SHARED(type, name)                                                         \
+    extern __shared__ __align__(16) unsigned char name##_bytes_[];                         \
+    type *name = (type *)name##_bytes_
+template <typename A>
+static inline cudaError_t launch_cooperative(void (*kernel)(A), dim3 grid, dim3 block, size_t shared,
+                                             cudaStream_t stream, A arg) {
+    void *args[] = {&arg};
+    return cudaLaunchCooperativeKernel((const void *)kernel, grid, block, args, shared, stream);
+}
 #endif
 
 enum { THREADS_PER_BLOCK = 256 };

@@ -1,10 +1,12 @@
 /* test_gpu_model.c: the CUDA backend against the CPU backend, op by op through the whole
  * model: for every cell x {token input uni mean-pooled; 2-layer bidirectional max-pooled
  * with dropout and a hidden head; dense input with last-state pooling and MSE; per-token
- * tagging bidirectional}, the same weights (made on the host from one seed) and the same
- * ragged batches (one sorted longest first, one not, then a smaller one in the same
- * buffers) give the same loss (relative 1e-5), outputs and gradients (per tensor, max
- * |gpu - cpu| / max |cpu| <= 1e-4) on both backends. Float32 on both sides.
+ * tagging bidirectional; 4 stacked layers}, the same weights (made on the host from one
+ * seed) and the same ragged batches (one sorted longest first, one not, then a smaller one
+ * in the same buffers; each with a sequence of length 1) give the same loss (relative
+ * 1e-5), outputs and gradients (per tensor, max |gpu - cpu| / max |cpu| <= 1e-4) on both
+ * backends. Float32 on both sides. Twice: with the persistent recurrence kernels (which
+ * must be the path taken) and with the step loop of small GEMMs and kernels.
  *
  * Without the GPU build or without a visible GPU it prints "skipped: no GPU" and returns 77,
  * which ctest reports as skipped. */
@@ -29,6 +31,7 @@ static void make_data(CaseData *d, int T, int B, int sorted, uint64_t seed) {
     d->T = T, d->B = B;
     for (int b = 0; b < B; b++) d->lengths[b] = 1 + (int)(rng_bits(seed, 5, (uint64_t)b) % T);
     d->lengths[0] = T;
+    d->lengths[B - 1] = 1;
     for (int b = 1; sorted && b < B; b++)
         if (d->lengths[b] > d->lengths[b - 1]) d->lengths[b] = d->lengths[b - 1];
     for (int i = 0; i < T * B; i++) {
@@ -102,18 +105,10 @@ static int run_case(ModelConfig cfg, const char *what, const ModelOps *cuda) {
     model_free(&cpu), model_free(&gpu);
     return failures;
 }
-#endif
 
-int main(void) {
-#ifndef RECUR_HAVE_GPU
-    printf("skipped: no GPU (built without the CUDA backend)\n");
-    return 77;
-#else
-    if (cuda_device_count() == 0) {
-        printf("skipped: no GPU (no CUDA device visible)\n");
-        return 77;
-    }
-    const ModelOps *cuda = cuda_ops_open(0);
+/* Every cell in every model shape; with `persistent`, the plan must take the persistent
+ * path for these sizes (else the test would compare the step loop twice). */
+static int run_cells(const ModelOps *cuda, int persistent) {
     int failures = 0;
     for (int cell = CELL_RNN_TANH; cell <= CELL_GRU_TEXTBOOK; cell++) {
         ModelConfig base = {.cell = (CellType)cell, .vocab_size = V, .input_size = E,
@@ -132,6 +127,38 @@ int main(void) {
         ModelConfig tagger = base;
         tagger.bidirectional = 1, tagger.pooling = POOL_NONE;
         failures += run_case(tagger, "bi tagger (per token), CE with ignore", cuda);
+        ModelConfig stacked = base;
+        stacked.num_layers = 4, stacked.pooling = POOL_LAST;
+        failures += run_case(stacked, "4 layers, last, CE", cuda);
+        int blocks, units;
+        size_t shared;
+        if (persistent && !cuda_recurrence_plan((CellType)cell, H, MAX_B, &blocks, &units, &shared)) {
+            printf("FAIL %s: the persistent kernels declined H=%d B=%d\n", cell_type_names[cell], H, MAX_B);
+            failures++;
+        } else if (persistent && cell == CELL_RNN_TANH) {
+            printf("     persistent plan: %d block(s) of %d unit(s), %zu bytes of W_hh each\n", blocks, units,
+                   shared);
+        }
+    }
+    return failures;
+}
+#endif
+
+int main(void) {
+#ifndef RECUR_HAVE_GPU
+    printf("skipped: no GPU (built without the CUDA backend)\n");
+    return 77;
+#else
+    if (cuda_device_count() == 0) {
+        printf("skipped: no GPU (no CUDA device visible)\n");
+        return 77;
+    }
+    const ModelOps *cuda = cuda_ops_open(0);
+    int failures = 0;
+    for (int persistent = 1; persistent >= 0; persistent--) {
+        cuda_ops_set_persistent(persistent);
+        printf("== recurrence: %s ==\n", persistent ? "persistent kernels" : "step loop");
+        failures += run_cells(cuda, persistent);
     }
     printf("%s: %d failing step(s)\n", failures ? "FAIL" : "PASS", failures);
     return failures ? 1 : 0;

@@ -49,6 +49,7 @@ typedef struct CellBackward {
 } CellBackward;
 
 typedef struct CellKind {
+    CellType type;
     const char *name;
     int gates;          /* G */
     int cache_width;    /* cache per sample per step, in units of H */

@@ -45,6 +45,6 @@ static void gru_textbook_weight_grad(const ModelOps *ops, int rows, int H, const
               dw_hh + 2L * H * H, H);
 }
 
-const CellKind cell_gru = {"gru", 3, 4, 0, 1, gru_forward, gru_backward, 0};
-const CellKind cell_gru_textbook = {"gru_textbook", 3, 4, 0, 0, gru_textbook_forward,
+const CellKind cell_gru = {CELL_GRU, "gru", 3, 4, 0, 1, gru_forward, gru_backward, 0};
+const CellKind cell_gru_textbook = {CELL_GRU_TEXTBOOK, "gru_textbook", 3, 4, 0, 0, gru_textbook_forward,
                                     gru_textbook_backward, gru_textbook_weight_grad};

@@ -14,4 +14,4 @@ static void lstm_backward(const CellBackward *g) {
     cell_recurrent_backprop(g, 4, 0, 4 * g->H, 0);
 }
 
-const CellKind cell_lstm = {"lstm", 4, 5, 1, 0, lstm_forward, lstm_backward, 0};
+const CellKind cell_lstm = {CELL_LSTM, "lstm", 4, 5, 1, 0, lstm_forward, lstm_backward, 0};

@@ -17,5 +17,5 @@ static void tanh_backward(const CellBackward *g) { rnn_backward(g, 0); }
 static void relu_forward(const CellForward *f) { rnn_forward(f, 1); }
 static void relu_backward(const CellBackward *g) { rnn_backward(g, 1); }
 
-const CellKind cell_rnn_tanh = {"rnn_tanh", 1, 0, 0, 0, tanh_forward, tanh_backward, 0};
-const CellKind cell_rnn_relu = {"rnn_relu", 1, 0, 0, 0, relu_forward, relu_backward, 0};
+const CellKind cell_rnn_tanh = {CELL_RNN_TANH, "rnn_tanh", 1, 0, 0, 0, tanh_forward, tanh_backward, 0};
+const CellKind cell_rnn_relu = {CELL_RNN_RELU, "rnn_relu", 1, 0, 0, 0, relu_forward, relu_backward, 0};

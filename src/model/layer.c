@@ -1,7 +1,11 @@
 /* layer.c: the time loop of one recurrent direction (see layer.h), forward and BPTT,
  * shared by every cell type and both backends. Masking of finished samples is decided
- * here and only here (the step_* ops carry it out). */
+ * here and only here (the step_* ops carry it out). A backend with a whole-sequence
+ * recurrence op (the GPU's persistent kernels) may take the loop over; the projections
+ * before it and the weight gradients after it stay here. */
 #include "layer.h"
+
+#include <string.h>
 
 static int state_slot(LayerShape s, int t) { return s.reverse ? t : t + 1; }
 static int prev_slot(LayerShape s, int t) { return s.reverse ? t + 1 : t; }
@@ -18,6 +22,19 @@ static int rows_to_compute(LayerShape s, const int32_t *host_lengths, int t) {
     return n;
 }
 
+/* The loop's buffers for a backend's recurrence op (ops.h); zeroed whole, padding too,
+ * since a device backend passes it to a kernel by value. */
+static RecurrenceJob recurrence_job(const CellKind *cell, LayerShape s, const int32_t *lengths,
+                                    RecurrentParams w, DirectionState st) {
+    RecurrenceJob j;
+    memset(&j, 0, sizeof j);
+    j.cell = cell->type, j.T = s.T, j.B = s.B, j.H = s.H, j.reverse = s.reverse;
+    j.out_stride = s.out_stride, j.out_offset = s.out_offset, j.lengths = lengths;
+    j.w_hh = w.w_hh, j.b_hh = w.b_hh, j.xp = st.xp, j.states = st.states;
+    j.cells = cell->has_cell_state ? st.cells : 0, j.cache = st.cache;
+    return j;
+}
+
 void direction_forward(const ModelOps *ops, const CellKind *cell, LayerShape s,
                        const int32_t *host_lengths, const int32_t *lengths,
                        const real *x, RecurrentParams w, DirectionState st,
@@ -28,6 +45,11 @@ void direction_forward(const ModelOps *ops, const CellKind *cell, LayerShape s,
     ops->add_row_bias(T * B, GH, w.b_ih, st.xp);
     ops->zero(st.states + prev_slot(s, time_at(s, 0)) * BH, sizeof(real) * BH);
     if (cell->has_cell_state) ops->zero(st.cells + prev_slot(s, time_at(s, 0)) * BH, sizeof(real) * BH);
+    if (ops->recurrence_forward) {
+        RecurrenceJob job = recurrence_job(cell, s, lengths, w, st);
+        job.y = y, job.hp = scratch->step;
+        if (ops->recurrence_forward(&job)) return;
+    }
 
     for (int step = 0; step < T; step++) {
         int t = time_at(s, step);
@@ -73,6 +95,16 @@ void direction_backward(const ModelOps *ops, const CellKind *cell, LayerShape s,
     real *dc = cell->has_cell_state ? sc->dc : 0, *dc_carry = cell->has_cell_state ? sc->dc_carry : 0;
     ops->zero(sc->dh_carry, sizeof(real) * BH);
     if (dc_carry) ops->zero(dc_carry, sizeof(real) * BH);
+    if (ops->recurrence_backward) {
+        RecurrenceJob job = recurrence_job(cell, s, lengths, w, st);
+        job.dy = dy, job.dxp = sc->dxp, job.dhp = dhp_all, job.dh = sc->dh, job.dc = dc;
+        job.dh_prev = sc->dh_prev, job.dc_prev = cell->has_cell_state ? sc->dc_prev : 0;
+        job.dh_carry = sc->dh_carry, job.dc_carry = dc_carry, job.drh = sc->cell_scratch;
+        if (ops->recurrence_backward(&job)) {
+            weight_gradients(ops, cell, s, x, w, st, sc->dxp, dhp_all, grad, dx, accumulate_dx);
+            return;
+        }
+    }
 
     for (int step = T - 1; step >= 0; step--) {
         int t = time_at(s, step);

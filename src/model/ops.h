@@ -22,6 +22,26 @@
 extern "C" {
 #endif
 
+/* A whole direction's time loop in one op (ModelOps.recurrence_*): layer.c's step loop,
+ * with the same buffers and layouts (layer.h), for backends that run it on the device
+ * in one go. All pointers in the backend's memory. */
+typedef struct RecurrenceJob {
+    CellType cell;
+    int T, B, H;
+    int reverse, out_stride, out_offset;  /* as LayerShape */
+    const int32_t *lengths;               /* [B] */
+    const real *w_hh, *b_hh;              /* [G*H][H], [G*H] */
+    /* forward: xp [T*B][G*H] in; states, cells, cache, y out (y: this direction's columns);
+     * hp [B][G*H] scratch */
+    const real *xp;
+    real *states, *cells, *cache, *y, *hp;
+    /* backward: dy in (this direction's columns); dxp, dhp [T*B][G*H] out (dhp == dxp
+     * unless the cell splits them); [B][H] scratch: dh, dc, dh_prev, dc_prev, dh_carry,
+     * dc_carry (zeroed by the caller), drh */
+    const real *dy;
+    real *dxp, *dhp, *dh, *dc, *dh_prev, *dc_prev, *dh_carry, *dc_carry, *drh;
+} RecurrenceJob;
+
 typedef struct ModelOps {
     const char *name;    /* "cpu", "cpu-staged" (tests) or "cuda" */
     int host_memory;     /* 1: buffers are ordinary host memory the caller may touch */
@@ -75,6 +95,11 @@ typedef struct ModelOps {
     void (*step_carry_gradient)(int B, int H, int t, const int32_t *lengths,
                                 const real *dh_prev, const real *dc_prev, real *dh_carry,
                                 real *dc_carry);
+
+    /* ---- a direction's whole time loop (optional: NULL, or returning 0 for a job it does
+     * not take, and layer.c runs the step loop with the ops above) ---- */
+    int (*recurrence_forward)(const RecurrenceJob *job);
+    int (*recurrence_backward)(const RecurrenceJob *job);
 
     /* ---- embedding, dropout, pooling, head activation, loss ---- */
     void (*embedding_forward)(int N, int E, const int32_t *tokens, const real *table, real *out);

@@ -12,12 +12,21 @@
  * until they end or reach __syncthreads; a barrier is passed when every thread of the
  * block waits at it, and a thread that ends while others wait is a fault. Threads that
  * never wait run one after another on one reused stack, so elementwise kernels cost little
- * more than a loop. */
+ * more than a loop.
+ *
+ * A cooperative launch (cudaLaunchCooperativeKernel) must fit on the device at once
+ * (blocks per SM from threads and shared memory, times the SMs; else
+ * cudaErrorCooperativeLaunchTooLarge, where a GPU would deadlock), and runs all its blocks
+ * together: round after round every block's runnable threads run until they wait, each
+ * block with its own shared memory swapped into place; grid.sync() is passed when every
+ * thread of the grid waits at it. A block that ends while others wait at grid.sync(), or
+ * threads of one block waiting at different kinds of barrier, are faults. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -78,14 +87,24 @@ struct Fiber {
 };
 
 struct Thread {
-    enum State { NOT_STARTED, WAITING, DONE } state;
-    unsigned barriers;
-    Fiber *fiber;
+    enum State { RUNNABLE, WAIT_BLOCK, WAIT_GRID, DONE } state;
+    Fiber *fiber;        /* NULL until it first runs */
+};
+
+/* A block of the launch: its threads, and while other blocks run (a cooperative launch)
+ * its __shared__ variables and dynamic shared memory. */
+struct Block {
+    uint3 index;
+    std::vector<Thread> threads;
+    std::vector<char> statics;  /* the shared section's bytes while another block runs */
+    std::vector<char> dynamic;  /* the launch's dynamic shared memory */
+    unsigned block_barriers;    /* __syncthreads passed, for messages */
 };
 
 static std::vector<Fiber *> free_fibers;
 static Fiber *current_fiber;
 static Thread *current_thread;
+static Block *current_block;
 static void *scheduler_sp;
 #if !defined(__x86_64__)
 static ucontext_t scheduler_ctx;
@@ -157,17 +176,22 @@ static void resume(Thread *t) {
     current_thread = nullptr, current_fiber = nullptr;
 }
 
-void __syncthreads(void) {
+static void wait_at(Thread::State barrier, const char *what) {
     if (!current_thread) {
-        emu_fault(cudaErrorIllegalInstruction, "__syncthreads() called outside a kernel");
+        emu_fault(cudaErrorIllegalInstruction, "%s called outside a kernel", what);
         return;
     }
-    current_thread->barriers++;
-    current_thread->state = Thread::WAITING;
+    current_thread->state = barrier;
     switch_to_scheduler();
 }
 
-/* ---- one block ---- */
+void __syncthreads(void) { wait_at(Thread::WAIT_BLOCK, "__syncthreads()"); }
+
+void emu_grid_sync(void) { wait_at(Thread::WAIT_GRID, "grid.sync()"); }
+
+void *emu_dynamic_shared(void) { return current_block ? current_block->dynamic.data() : nullptr; }
+
+/* ---- blocks ---- */
 
 static void set_thread_index(unsigned i) {
     threadIdx.x = i % blockDim.x;
@@ -175,58 +199,142 @@ static void set_thread_index(unsigned i) {
     threadIdx.z = i / (blockDim.x * blockDim.y);
 }
 
-static std::string block_text(void) {
+static std::string block_text(const Block &b) {
     char text[96];
-    snprintf(text, sizeof text, "block (%u,%u,%u)", blockIdx.x, blockIdx.y, blockIdx.z);
+    snprintf(text, sizeof text, "block (%u,%u,%u)", b.index.x, b.index.y, b.index.z);
     return text;
 }
 
-static cudaError_t run_block(const EmuKernelLaunch &l, std::vector<Thread> &threads) {
-    unsigned n = (unsigned)threads.size();
-    for (Thread &t : threads) t = {Thread::NOT_STARTED, 0, nullptr};
-    char *shared = __start_recur_emu_shared, *shared_end = __stop_recur_emu_shared;
-    if (shared != shared_end) memset(shared, 0xFF, (size_t)(shared_end - shared));
-    for (unsigned round = 0;; round++) {
-        unsigned waiting = 0, ended = 0, first_waiting = 0, first_ended = 0;
-        for (unsigned i = 0; i < n; i++) {
-            Thread &t = threads[i];
-            if (t.state == Thread::DONE) continue;
-            set_thread_index(i);
-            if (t.state == Thread::NOT_STARTED) t.fiber = take_fiber(), start_fiber(t.fiber);
-            resume(&t);
-            if (t.state == Thread::DONE) {
-                free_fibers.push_back(t.fiber), t.fiber = nullptr;
-                if (!ended++) first_ended = i;
-            } else if (!waiting++) {
-                first_waiting = i;
-            }
-        }
-        if (!waiting) return cudaSuccess;
-        if (ended) {
-            for (Thread &t : threads) /* abandoned mid-kernel: their stacks are free again */
-                if (t.fiber) free_fibers.push_back(t.fiber), t.fiber = nullptr;
-            return emu_fault(cudaErrorIllegalInstruction, "kernel %s %s: __syncthreads() number %u is "
-                             "reached by %u thread(s) (first: thread %u) while %u thread(s) end without "
-                             "reaching it (first: thread %u); a barrier must be reached by every thread of "
-                             "the block", l.name, block_text().c_str(), round + 1, waiting, first_waiting,
-                             ended, first_ended);
-        }
+static void release_fibers(std::vector<Block> &blocks) {
+    for (Block &b : blocks) /* abandoned mid-kernel: their stacks are free again */
+        for (Thread &t : b.threads)
+            if (t.fiber) free_fibers.push_back(t.fiber), t.fiber = nullptr;
+}
+
+/* Runs the block's runnable threads until each ends or waits at a barrier; the block's
+ * shared memory is in the section meanwhile. Threads that end give their stack to the
+ * next, so threads that never wait cost one stack in all. */
+static void run_threads(Block &b, bool swap_statics) {
+    char *section = __start_recur_emu_shared;
+    size_t section_bytes = (size_t)(__stop_recur_emu_shared - __start_recur_emu_shared);
+    if (swap_statics && section_bytes) memcpy(section, b.statics.data(), section_bytes);
+    current_block = &b, blockIdx = b.index;
+    for (unsigned i = 0; i < b.threads.size(); i++) {
+        Thread &t = b.threads[i];
+        if (t.state != Thread::RUNNABLE) continue;
+        set_thread_index(i);
+        if (!t.fiber) t.fiber = take_fiber(), start_fiber(t.fiber);
+        resume(&t);
+        if (t.state == Thread::DONE) free_fibers.push_back(t.fiber), t.fiber = nullptr;
     }
+    current_block = nullptr;
+    if (swap_statics && section_bytes) memcpy(b.statics.data(), section, section_bytes);
+}
+
+struct BlockCount {
+    unsigned at_block, at_grid, ended, first_block, first_grid, first_ended;
+};
+
+static BlockCount count_states(const Block &b) {
+    BlockCount c = {0, 0, 0, 0, 0, 0};
+    for (unsigned i = 0; i < b.threads.size(); i++) {
+        Thread::State s = b.threads[i].state;
+        if (s == Thread::WAIT_BLOCK && !c.at_block++) c.first_block = i;
+        if (s == Thread::WAIT_GRID && !c.at_grid++) c.first_grid = i;
+        if (s == Thread::DONE && !c.ended++) c.first_ended = i;
+    }
+    return c;
+}
+
+static void release(Block &b, Thread::State waiting) {
+    for (Thread &t : b.threads)
+        if (t.state == waiting) t.state = Thread::RUNNABLE;
+}
+
+/* After a round: passes the barriers every thread concerned has reached; a barrier that
+ * some thread can never reach (it ended, or waits at the other kind) is a fault. */
+static cudaError_t pass_barriers(const EmuKernelLaunch &l, std::vector<Block> &blocks, unsigned *grid_syncs,
+                                 bool *running) {
+    unsigned blocks_at_grid = 0, blocks_ended = 0;
+    const Block *ended_block = nullptr;
+    *running = false;
+    for (Block &b : blocks) {
+        BlockCount c = count_states(b);
+        unsigned n = (unsigned)b.threads.size();
+        if (c.at_block && (c.ended || c.at_grid))
+            return emu_fault(cudaErrorIllegalInstruction, "kernel %s %s: __syncthreads() number %u is reached by %u "
+                             "thread(s) (first: thread %u) while %u thread(s) %s (first: thread %u); a barrier must "
+                             "be reached by every thread of the block", l.name, block_text(b).c_str(),
+                             b.block_barriers + 1, c.at_block, c.first_block, c.ended ? c.ended : c.at_grid,
+                             c.ended ? "end without reaching it" : "wait at grid.sync() instead",
+                             c.ended ? c.first_ended : c.first_grid);
+        if (c.at_block == n) release(b, Thread::WAIT_BLOCK), b.block_barriers++, *running = true;
+        if (c.at_grid && !l.cooperative)
+            return emu_fault(cudaErrorIllegalInstruction, "kernel %s: grid.sync() in a kernel launched without "
+                             "cudaLaunchCooperativeKernel (its blocks need not be resident together)", l.name);
+        if (c.at_grid && c.ended)
+            return emu_fault(cudaErrorIllegalInstruction, "kernel %s %s: grid.sync() number %u is reached by %u "
+                             "thread(s) while %u end without reaching it", l.name, block_text(b).c_str(),
+                             *grid_syncs + 1, c.at_grid, c.ended);
+        if (c.at_grid == n) blocks_at_grid++;
+        if (c.ended == n) blocks_ended++, ended_block = &b;
+    }
+    if (blocks_at_grid && blocks_at_grid + blocks_ended == blocks.size() && blocks_ended)
+        return emu_fault(cudaErrorIllegalInstruction, "kernel %s: grid.sync() number %u is reached by %u block(s) "
+                         "while %u end without reaching it (first: %s); every block of the grid must reach it",
+                         l.name, *grid_syncs + 1, blocks_at_grid, blocks_ended, block_text(*ended_block).c_str());
+    if (blocks_at_grid == blocks.size()) {
+        for (Block &b : blocks) release(b, Thread::WAIT_GRID);
+        ++*grid_syncs, *running = true;
+    }
+    return cudaSuccess;
+}
+
+/* Runs a set of blocks together until all their threads end: one block of an ordinary
+ * launch, every block of a cooperative one. */
+static cudaError_t run_blocks(const EmuKernelLaunch &l, std::vector<Block> &blocks) {
+    size_t section_bytes = (size_t)(__stop_recur_emu_shared - __start_recur_emu_shared);
+    bool swap = blocks.size() > 1;
+    if (!swap && section_bytes) memset(__start_recur_emu_shared, 0xFF, section_bytes);
+    unsigned grid_syncs = 0;
+    for (;;) {
+        for (Block &b : blocks) run_threads(b, swap);
+        bool running;
+        cudaError_t rc = pass_barriers(l, blocks, &grid_syncs, &running);
+        if (rc != cudaSuccess) return release_fibers(blocks), rc;
+        if (!running) break;
+    }
+    for (Block &b : blocks)
+        for (const Thread &t : b.threads)
+            if (t.state != Thread::DONE) /* cannot happen: pass_barriers reports it first */
+                return release_fibers(blocks), emu_fault(cudaErrorIllegalInstruction, "kernel %s: deadlock", l.name);
+    return cudaSuccess;
+}
+
+static Block make_block(const EmuKernelLaunch &l, uint3 index, size_t section_bytes, bool keep_statics) {
+    Block b{index, std::vector<Thread>(l.block.x * l.block.y * l.block.z, Thread{Thread::RUNNABLE, nullptr}),
+            std::vector<char>(keep_statics ? section_bytes : 0, (char)0xFF), std::vector<char>(l.shared, (char)0xFF),
+            0};
+    return b;
 }
 
 static cudaError_t run_kernel(const EmuKernelLaunch &l) {
     current_launch = &l;
     gridDim = l.grid, blockDim = l.block;
-    std::vector<Thread> threads(l.block.x * l.block.y * l.block.z);
-    for (unsigned z = 0; z < l.grid.z; z++)
-        for (unsigned y = 0; y < l.grid.y; y++)
-            for (unsigned x = 0; x < l.grid.x; x++) {
-                blockIdx = {x, y, z};
-                cudaError_t rc = run_block(l, threads);
-                if (rc != cudaSuccess) return current_launch = nullptr, rc;
+    size_t section_bytes = (size_t)(__stop_recur_emu_shared - __start_recur_emu_shared);
+    std::vector<Block> blocks;
+    cudaError_t rc = cudaSuccess;
+    for (unsigned z = 0; z < l.grid.z && rc == cudaSuccess; z++)
+        for (unsigned y = 0; y < l.grid.y && rc == cudaSuccess; y++)
+            for (unsigned x = 0; x < l.grid.x && rc == cudaSuccess; x++) {
+                blocks.push_back(make_block(l, {x, y, z}, section_bytes, l.cooperative));
+                if (l.cooperative) continue;
+                rc = run_blocks(l, blocks);
+                blocks.clear();
             }
+    if (l.cooperative && rc == cudaSuccess) rc = run_blocks(l, blocks);
     current_launch = nullptr;
-    return cudaSuccess;
+    return rc;
 }
 
 const char *emu_thread_position(void) {
@@ -238,6 +346,58 @@ const char *emu_thread_position(void) {
 }
 
 /* ---- the launch ---- */
+
+/* ---- limits: shared memory, occupancy ---- */
+
+static std::map<const void *, size_t> raised_shared_limits; /* cudaFuncSetAttribute */
+
+static size_t dynamic_shared_limit(const void *function, const cudaDeviceProp &p) {
+    auto it = raised_shared_limits.find(function);
+    return it == raised_shared_limits.end() ? p.sharedMemPerBlock : it->second;
+}
+
+extern "C" cudaError_t emu_func_set_attribute(const void *function, cudaFuncAttribute attr, int value) {
+    cudaDeviceProp p;
+    cudaGetDeviceProperties(&p, emu_current_device());
+    if (attr != cudaFuncAttributeMaxDynamicSharedMemorySize)
+        return emu_call_error(cudaErrorInvalidValue, "cudaFuncSetAttribute: attribute %d is not emulated", (int)attr);
+    if (value < 0 || (size_t)value > p.sharedMemPerBlockOptin)
+        return emu_call_error(cudaErrorInvalidValue, "cudaFuncSetAttribute: %d bytes of dynamic shared memory "
+                              "(the device allows at most %zu)", value, p.sharedMemPerBlockOptin);
+    raised_shared_limits[function] = (size_t)value;
+    return cudaSuccess;
+}
+
+static int blocks_per_sm(const cudaDeviceProp &p, unsigned long threads, size_t shared) {
+    long by_threads = p.maxThreadsPerMultiProcessor / (long)threads;
+    long by_shared = (long)(p.sharedMemPerMultiprocessor / (shared + 1024));
+    long n = by_threads < by_shared ? by_threads : by_shared;
+    return (int)(n < 32 ? n : 32);
+}
+
+extern "C" cudaError_t emu_occupancy_blocks_per_sm(int *blocks, const void *function, int block_threads,
+                                                   size_t dynamic_shared) {
+    cudaDeviceProp p;
+    cudaGetDeviceProperties(&p, emu_current_device());
+    if (block_threads <= 0 || block_threads > p.maxThreadsPerBlock)
+        return emu_call_error(cudaErrorInvalidValue, "cudaOccupancyMaxActiveBlocksPerMultiprocessor: %d threads "
+                              "per block", block_threads);
+    *blocks = dynamic_shared > dynamic_shared_limit(function, p) ? 0 : blocks_per_sm(p, block_threads, dynamic_shared);
+    return cudaSuccess;
+}
+
+/* A cooperative grid must be resident all at once: on a GPU a larger one would wait for
+ * blocks that never start, so the launch is refused. */
+static cudaError_t check_resident(const EmuKernelLaunch &l, const cudaDeviceProp &p) {
+    unsigned long threads = (unsigned long)l.block.x * l.block.y * l.block.z;
+    unsigned long blocks = (unsigned long)l.grid.x * l.grid.y * l.grid.z;
+    unsigned long resident = (unsigned long)blocks_per_sm(p, threads, l.shared) * p.multiProcessorCount;
+    if (blocks > resident)
+        return emu_call_error(cudaErrorCooperativeLaunchTooLarge, "kernel %s: a cooperative grid of %lu blocks "
+                              "(%lu threads, %zu bytes of shared memory each), but the device holds at most %lu at "
+                              "once (%d SMs)", l.name, blocks, threads, l.shared, resident, p.multiProcessorCount);
+    return cudaSuccess;
+}
 
 static cudaError_t check_config(const EmuKernelLaunch &l) {
     cudaDeviceProp p;
@@ -255,9 +415,12 @@ static cudaError_t check_config(const EmuKernelLaunch &l) {
         return emu_call_error(cudaErrorInvalidConfiguration, "kernel %s: a grid of %u x %u x %u blocks "
                               "(at most %d x %d x %d)", l.name, l.grid.x, l.grid.y, l.grid.z, p.maxGridSize[0],
                               p.maxGridSize[1], p.maxGridSize[2]);
-    if (l.shared > p.sharedMemPerBlock)
+    size_t shared_limit = dynamic_shared_limit(l.function, p);
+    if (l.shared > shared_limit)
         return emu_call_error(cudaErrorInvalidConfiguration, "kernel %s: %zu bytes of dynamic shared memory "
-                              "(at most %zu per block)", l.name, l.shared, p.sharedMemPerBlock);
+                              "(at most %zu per block%s)", l.name, l.shared, shared_limit,
+                              shared_limit < p.sharedMemPerBlockOptin ? " without cudaFuncSetAttribute" : "");
+    if (l.cooperative) return check_resident(l, p);
     return cudaSuccess;
 }
 

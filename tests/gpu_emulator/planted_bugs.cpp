@@ -7,7 +7,9 @@
  *                         kernel_overruns_slack, relies_on_zeroed_alloc,
  *                         download_without_sync, upload_source_reused, barrier_divergence,
  *                         block_too_large, too_much_shared, grid_too_large,
- *                         host_pointer_to_kernel, row_major_gemm
+ *                         host_pointer_to_kernel, row_major_gemm,
+ *                         grid_sync_not_cooperative, grid_sync_divergence,
+ *                         cooperative_too_large
  *
  * The model plants replace one entry of the real CUDA ops table (kernels/) with the
  * buggy variant and compare a forward and backward step with the CPU backend. Exit 0: no
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cooperative_groups.h>
 #include <cublas_v2.h>
 
 #include "cuda_ops.h"
@@ -121,6 +124,17 @@ __global__ void fill_kernel(long n, real *x) {
     for (long i = threadIdx.x; i < n; i += blockDim.x) x[i] = 1;
 }
 
+__global__ void grid_syncing(real *x) {
+    cooperative_groups::this_grid().sync();
+    x[threadIdx.x] = 1;
+}
+
+__global__ void block_leaves_early(real *x) {
+    if (blockIdx.x == 1) return; /* the other blocks wait for it at the grid barrier forever */
+    cooperative_groups::this_grid().sync();
+    x[threadIdx.x] = 1;
+}
+
 static int run_kernel_case(const char *name) {
     real *x = nullptr;
     long n = !strcmp(name, "kernel_overruns_guard") ? 1024 : 100; /* 4096 bytes end on a page */
@@ -141,6 +155,12 @@ static int run_kernel_case(const char *name) {
         LAUNCH_KERNEL(fill_kernel, dim3(1, 70000), 256, 0, s, 1024L, x);
     else if (!strcmp(name, "host_pointer_to_kernel"))
         LAUNCH_KERNEL(fill_kernel, 1, 256, 0, s, 1024L, host.data());
+    else if (!strcmp(name, "grid_sync_not_cooperative"))
+        LAUNCH_KERNEL(grid_syncing, 2, 64, 0, s, x);
+    else if (!strcmp(name, "grid_sync_divergence"))
+        CHECK(CUDA, LAUNCH_COOPERATIVE("block_leaves_early", block_leaves_early, 4, 64, 0, s, x));
+    else if (!strcmp(name, "cooperative_too_large"))
+        CHECK(CUDA, LAUNCH_COOPERATIVE("grid_syncing", grid_syncing, 10000, 1024, 0, s, x));
     else
         return fprintf(stderr, "planted_bugs: unknown case '%s'\n", name), 2;
     CHECK_LAUNCH();

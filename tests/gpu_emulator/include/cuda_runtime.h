@@ -109,6 +109,18 @@ cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t stream);
 cudaError_t cudaEventQuery(cudaEvent_t event);
 cudaError_t cudaEventSynchronize(cudaEvent_t event);
 
+typedef enum cudaFuncAttribute {
+    cudaFuncAttributeMaxDynamicSharedMemorySize = 8,
+} cudaFuncAttribute;
+/* Raises a kernel's dynamic shared memory limit above 48 KB (up to sharedMemPerBlockOptin);
+ * a launch with more than its limit fails, as on a GPU. */
+cudaError_t emu_func_set_attribute(const void *function, cudaFuncAttribute attr, int value);
+/* Blocks of `block_threads` threads and `dynamic_shared` bytes one SM holds at once: the
+ * least of 32, the SM's threads over the block's, and its shared memory over the block's
+ * (1 KB of which each block reserves). */
+cudaError_t emu_occupancy_blocks_per_sm(int *blocks, const void *function, int block_threads,
+                                        size_t dynamic_shared);
+
 #ifdef __cplusplus
 } /* extern "C" */
 /* As the real header: typed overloads for C++. */
@@ -117,6 +129,14 @@ template <class T> static inline cudaError_t cudaMalloc(T **ptr, size_t bytes) {
 }
 template <class T> static inline cudaError_t cudaMallocHost(T **ptr, size_t bytes) {
     return cudaMallocHost((void **)ptr, bytes);
+}
+template <class T> static inline cudaError_t cudaFuncSetAttribute(T *function, cudaFuncAttribute attr, int value) {
+    return emu_func_set_attribute((const void *)function, attr, value);
+}
+template <class T>
+static inline cudaError_t cudaOccupancyMaxActiveBlocksPerMultiprocessor(int *blocks, T function, int block_threads,
+                                                                        size_t dynamic_shared) {
+    return emu_occupancy_blocks_per_sm(blocks, (const void *)function, block_threads, dynamic_shared);
 }
 #include "emu_kernel.h" /* kernel qualifiers, built-ins and the launch (C++ only) */
 #endif

@@ -16,7 +16,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include <functional>
+#include <new>
 #include <memory>
 #include <tuple>
 #include <type_traits>
@@ -47,6 +50,14 @@ extern dim3 blockDim, gridDim;
 /* Waits until every thread of the block has reached it; a thread that ends while others
  * wait at a barrier is an error (the launch fails with cudaErrorIllegalInstruction). */
 void __syncthreads(void);
+/* cooperative_groups::this_grid().sync(): waits until every thread of the grid has reached
+ * it; only in a cooperative launch (all blocks run at once), else an error. */
+void emu_grid_sync(void);
+/* Threads run one at a time on one core: every write is seen by every later read. */
+static inline void __threadfence(void) {}
+/* The block's dynamic shared memory (the launch's `shared` bytes, NaN-poisoned per block);
+ * what `extern __shared__ T name[]` is on a GPU (DYNAMIC_SHARED in kernels/launch.cuh). */
+void *emu_dynamic_shared(void);
 
 /* Threads run one at a time, so read-modify-write is atomic. */
 template <typename T> static inline T emu_atomic_add(T *p, T v) {
@@ -101,6 +112,8 @@ struct EmuArgWord {
 
 struct EmuKernelLaunch {
     const char *name;
+    const void *function; /* the kernel, for cudaFuncSetAttribute's limits */
+    bool cooperative;     /* cudaLaunchCooperativeKernel: all blocks at once, grid.sync() */
     dim3 grid, block;
     size_t shared;
     struct EmuStream *stream;
@@ -123,17 +136,37 @@ template <typename T> static void emu_note_arg(EmuKernelLaunch &l, int index, co
     }
 }
 
+template <typename... P, typename... A>
+int emu_queue_launch(const char *name, bool cooperative, void (*kernel)(P...), dim3 grid, dim3 block,
+                     size_t shared, struct EmuStream *stream, A &&...args) {
+    static_assert(sizeof...(P) == sizeof...(A), "kernel launched with the wrong number of arguments");
+    /* Built in zeroed memory: padding a member-wise copy skips holds no stale words. */
+    using Params = std::tuple<std::decay_t<P>...>;
+    void *storage = calloc(1, sizeof(Params));
+    std::shared_ptr<Params> params(new (storage) Params(std::forward<A>(args)...), [](Params *p) {
+        p->~Params();
+        free(p);
+    });
+    EmuKernelLaunch l{name, (const void *)kernel, cooperative, grid, block, shared, stream, {}, {}};
+    int index = 0;
+    std::apply([&](const auto &...p) { (emu_note_arg(l, index++, p), ...); }, *params);
+    l.body = [kernel, params] { std::apply(kernel, *params); };
+    return emu_enqueue_kernel(std::move(l));
+}
+
 /* kernel<<<grid, block, shared, stream>>>(args...), emulated. */
 template <typename... P, typename... A>
 void emu_launch_kernel(const char *name, void (*kernel)(P...), dim3 grid, dim3 block, size_t shared,
                        struct EmuStream *stream, A &&...args) {
-    static_assert(sizeof...(P) == sizeof...(A), "kernel launched with the wrong number of arguments");
-    auto params = std::make_shared<std::tuple<std::decay_t<P>...>>(std::forward<A>(args)...);
-    EmuKernelLaunch l{name, grid, block, shared, stream, {}, {}};
-    int index = 0;
-    std::apply([&](const auto &...p) { (emu_note_arg(l, index++, p), ...); }, *params);
-    l.body = [kernel, params] { std::apply(kernel, *params); };
-    emu_enqueue_kernel(std::move(l));
+    emu_queue_launch(name, false, kernel, grid, block, shared, stream, std::forward<A>(args)...);
+}
+
+/* cudaLaunchCooperativeKernel(kernel, grid, block, {&arg}, shared, stream), emulated: refused
+ * with cudaErrorCooperativeLaunchTooLarge when the grid cannot be resident all at once. */
+template <typename P, typename A>
+cudaError_t emu_launch_cooperative_kernel(const char *name, void (*kernel)(P), dim3 grid, dim3 block,
+                                          size_t shared, struct EmuStream *stream, A &&arg) {
+    return (cudaError_t)emu_queue_launch(name, true, kernel, grid, block, shared, stream, std::forward<A>(arg));
 }
 
 #endif

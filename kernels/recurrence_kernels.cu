@@ -1,0 +1,375 @@
+/* recurrence_kernels.cu: a direction's whole time loop (src/model/layer.c's step loop) as
+ * one persistent kernel, forward and backward, for every cell.
+ *
+ * The grid is co-resident (a cooperative launch) and owns the hidden units in slices:
+ * block k owns units [k*U, k*U + U). The block keeps in shared memory, for all T steps,
+ * the part of W_hh its units need — forward, the rows of every gate of its units
+ * ([G][U][H]); backward, the columns of its units ([U][G*H]) — instead of reading W_hh
+ * from memory in a GEMM per step. A forward step: the recurrent projection of the block's
+ * gate rows for every unfinished sample (into the hp scratch), then the cell's unit
+ * arithmetic (cell_math.h, as on the CPU) and the freeze of finished samples, then one
+ * grid-wide barrier so that every block sees h(t) before step t+1. A backward step: the
+ * cell's unit backward for the block's units, one grid barrier, then dh(t-1) of the
+ * block's units from every unit's gate gradients. The textbook GRU, whose W_hn multiplies
+ * r*h (all units' r), takes one more barrier each way. Buffers and layouts are exactly the
+ * step loop's, so the weight gradients after the loop and everything around are shared.
+ *
+ * The plan (units per block) comes from the device's SM count and shared memory: where a
+ * slice of W_hh does not fit, or the grid would not be resident at once, the op declines
+ * (returns 0) and layer.c runs the step loop. */
+#include <cooperative_groups.h>
+#include <limits.h>
+#include <string.h>
+
+#include "model/cell_math.h"
+#include "cuda_kernels.h"
+#include "cuda_ops.h"
+#include "launch.cuh"
+
+namespace cg = cooperative_groups;
+
+static int recurrence_enabled = 1;
+
+void cuda_ops_set_persistent(int enabled) { recurrence_enabled = enabled; }
+
+/* ---- per-cell shape and unit arithmetic, at compile time ---- */
+
+__host__ __device__ constexpr int gates_of(int cell) {
+    return cell == CELL_LSTM ? 4 : cell == CELL_GRU || cell == CELL_GRU_TEXTBOOK ? 3 : 1;
+}
+__host__ __device__ constexpr int cache_width_of(int cell) {
+    return cell == CELL_LSTM ? 5 : cell == CELL_GRU || cell == CELL_GRU_TEXTBOOK ? 4 : 0;
+}
+/* Rows of W_hh whose gradient reaches h(t-1) through the recurrent projection (the
+ * textbook GRU's W_hn reaches it through r*h instead), and whether the cell's own unit
+ * backward already wrote part of dh(t-1) (the GRU's z*dh). */
+__host__ __device__ constexpr int backprop_rows_of(int cell) {
+    return cell == CELL_GRU_TEXTBOOK ? 2 : gates_of(cell);
+}
+__host__ __device__ constexpr int adds_to_dh_prev(int cell) {
+    return cell == CELL_GRU || cell == CELL_GRU_TEXTBOOK;
+}
+
+/* One sample's rows at one step (the layouts of cell_math.h). */
+struct StepRows {
+    const real *xp, *hp, *h_prev, *c_prev;
+    real *h, *c, *cache;
+};
+
+/* The forward unit arithmetic of unit j; the textbook GRU's second half is its own. */
+template <int CELL> __device__ static void unit_forward(int H, int j, StepRows r) {
+    if constexpr (CELL == CELL_RNN_TANH || CELL == CELL_RNN_RELU) {
+        r.h[j] = rnn_unit_forward(CELL == CELL_RNN_RELU, r.xp[j] + r.hp[j]);
+    } else if constexpr (CELL == CELL_LSTM) {
+        lstm_unit_forward(H, j, r.xp, r.hp, r.c_prev, r.c, r.h, r.cache);
+    } else if constexpr (CELL == CELL_GRU) {
+        gru_unit_gates(j, r.xp, r.hp, r.cache);
+        gru_unit_gates(H + j, r.xp, r.hp, r.cache);
+        gru_unit_candidate(H, j, 0, r.xp, r.hp, r.h_prev, r.h, r.cache);
+    } else { /* textbook GRU, after its r*h projection */
+        gru_unit_candidate(H, j, 1, r.xp, r.hp, r.h_prev, r.h, r.cache);
+    }
+}
+
+/* One sample's gradient rows at one step. */
+struct GradRows {
+    const real *cache, *dh, *dc, *h_prev, *c_prev, *h;
+    real *dxp, *dhp, *dh_prev, *dc_prev;
+};
+
+template <int CELL> __device__ static void unit_backward(int H, int j, GradRows g) {
+    if constexpr (CELL == CELL_RNN_TANH || CELL == CELL_RNN_RELU) {
+        g.dxp[j] = rnn_unit_backward(CELL == CELL_RNN_RELU, g.h[j], g.dh[j]);
+    } else if constexpr (CELL == CELL_LSTM) {
+        lstm_unit_backward(H, j, g.cache, g.dh, g.dc, g.c_prev, g.dxp, g.dc_prev);
+    } else if constexpr (CELL == CELL_GRU) {
+        gru_unit_update_candidate_backward(H, j, g.cache, g.dh, g.h_prev, g.dxp, g.dh_prev);
+        gru_unit_reset_backward(H, j, g.cache, g.dxp, g.dhp);
+    } else { /* textbook GRU: r's gradient needs every unit's dn first */
+        gru_unit_update_candidate_backward(H, j, g.cache, g.dh, g.h_prev, g.dxp, g.dh_prev);
+    }
+}
+
+/* ---- the block's slice ---- */
+
+struct RecurrenceLaunch {
+    RecurrenceJob job;
+    int units; /* U, hidden units per block */
+};
+
+struct Slice {
+    int j0, n; /* first unit, units (the last block may own fewer than U) */
+};
+
+__device__ static Slice block_slice(int H, int U) {
+    int j0 = (int)blockIdx.x * U;
+    return {j0, H - j0 < U ? H - j0 : U};
+}
+
+__device__ static int time_of(const RecurrenceJob &a, int step) { return a.reverse ? a.T - 1 - step : step; }
+__device__ static long prev_slot(const RecurrenceJob &a, int t) { return a.reverse ? t + 1 : t; }
+__device__ static long state_slot(const RecurrenceJob &a, int t) { return a.reverse ? t : t + 1; }
+
+/* hp[b][g*H + j] = input[b] . W_hh[g*H + j] + b_hh[g*H + j] for the slice's units j, gates
+ * [g0, g1), unfinished samples b; w is the block's [G][U][H] copy of its rows. Threads
+ * next to each other take samples next to each other and share the weight row. */
+__device__ static void project_slice(const RecurrenceJob &a, const real *w, int G, int U, Slice s,
+                                     int g0, int g1, int t, const real *input, long ld_input) {
+    int H = a.H, B = a.B, per_row = B;
+    for (int o = threadIdx.x; o < (g1 - g0) * s.n * per_row; o += blockDim.x) {
+        int b = o % per_row, gu = o / per_row, g = g0 + gu / s.n, u = gu % s.n;
+        if (t >= a.lengths[b]) continue;
+        const real *wr = w + ((long)g * U + u) * H, *in = input + b * ld_input;
+        real sum = 0;
+        for (int k = 0; k < H; k++) sum += wr[k] * in[k];
+        int col = g * H + s.j0 + u;
+        a.hp[(long)b * G * H + col] = sum + a.b_hh[col];
+    }
+}
+
+/* The unit arithmetic for the slice's units of unfinished samples, and the freeze of
+ * finished ones (they keep h_prev, c_prev and output zeros), as layer.c's step_freeze. */
+template <int CELL> __device__ static void step_units(const RecurrenceJob &a, Slice s, int t, long prev, long cur) {
+    constexpr int G = gates_of(CELL), CW = cache_width_of(CELL);
+    int H = a.H, B = a.B;
+    for (int o = threadIdx.x; o < s.n * B; o += blockDim.x) {
+        int b = o % B, j = s.j0 + o / B;
+        long row = (long)b * H;
+        real *h = a.states + cur + row, *c = a.cells ? a.cells + cur + row : 0;
+        const real *h_prev = a.states + prev + row, *c_prev = a.cells ? a.cells + prev + row : 0;
+        real *out = a.y + ((long)t * B + b) * a.out_stride + a.out_offset;
+        if (t >= a.lengths[b]) {
+            h[j] = h_prev[j];
+            if (c) c[j] = c_prev[j];
+            out[j] = 0;
+            continue;
+        }
+        StepRows r = {a.xp + ((long)t * B + b) * G * H, a.hp + (long)b * G * H, h_prev, c_prev, h, c,
+                      a.cache + ((long)t * B + b) * CW * H};
+        unit_forward<CELL>(H, j, r);
+        out[j] = h[j];
+    }
+}
+
+/* Textbook GRU, first half of a step: r and z of the slice's units, and r*h_prev (the
+ * input of the W_hn projection) into the cache's last block. */
+__device__ static void textbook_gates(const RecurrenceJob &a, Slice s, int t, long prev) {
+    int H = a.H, B = a.B;
+    for (int o = threadIdx.x; o < s.n * B; o += blockDim.x) {
+        int b = o % B, j = s.j0 + o / B;
+        if (t >= a.lengths[b]) continue;
+        const real *xp = a.xp + ((long)t * B + b) * 3 * H, *hp = a.hp + (long)b * 3 * H;
+        real *cache = a.cache + ((long)t * B + b) * 4 * H;
+        gru_unit_gates(j, xp, hp, cache);
+        gru_unit_gates(H + j, xp, hp, cache);
+        gru_unit_reset_hidden(H, j, a.states + prev + (long)b * H, cache);
+    }
+}
+
+template <int CELL> __global__ void recurrence_forward_kernel(RecurrenceLaunch l) {
+    constexpr int G = gates_of(CELL);
+    const RecurrenceJob &a = l.job;
+    const int H = a.H, U = l.units;
+    const long BH = (long)a.B * H;
+    const Slice s = block_slice(H, U);
+    DYNAMIC_SHARED(real, w); /* [G][U][H]: w[(g*U + u)*H + k] = W_hh[g*H + j0 + u][k] */
+    for (long i = threadIdx.x; i < (long)G * s.n * H; i += blockDim.x) {
+        int row = (int)(i / H), k = (int)(i % H), g = row / s.n, u = row % s.n;
+        w[((long)g * U + u) * H + k] = a.w_hh[((long)g * H + s.j0 + u) * H + k];
+    }
+    __syncthreads();
+    cg::grid_group grid = cg::this_grid();
+    for (int step = 0; step < a.T; step++) {
+        int t = time_of(a, step);
+        long prev = prev_slot(a, t) * BH, cur = state_slot(a, t) * BH;
+        if constexpr (CELL == CELL_GRU_TEXTBOOK) {
+            project_slice(a, w, G, U, s, 0, 2, t, a.states + prev, H);
+            __syncthreads();
+            textbook_gates(a, s, t, prev);
+            grid.sync(); /* every unit's r*h_prev */
+            project_slice(a, w, G, U, s, 2, 3, t, a.cache + (long)t * a.B * 4 * H + 3 * H, 4 * H);
+        } else {
+            project_slice(a, w, G, U, s, 0, G, t, a.states + prev, H);
+        }
+        __syncthreads();
+        step_units<CELL>(a, s, t, prev, cur);
+        grid.sync(); /* h(t) of every unit before step t+1 */
+    }
+}
+
+/* ---- backward ---- */
+
+/* The unit backward for the slice's units: dh = dh_carry + dy for unfinished samples
+ * (layer.c's step_gather_gradient), then the cell's arithmetic into dxp/dhp (and dc_prev,
+ * and the direct part of dh_prev); finished samples get zero gate gradients. */
+template <int CELL> __device__ static void backward_units(const RecurrenceJob &a, Slice s, int t, long prev, long cur) {
+    constexpr int G = gates_of(CELL), CW = cache_width_of(CELL);
+    int H = a.H, B = a.B, GH = G * H;
+    for (int o = threadIdx.x; o < s.n * B; o += blockDim.x) {
+        int b = o % B, j = s.j0 + o / B;
+        long row = (long)b * H;
+        real *dxp = a.dxp + ((long)t * B + b) * GH, *dhp = a.dhp + ((long)t * B + b) * GH;
+        if (t >= a.lengths[b]) {
+            for (int g = 0; g < G; g++) dxp[g * H + j] = 0, dhp[g * H + j] = 0;
+            continue;
+        }
+        a.dh[row + j] = a.dh_carry[row + j] + a.dy[((long)t * B + b) * a.out_stride + a.out_offset + j];
+        if (a.dc) a.dc[row + j] = a.dc_carry[row + j];
+        GradRows g = {a.cache + ((long)t * B + b) * CW * H, a.dh + row, a.dc ? a.dc + row : 0,
+                      a.states + prev + row, a.cells ? a.cells + prev + row : 0, a.states + cur + row,
+                      dxp, dhp, a.dh_prev + row, a.dc_prev ? a.dc_prev + row : 0};
+        unit_backward<CELL>(H, j, g);
+    }
+}
+
+/* Textbook GRU: d(r*h_prev) = dn W_hn for the slice's units (every unit's dn), then r's
+ * gradient and its part of dh_prev. */
+__device__ static void textbook_reset_backward(const RecurrenceJob &a, const real *wt, Slice s, int t, long prev) {
+    int H = a.H, B = a.B, GH = 3 * H;
+    for (int o = threadIdx.x; o < s.n * B; o += blockDim.x) {
+        int b = o % B, u = o / B, k = s.j0 + u;
+        if (t >= a.lengths[b]) continue;
+        long row = (long)b * H;
+        real *dxp = a.dxp + ((long)t * B + b) * GH;
+        const real *wk = wt + (long)u * GH + 2 * H;
+        real drh = 0;
+        for (int i = 0; i < H; i++) drh += dxp[2 * H + i] * wk[i];
+        a.drh[row + k] = drh;
+        gru_unit_textbook_reset_backward(k, a.cache + ((long)t * B + b) * 4 * H, a.drh + row,
+                                         a.states + prev + row, dxp, a.dh_prev + row);
+    }
+}
+
+/* dh_prev of the slice's units from every unit's gate gradients (dhp . W_hh[:, k]), then
+ * carried to step t-1 for unfinished samples (layer.c's step_carry_gradient). */
+template <int CELL> __device__ static void carry_units(const RecurrenceJob &a, const real *wt, Slice s, int t) {
+    constexpr int G = gates_of(CELL), R = backprop_rows_of(CELL);
+    int H = a.H, B = a.B, GH = G * H;
+    for (int o = threadIdx.x; o < s.n * B; o += blockDim.x) {
+        int b = o % B, u = o / B, k = s.j0 + u;
+        if (t >= a.lengths[b]) continue;
+        long row = (long)b * H;
+        const real *dhp = a.dhp + ((long)t * B + b) * GH, *wk = wt + (long)u * GH;
+        real sum = 0;
+        for (int r = 0; r < R * H; r++) sum += dhp[r] * wk[r];
+        real dh_prev = adds_to_dh_prev(CELL) ? sum + a.dh_prev[row + k] : sum;
+        a.dh_prev[row + k] = dh_prev;
+        a.dh_carry[row + k] = dh_prev;
+        if (a.dc_carry) a.dc_carry[row + k] = a.dc_prev[row + k];
+    }
+}
+
+template <int CELL> __global__ void recurrence_backward_kernel(RecurrenceLaunch l) {
+    constexpr int G = gates_of(CELL);
+    const RecurrenceJob &a = l.job;
+    const int H = a.H, U = l.units, GH = G * H;
+    const long BH = (long)a.B * H;
+    const Slice s = block_slice(H, U);
+    DYNAMIC_SHARED(real, wt); /* [U][G*H]: wt[u*G*H + r] = W_hh[r][j0 + u] */
+    for (long i = threadIdx.x; i < (long)s.n * GH; i += blockDim.x) {
+        int u = (int)(i / GH), r = (int)(i % GH);
+        wt[(long)u * GH + r] = a.w_hh[(long)r * H + s.j0 + u];
+    }
+    __syncthreads();
+    cg::grid_group grid = cg::this_grid();
+    for (int step = a.T - 1; step >= 0; step--) {
+        int t = time_of(a, step);
+        long prev = prev_slot(a, t) * BH, cur = state_slot(a, t) * BH;
+        backward_units<CELL>(a, s, t, prev, cur);
+        if constexpr (CELL == CELL_GRU_TEXTBOOK) {
+            grid.sync(); /* every unit's dn */
+            textbook_reset_backward(a, wt, s, t, prev);
+        }
+        grid.sync(); /* every unit's gate gradients at t */
+        carry_units<CELL>(a, wt, s, t);
+        __syncthreads(); /* dh_carry before the next step's units read it */
+    }
+}
+
+/* ---- the plan and the launch ---- */
+
+typedef void (*RecurrenceKernel)(RecurrenceLaunch);
+
+struct RecurrenceKernels {
+    RecurrenceKernel forward, backward;
+    const char *forward_name, *backward_name;
+};
+
+#define RECURRENCE_KERNELS(CELL, name)                                                     \
+    {recurrence_forward_kernel<CELL>, recurrence_backward_kernel<CELL>,                  \
+     "recurrence_forward_kernel<" name ">", "recurrence_backward_kernel<" name ">"}
+
+static const RecurrenceKernels *kernels_of(CellType cell) {
+    static const RecurrenceKernels table[] = {
+        RECURRENCE_KERNELS(CELL_RNN_TANH, "rnn_tanh"), RECURRENCE_KERNELS(CELL_RNN_RELU, "rnn_relu"),
+        RECURRENCE_KERNELS(CELL_LSTM, "lstm"), RECURRENCE_KERNELS(CELL_GRU, "gru"),
+        RECURRENCE_KERNELS(CELL_GRU_TEXTBOOK, "gru_textbook"),
+    };
+    return (unsigned)cell < sizeof table / sizeof *table ? &table[cell] : 0;
+}
+
+struct RecurrencePlan {
+    int units, blocks, threads;
+    size_t shared;
+};
+
+static const cudaDeviceProp *current_device_props(void) {
+    static cudaDeviceProp props;
+    static int device = -1;
+    int now;
+    CHECK(CUDA, cudaGetDevice(&now));
+    if (now != device) {
+        CHECK(CUDA, cudaGetDeviceProperties(&props, now));
+        device = now;
+    }
+    return &props;
+}
+
+/* One block per SM, each with ceil(H / SMs) units; 0 when its slice of W_hh does not fit
+ * in shared memory or the grid cannot be resident at once. Forward and backward kernels
+ * need the same shared memory and threads. */
+static int plan_recurrence(CellType cell, int H, int B, RecurrencePlan *p) {
+    const cudaDeviceProp *d = current_device_props();
+    const RecurrenceKernels *k = kernels_of(cell);
+    int sms = d->multiProcessorCount > 0 ? d->multiProcessorCount : 1;
+    p->units = (H + sms - 1) / sms;
+    p->blocks = (H + p->units - 1) / p->units;
+    p->shared = sizeof(real) * (size_t)gates_of(cell) * p->units * H;
+    long work = (long)B * p->units * gates_of(cell);
+    p->threads = work >= 256 ? 256 : (int)((work + 31) / 32 * 32);
+    if (!k || p->shared > d->sharedMemPerBlockOptin) return 0;
+    int per_sm = INT_MAX;
+    for (RecurrenceKernel kernel : {k->forward, k->backward}) {
+        int n = 0;
+        if (p->shared > d->sharedMemPerBlock)
+            CHECK(CUDA, cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)p->shared));
+        CHECK(CUDA, cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, kernel, p->threads, p->shared));
+        per_sm = n < per_sm ? n : per_sm;
+    }
+    return (long)per_sm * sms >= p->blocks;
+}
+
+static int launch_recurrence(const RecurrenceJob *job, int backward) {
+    RecurrencePlan p;
+    if (!recurrence_enabled || job->T == 0 || job->B == 0 || !plan_recurrence(job->cell, job->H, job->B, &p))
+        return 0;
+    const RecurrenceKernels *k = kernels_of(job->cell);
+    RecurrenceLaunch l;
+    memset(&l, 0, sizeof l); /* no stale bytes in the padding (see loss_args) */
+    memcpy(&l.job, job, sizeof *job);
+    l.units = p.units;
+    CHECK(CUDA, LAUNCH_COOPERATIVE(backward ? k->backward_name : k->forward_name, backward ? k->backward : k->forward,
+                                   dim3(p.blocks), dim3(p.threads), p.shared, cuda_ops_stream(), l));
+    return 1;
+}
+
+int cuda_recurrence_forward(const RecurrenceJob *job) { return launch_recurrence(job, 0); }
+
+int cuda_recurrence_backward(const RecurrenceJob *job) { return launch_recurrence(job, 1); }
+
+int cuda_recurrence_plan(CellType cell, int H, int B, int *blocks, int *units, size_t *shared_bytes) {
+    RecurrencePlan p = {0, 0, 0, 0};
+    int fits = plan_recurrence(cell, H, B, &p);
+    *blocks = p.blocks, *units = p.units, *shared_bytes = p.shared;
+    return fits && recurrence_enabled;
+}
