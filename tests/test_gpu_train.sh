@@ -49,8 +49,13 @@ for cell in lstm gru rnn_tanh; do
     train "grad_${device}_$cell" "$RECUR" train "${common[@]}" --steps=1 --device=$device
     train "sgd_${device}_$cell" "$RECUR" train "${common[@]}" --steps=10 --clip_norm=1 --device=$device
   done
+  train "grad_steps_$cell" "$RECUR" train "${common[@]}" --steps=1 --device=gpu --gpu_recurrence=steps
+  check "$cell: the GPU runs took the persistent recurrence kernels" \
+    'grep -q "recurrence: persistent kernels" "$run_dir/grad_gpu_$cell.txt"'
   check "$cell: gradients after one step equal to 1e-4" \
     '"$COMPARE" "$(last "$run_dir/grad_cpu_$cell")" "$(last "$run_dir/grad_gpu_$cell")" /optimizer 1e-4'
+  check "$cell: gradients after one step equal to 1e-4 (gpu_recurrence = steps)" \
+    '"$COMPARE" "$(last "$run_dir/grad_cpu_$cell")" "$(last "$run_dir/grad_steps_$cell")" /optimizer 1e-4'
   check "$cell: parameters after 10 SGD steps equal to 1e-4" \
     '"$COMPARE" "$(last "$run_dir/sgd_cpu_$cell")" "$(last "$run_dir/sgd_gpu_$cell")" /model 1e-4'
 done

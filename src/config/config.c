@@ -15,6 +15,7 @@ const char *const schedule_names[] = {"constant", "step", "exponential", "cosine
 const char *const nonfinite_names[] = {"stop", "skip", 0};
 const char *const progress_names[] = {"auto", "bar", "lines", 0};
 const char *const device_names[] = {"cpu", "gpu", 0};
+const char *const gpu_recurrence_names[] = {"persistent", "steps", 0};
 
 /* Enum fields are read and written as int. */
 _Static_assert(sizeof(CellType) == sizeof(int), "CellType is not int-sized");
@@ -25,6 +26,7 @@ _Static_assert(sizeof(ScheduleType) == sizeof(int), "ScheduleType is not int-siz
 _Static_assert(sizeof(NonfinitePolicy) == sizeof(int), "NonfinitePolicy is not int-sized");
 _Static_assert(sizeof(ProgressStyle) == sizeof(int), "ProgressStyle is not int-sized");
 _Static_assert(sizeof(DeviceKind) == sizeof(int), "DeviceKind is not int-sized");
+_Static_assert(sizeof(GpuRecurrence) == sizeof(int), "GpuRecurrence is not int-sized");
 
 enum { GROUP_model, GROUP_train };
 static const char *const group_names[] = {"model", "train"};
@@ -133,6 +135,10 @@ static const Key keys[] = {
     ROW(train, tf32, T_BOOL, int, 0, "0", ANY,
         "device = gpu: 1 lets cuBLAS use TF32 tensor cores for the float32 matrix products "
         "(faster, about 3 fewer significant digits); 0 = full float32"),
+    ROW(train, gpu_recurrence, T_ENUM, GpuRecurrence, gpu_recurrence_names, "persistent", ANY,
+        "device = gpu: persistent = each direction's time loop is one kernel holding W_hh on chip "
+        "(where it fits; else the step loop, said at start); steps = a small GEMM and kernels per "
+        "time step"),
     ROW(train, synthetic_train_size, T_INT, int, 0, "2000", AT_LEAST(1),
         "data = synthetic: training sequences"),
     ROW(train, synthetic_valid_size, T_INT, int, 0, "500", AT_LEAST(1),

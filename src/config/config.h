@@ -19,6 +19,8 @@ typedef enum { SCHED_CONSTANT, SCHED_STEP, SCHED_EXPONENTIAL, SCHED_COSINE } Sch
 typedef enum { NONFINITE_STOP, NONFINITE_SKIP } NonfinitePolicy;
 typedef enum { PROGRESS_AUTO, PROGRESS_BAR, PROGRESS_LINES } ProgressStyle;
 typedef enum { DEVICE_CPU, DEVICE_GPU } DeviceKind;
+/* device = gpu: how a recurrent direction's time loop runs (kernels/recurrence_kernels.cu). */
+typedef enum { GPU_RECURRENCE_PERSISTENT, GPU_RECURRENCE_STEPS } GpuRecurrence;
 
 typedef struct TrainConfig {
     char data[512];       /* a recur dataset file, or "synthetic" (generated, datasets/README.md) */
@@ -61,6 +63,7 @@ typedef struct TrainConfig {
     DeviceKind device;    /* cpu or gpu */
     int gpu;              /* device = gpu: CUDA device number; -1 = the local rank */
     int tf32;             /* device = gpu: TF32 tensor-core GEMMs */
+    GpuRecurrence gpu_recurrence; /* device = gpu: persistent kernels or the step loop */
     /* generated corpus (data = synthetic) */
     int synthetic_train_size, synthetic_valid_size, synthetic_max_len;
 } TrainConfig;
@@ -75,6 +78,7 @@ extern const char *const schedule_names[];
 extern const char *const nonfinite_names[];
 extern const char *const progress_names[];
 extern const char *const device_names[];
+extern const char *const gpu_recurrence_names[];
 
 /* Defaults, then --config FILE, then --key=value from argv[0..argc). Exits 2 on error;
  * `--help` / `-h` prints config_print_usage and exits 0; `--print-config` prints the

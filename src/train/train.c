@@ -361,7 +361,7 @@ static void load_pretrained_embedding(Run *r) {
 
 static void setup_model(Run *r, RunConfig *cfg) {
     ModelConfig mc = train_model_config(cfg, &r->data);
-    const ModelOps *ops = train_device_open(&cfg->train, r->comm);
+    const ModelOps *ops = train_device_open(&cfg->train, &mc, r->comm);
     model_init_on(&r->model, &mc, cfg->train.seed, ops);
     if (r->data.embedding && cfg->train.pretrained_embedding && mc.vocab_size == r->data.train.vocab_size)
         load_pretrained_embedding(r);

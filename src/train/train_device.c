@@ -39,13 +39,34 @@ static void print_gpu_table(const Comm *c, int index) {
 }
 #endif
 
-const ModelOps *train_device_open(const TrainConfig *t, const Comm *c) {
+#ifdef RECUR_HAVE_GPU
+/* Rank 0's line on the recurrence: persistent (grid per direction) or the step loop, why. */
+static void print_recurrence_plan(const TrainConfig *t, const ModelConfig *mc, const Comm *c) {
+    if (c->rank != 0) return;
+    int blocks, units;
+    size_t shared;
+    if (t->gpu_recurrence == GPU_RECURRENCE_STEPS)
+        printf("recur: recurrence: step loop (gpu_recurrence = steps)\n");
+    else if (cuda_recurrence_plan(mc->cell, mc->hidden_size, t->batch_size, &blocks, &units, &shared))
+        printf("recur: recurrence: persistent kernels, %d block(s) of %d unit(s) per direction, %.1f KB of W_hh "
+               "on chip per block\n", blocks, units, shared / 1024.0);
+    else
+        printf("recur: recurrence: step loop: persistent kernels for hidden %d would need %.1f KB of W_hh in the "
+               "shared memory of each of %d co-resident blocks, more than this GPU holds\n", mc->hidden_size,
+               shared / 1024.0, blocks);
+    fflush(stdout);
+}
+#endif
+
+const ModelOps *train_device_open(const TrainConfig *t, const ModelConfig *mc, const Comm *c) {
     if (t->device == DEVICE_CPU) return cpu_model_ops();
 #ifdef RECUR_HAVE_GPU
     int index = choose_gpu(t, c, cuda_device_count());
     const ModelOps *ops = cuda_ops_open(index);
     cuda_ops_set_tf32(t->tf32);
+    cuda_ops_set_persistent(t->gpu_recurrence == GPU_RECURRENCE_PERSISTENT);
     print_gpu_table(c, index);
+    print_recurrence_plan(t, mc, c);
     return ops;
 #else
     recur_die(EXIT_USAGE, "device = gpu: rank %d on %s runs a recur built without the CUDA backend "

@@ -4,19 +4,33 @@
 # loss and the gradient norm: no download of the outputs), 2 device-to-host copies, 4
 # host-to-device copies (lengths, tokens, the token links of the embedding gradient,
 # labels: the batch staged ahead is the one used, not uploaded again) from pinned memory,
-# and no scaling pass of the gradients with one rank.
+# and no scaling pass of the gradients with one rank. With the persistent recurrence
+# kernels, the launches, GEMMs and copies per step do not depend on T: T = 12 and 24 give
+# the same counts.
 # Batches of one length (bench/make_fixed_length_csv.py), so no step grows a buffer.
 # Usage: RECUR=path/to/recur_emu test_step_counts.sh PROJECT_DIR
 set -u
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-python3 "$1/bench/make_fixed_length_csv.py" --lines 200 --min_words 12 --max_words 20 --vocab 300 --out "$dir/t.csv"
-"$RECUR" prep text-csv --train="$dir/t.csv" --output="$dir/t.h5" --max_len=12 > "$dir/prep.txt" 2>&1 ||
-  { cat "$dir/prep.txt"; exit 1; }
-table=$(bash "$1/tools/count_step.sh" "$RECUR" 2 4 --data="$dir/t.h5" --cell=lstm --hidden_size=16 --num_layers=2 \
-  --batch_size=8 --clip_norm=0) || { echo "FAIL: count_step.sh: $table"; exit 1; }
+python3 "$1/bench/make_fixed_length_csv.py" --lines 200 --min_words 30 --max_words 40 --vocab 300 --out "$dir/t.csv"
+# count_table T: the per-step table of a 2-layer LSTM on batches of T tokens.
+project=$1
+count_table() {
+  "$RECUR" prep text-csv --train="$dir/t.csv" --output="$dir/t$1.h5" --max_len="$1" > "$dir/prep.txt" 2>&1 ||
+    { cat "$dir/prep.txt"; return 1; }
+  bash "$project/tools/count_step.sh" "$RECUR" 2 4 --data="$dir/t$1.h5" --cell=lstm --hidden_size=16 \
+    --num_layers=2 --batch_size=8 --clip_norm=0
+}
+table=$(count_table 12) || { echo "FAIL: count_step.sh (T = 12): $table"; exit 1; }
+table_24=$(count_table 24) || { echo "FAIL: count_step.sh (T = 24): $table_24"; exit 1; }
 echo "$table" | sed -n '1,14p'
 failed=0
+row() { grep -E "^\| $1 \|" | cut -d'|' -f3; }
+for what in "kernel launches" "GEMMs \(cuBLAS\)" "copy H2D pinned" "host synchronisations"; do
+  a=$(row "$what" <<<"$table") b=$(row "$what" <<<"$table_24")
+  if [ -n "$a" ] && [ "$a" = "$b" ]; then echo "ok   ${what//\\/} per step independent of T ($a at T = 12 and 24)"
+  else echo "FAIL ${what//\\/} per step: $a at T = 12, $b at T = 24"; failed=1; fi
+done
 expect() { if grep -Eq -- "$2" <<<"$table"; then echo "ok   $1"; else echo "FAIL $1"; failed=1; fi; }
 expect "2 host synchronisations per step" '^\| host synchronisations \| 2 \|'
 expect "2 device-to-host copies (loss, norm), pageable" '^\| copy D2H pageable \| 2 \|'
