@@ -194,7 +194,7 @@ int main(int argc, char **argv) {
     int T = ba.seq_len, B = cfg.train.batch_size;
 
     Comm one_rank = {.rank = 0, .size = 1, .local_rank = 0, .local_size = 1};
-    const ModelOps *ops = train_device_open(&cfg.train, &one_rank);
+    const ModelOps *ops = train_device_open(&cfg.train, &cfg.model, &one_rank);
     Model m;
     model_init_on(&m, &cfg.model, cfg.train.seed, ops);
     Optimizer opt;

@@ -23,9 +23,9 @@ void cuda_gru_reset_backward(int B, int H, const real *cache, real *dxp, real *d
 void cuda_gru_textbook_reset_backward(int B, int H, const real *cache, const real *drh,
                                       const real *h_prev, real *dxp, real *dh_prev);
 
-/* recurrence_kernels.cu: a direction's whole time loop, persistent; 0 when declined */
-int cuda_recurrence_forward(const RecurrenceJob *job);
-int cuda_recurrence_backward(const RecurrenceJob *job);
+/* recurrence_kernels.cu: the directions' whole time loops, persistent; 0 when declined */
+int cuda_recurrence_forward(const RecurrenceJob *jobs, int count);
+int cuda_recurrence_backward(const RecurrenceJob *jobs, int count);
 
 /* sequence_kernels.cu: masking, embedding, pooling */
 void cuda_mark_valid(int T, int B, const int32_t *lengths, uint8_t *valid);

@@ -27,9 +27,11 @@ void cuda_ops_set_tf32(int enabled);
 /* The persistent recurrence kernels (recurrence_kernels.cu): on by default; off, every
  * direction runs layer.c's step loop of small GEMMs and kernels. */
 void cuda_ops_set_persistent(int enabled);
-/* Whether a direction of `cell` with H units and B samples runs persistent on the current
- * device, with its grid (blocks of `units` hidden units, `shared_bytes` of W_hh each). */
-int cuda_recurrence_plan(CellType cell, int H, int B, int *blocks, int *units, size_t *shared_bytes);
+/* Whether a layer of `cell` with H units, B samples and 1 or 2 directions runs persistent
+ * on the current device, with its grid (in all, blocks of `units` hidden units and
+ * `shared_bytes` of W_hh each). */
+int cuda_recurrence_plan(CellType cell, int H, int B, int directions, int *blocks, int *units,
+                         size_t *shared_bytes);
 cudaStream_t cuda_ops_stream(void);
 /* Waits for everything queued on the backend's stream. */
 void cuda_ops_synchronize(void);

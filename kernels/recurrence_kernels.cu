@@ -1,8 +1,9 @@
-/* recurrence_kernels.cu: a direction's whole time loop (src/model/layer.c's step loop) as
- * one persistent kernel, forward and backward, for every cell.
+/* recurrence_kernels.cu: the whole time loops (src/model/layer.c's step loops) of a
+ * layer's directions as one persistent kernel, forward and backward, for every cell.
  *
- * The grid is co-resident (a cooperative launch) and owns the hidden units in slices:
- * block k owns units [k*U, k*U + U). The block keeps in shared memory, for all T steps,
+ * The grid is co-resident (a cooperative launch); its blocks are split between the
+ * directions (both run at once, in lockstep) and own the hidden units in slices: block k
+ * of a direction owns units [k*U, k*U + U). The block keeps in shared memory, for all T steps,
  * the part of W_hh its units need — forward, the rows of every gate of its units
  * ([G][U][H]); backward, the columns of its units ([U][G*H]) — instead of reading W_hh
  * from memory in a GEMM per step. A forward step: the recurrent projection of the block's
@@ -93,17 +94,22 @@ template <int CELL> __device__ static void unit_backward(int H, int j, GradRows 
 /* ---- the block's slice ---- */
 
 struct RecurrenceLaunch {
-    RecurrenceJob job;
-    int units; /* U, hidden units per block */
+    RecurrenceJob jobs[2]; /* the layer's directions, run together */
+    int units;             /* U, hidden units per block */
+    int blocks_per_job;    /* block k works on jobs[k / blocks_per_job] */
 };
 
 struct Slice {
     int j0, n; /* first unit, units (the last block may own fewer than U) */
 };
 
-__device__ static Slice block_slice(int H, int U) {
-    int j0 = (int)blockIdx.x * U;
-    return {j0, H - j0 < U ? H - j0 : U};
+__device__ static Slice block_slice(const RecurrenceLaunch &l) {
+    int H = l.jobs[0].H, j0 = (int)(blockIdx.x % l.blocks_per_job) * l.units;
+    return {j0, H - j0 < l.units ? H - j0 : l.units};
+}
+
+__device__ static const RecurrenceJob &block_job(const RecurrenceLaunch &l) {
+    return l.jobs[blockIdx.x / l.blocks_per_job];
 }
 
 __device__ static int time_of(const RecurrenceJob &a, int step) { return a.reverse ? a.T - 1 - step : step; }
@@ -168,10 +174,10 @@ __device__ static void textbook_gates(const RecurrenceJob &a, Slice s, int t, lo
 
 template <int CELL> __global__ void recurrence_forward_kernel(RecurrenceLaunch l) {
     constexpr int G = gates_of(CELL);
-    const RecurrenceJob &a = l.job;
+    const RecurrenceJob &a = block_job(l);
     const int H = a.H, U = l.units;
     const long BH = (long)a.B * H;
-    const Slice s = block_slice(H, U);
+    const Slice s = block_slice(l);
     DYNAMIC_SHARED(real, w); /* [G][U][H]: w[(g*U + u)*H + k] = W_hh[g*H + j0 + u][k] */
     for (long i = threadIdx.x; i < (long)G * s.n * H; i += blockDim.x) {
         int row = (int)(i / H), k = (int)(i % H), g = row / s.n, u = row % s.n;
@@ -261,10 +267,10 @@ template <int CELL> __device__ static void carry_units(const RecurrenceJob &a, c
 
 template <int CELL> __global__ void recurrence_backward_kernel(RecurrenceLaunch l) {
     constexpr int G = gates_of(CELL);
-    const RecurrenceJob &a = l.job;
-    const int H = a.H, U = l.units, GH = G * H;
+    const RecurrenceJob &a = block_job(l);
+    const int H = a.H, GH = G * H;
     const long BH = (long)a.B * H;
-    const Slice s = block_slice(H, U);
+    const Slice s = block_slice(l);
     DYNAMIC_SHARED(real, wt); /* [U][G*H]: wt[u*G*H + r] = W_hh[r][j0 + u] */
     for (long i = threadIdx.x; i < (long)s.n * GH; i += blockDim.x) {
         int u = (int)(i / GH), r = (int)(i % GH);
@@ -309,7 +315,7 @@ static const RecurrenceKernels *kernels_of(CellType cell) {
 }
 
 struct RecurrencePlan {
-    int units, blocks, threads;
+    int units, blocks_per_job, blocks, threads;
     size_t shared;
 };
 
@@ -325,15 +331,18 @@ static const cudaDeviceProp *current_device_props(void) {
     return &props;
 }
 
-/* One block per SM, each with ceil(H / SMs) units; 0 when its slice of W_hh does not fit
- * in shared memory or the grid cannot be resident at once. Forward and backward kernels
- * need the same shared memory and threads. */
-static int plan_recurrence(CellType cell, int H, int B, RecurrencePlan *p) {
+/* One block per SM, each with ceil(jobs * H / SMs) units of one job; 0 when its slice of
+ * W_hh does not fit in shared memory or the grid cannot be resident at once. Forward and
+ * backward kernels need the same shared memory and threads. `blocks` is the whole grid:
+ * jobs * blocks_per_job. */
+static int plan_recurrence(CellType cell, int H, int B, int jobs, RecurrencePlan *p) {
     const cudaDeviceProp *d = current_device_props();
     const RecurrenceKernels *k = kernels_of(cell);
     int sms = d->multiProcessorCount > 0 ? d->multiProcessorCount : 1;
-    p->units = (H + sms - 1) / sms;
-    p->blocks = (H + p->units - 1) / p->units;
+    p->units = (jobs * H + sms - 1) / sms;
+    if (p->units > H) p->units = H;
+    p->blocks_per_job = (H + p->units - 1) / p->units;
+    p->blocks = jobs * p->blocks_per_job;
     p->shared = sizeof(real) * (size_t)gates_of(cell) * p->units * H;
     long work = (long)B * p->units * gates_of(cell);
     p->threads = work >= 256 ? 256 : (int)((work + 31) / 32 * 32);
@@ -349,27 +358,30 @@ static int plan_recurrence(CellType cell, int H, int B, RecurrencePlan *p) {
     return (long)per_sm * sms >= p->blocks;
 }
 
-static int launch_recurrence(const RecurrenceJob *job, int backward) {
+static int launch_recurrence(const RecurrenceJob *jobs, int count, int backward) {
     RecurrencePlan p;
-    if (!recurrence_enabled || job->T == 0 || job->B == 0 || !plan_recurrence(job->cell, job->H, job->B, &p))
+    const RecurrenceJob *job = &jobs[0];
+    if (!recurrence_enabled || count < 1 || count > 2 || job->T == 0 || job->B == 0 ||
+        !plan_recurrence(job->cell, job->H, job->B, count, &p))
         return 0;
     const RecurrenceKernels *k = kernels_of(job->cell);
     RecurrenceLaunch l;
     memset(&l, 0, sizeof l); /* no stale bytes in the padding (see loss_args) */
-    memcpy(&l.job, job, sizeof *job);
-    l.units = p.units;
+    memcpy(l.jobs, jobs, sizeof *jobs * (size_t)count);
+    l.units = p.units, l.blocks_per_job = p.blocks_per_job;
     CHECK(CUDA, LAUNCH_COOPERATIVE(backward ? k->backward_name : k->forward_name, backward ? k->backward : k->forward,
                                    dim3(p.blocks), dim3(p.threads), p.shared, cuda_ops_stream(), l));
     return 1;
 }
 
-int cuda_recurrence_forward(const RecurrenceJob *job) { return launch_recurrence(job, 0); }
+int cuda_recurrence_forward(const RecurrenceJob *jobs, int count) { return launch_recurrence(jobs, count, 0); }
 
-int cuda_recurrence_backward(const RecurrenceJob *job) { return launch_recurrence(job, 1); }
+int cuda_recurrence_backward(const RecurrenceJob *jobs, int count) { return launch_recurrence(jobs, count, 1); }
 
-int cuda_recurrence_plan(CellType cell, int H, int B, int *blocks, int *units, size_t *shared_bytes) {
-    RecurrencePlan p = {0, 0, 0, 0};
-    int fits = plan_recurrence(cell, H, B, &p);
+int cuda_recurrence_plan(CellType cell, int H, int B, int directions, int *blocks, int *units,
+                         size_t *shared_bytes) {
+    RecurrencePlan p = {0, 0, 0, 0, 0};
+    int fits = plan_recurrence(cell, H, B, directions, &p);
     *blocks = p.blocks, *units = p.units, *shared_bytes = p.shared;
     return fits && recurrence_enabled;
 }

@@ -132,12 +132,15 @@ static int run_cells(const ModelOps *cuda, int persistent) {
         failures += run_case(stacked, "4 layers, last, CE", cuda);
         int blocks, units;
         size_t shared;
-        if (persistent && !cuda_recurrence_plan((CellType)cell, H, MAX_B, &blocks, &units, &shared)) {
-            printf("FAIL %s: the persistent kernels declined H=%d B=%d\n", cell_type_names[cell], H, MAX_B);
-            failures++;
-        } else if (persistent && cell == CELL_RNN_TANH) {
-            printf("     persistent plan: %d block(s) of %d unit(s), %zu bytes of W_hh each\n", blocks, units,
-                   shared);
+        for (int directions = 1; persistent && directions <= 2; directions++) {
+            if (!cuda_recurrence_plan((CellType)cell, H, MAX_B, directions, &blocks, &units, &shared)) {
+                printf("FAIL %s: the persistent kernels declined H=%d B=%d, %d direction(s)\n",
+                       cell_type_names[cell], H, MAX_B, directions);
+                failures++;
+            } else if (cell == CELL_RNN_TANH) {
+                printf("     persistent plan, %d direction(s): %d block(s) of %d unit(s), %zu bytes of W_hh "
+                       "each\n", directions, blocks, units, shared);
+            }
         }
     }
     return failures;

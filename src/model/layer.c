@@ -1,8 +1,9 @@
-/* layer.c: the time loop of one recurrent direction (see layer.h), forward and BPTT,
- * shared by every cell type and both backends. Masking of finished samples is decided
- * here and only here (the step_* ops carry it out). A backend with a whole-sequence
- * recurrence op (the GPU's persistent kernels) may take the loop over; the projections
- * before it and the weight gradients after it stay here. */
+/* layer.c: one recurrent layer (see layer.h), forward and BPTT: the input projections,
+ * each direction's time loop, the weight gradients; shared by every cell type and both
+ * backends. Masking of finished samples is decided here and only here (the step_* ops
+ * carry it out). A backend with whole-sequence recurrence ops (the GPU's persistent
+ * kernels) may take the time loops over, both directions at once; the projections before
+ * and the weight gradients after stay here. */
 #include "layer.h"
 
 #include <string.h>
@@ -35,37 +36,60 @@ static RecurrenceJob recurrence_job(const CellKind *cell, LayerShape s, const in
     return j;
 }
 
-void direction_forward(const ModelOps *ops, const CellKind *cell, LayerShape s,
-                       const int32_t *host_lengths, const int32_t *lengths,
-                       const real *x, RecurrentParams w, DirectionState st,
-                       const LayerScratch *scratch, real *y) {
-    int T = s.T, B = s.B, H = s.H, GH = cell->gates * s.H;
-    long BH = (long)B * H;
-    ops->gemm(0, 1, T * B, GH, s.I, 1, x, s.I, w.w_ih, s.I, 0, st.xp, GH);
-    ops->add_row_bias(T * B, GH, w.b_ih, st.xp);
+/* The input projection of all T steps, and the initial state h0 (c0) = 0. */
+static void project_inputs(const LayerPass *p, int d) {
+    const ModelOps *ops = p->ops;
+    LayerShape s = p->shape[d];
+    DirectionState st = p->st[d];
+    int GH = p->cell->gates * s.H;
+    long BH = (long)s.B * s.H;
+    ops->gemm(0, 1, s.T * s.B, GH, s.I, 1, p->x, s.I, p->w[d].w_ih, s.I, 0, st.xp, GH);
+    ops->add_row_bias(s.T * s.B, GH, p->w[d].b_ih, st.xp);
     ops->zero(st.states + prev_slot(s, time_at(s, 0)) * BH, sizeof(real) * BH);
-    if (cell->has_cell_state) ops->zero(st.cells + prev_slot(s, time_at(s, 0)) * BH, sizeof(real) * BH);
-    if (ops->recurrence_forward) {
-        RecurrenceJob job = recurrence_job(cell, s, lengths, w, st);
-        job.y = y, job.hp = scratch->step;
-        if (ops->recurrence_forward(&job)) return;
-    }
+    if (p->cell->has_cell_state) ops->zero(st.cells + prev_slot(s, time_at(s, 0)) * BH, sizeof(real) * BH);
+}
 
-    for (int step = 0; step < T; step++) {
+/* The time loop of direction d, a cell step and a freeze per step. */
+static void steps_forward(const LayerPass *p, int d, real *y) {
+    const ModelOps *ops = p->ops;
+    const CellKind *cell = p->cell;
+    LayerShape s = p->shape[d];
+    DirectionState st = p->st[d];
+    int B = s.B, H = s.H, GH = cell->gates * s.H;
+    long BH = (long)B * H;
+    for (int step = 0; step < s.T; step++) {
         int t = time_at(s, step);
         long cur = state_slot(s, t) * BH, prev = prev_slot(s, t) * BH;
         CellForward f = {
-            .ops = ops, .B = rows_to_compute(s, host_lengths, t), .H = H,
+            .ops = ops, .B = rows_to_compute(s, p->host_lengths, t), .H = H,
             .xp = st.xp + (long)t * B * GH, .h_prev = st.states + prev,
-            .c_prev = cell->has_cell_state ? st.cells + prev : 0, .w_hh = w.w_hh, .b_hh = w.b_hh,
-            .scratch = scratch->step, .h = st.states + cur,
+            .c_prev = cell->has_cell_state ? st.cells + prev : 0, .w_hh = p->w[d].w_hh, .b_hh = p->w[d].b_hh,
+            .scratch = p->scratch[d]->step, .h = st.states + cur,
             .c = cell->has_cell_state ? st.cells + cur : 0,
             .cache = st.cache + (long)t * B * cell->cache_width * H,
         };
         cell->forward(&f);
-        ops->step_freeze(B, H, t, lengths, f.h_prev, f.c_prev, f.h, f.c,
+        ops->step_freeze(B, H, t, p->lengths, f.h_prev, f.c_prev, f.h, f.c,
                          y + (long)t * B * s.out_stride + s.out_offset, s.out_stride);
     }
+}
+
+/* The directions' time loops at once through the backend's recurrence op; 0 when it
+ * declines (or directions share a scratch, so they cannot run at once). */
+static int recurrence_forward(const LayerPass *p, real *y) {
+    RecurrenceJob jobs[2];
+    if (!p->ops->recurrence_forward || (p->directions == 2 && p->scratch[0] == p->scratch[1])) return 0;
+    for (int d = 0; d < p->directions; d++) {
+        jobs[d] = recurrence_job(p->cell, p->shape[d], p->lengths, p->w[d], p->st[d]);
+        jobs[d].y = y, jobs[d].hp = p->scratch[d]->step;
+    }
+    return p->ops->recurrence_forward(jobs, p->directions);
+}
+
+void layer_forward(const LayerPass *p, real *y) {
+    for (int d = 0; d < p->directions; d++) project_inputs(p, d);
+    if (recurrence_forward(p, y)) return;
+    for (int d = 0; d < p->directions; d++) steps_forward(p, d, y);
 }
 
 static void weight_gradients(const ModelOps *ops, const CellKind *cell, LayerShape s,
@@ -84,40 +108,35 @@ static void weight_gradients(const ModelOps *ops, const CellKind *cell, LayerSha
     if (dx) ops->gemm(0, 0, rows, s.I, GH, 1, dxp, GH, w.w_ih, s.I, accumulate_dx ? 1 : 0, dx, s.I);
 }
 
-void direction_backward(const ModelOps *ops, const CellKind *cell, LayerShape s,
-                        const int32_t *host_lengths, const int32_t *lengths,
-                        const real *x, RecurrentParams w, DirectionState st,
-                        const LayerScratch *sc, const real *dy, RecurrentParams grad,
-                        real *dx, int accumulate_dx) {
-    int T = s.T, B = s.B, H = s.H, GH = cell->gates * s.H;
-    long BH = (long)B * H;
-    real *dhp_all = cell->split_grads ? sc->dhp : sc->dxp;
-    real *dc = cell->has_cell_state ? sc->dc : 0, *dc_carry = cell->has_cell_state ? sc->dc_carry : 0;
-    ops->zero(sc->dh_carry, sizeof(real) * BH);
-    if (dc_carry) ops->zero(dc_carry, sizeof(real) * BH);
-    if (ops->recurrence_backward) {
-        RecurrenceJob job = recurrence_job(cell, s, lengths, w, st);
-        job.dy = dy, job.dxp = sc->dxp, job.dhp = dhp_all, job.dh = sc->dh, job.dc = dc;
-        job.dh_prev = sc->dh_prev, job.dc_prev = cell->has_cell_state ? sc->dc_prev : 0;
-        job.dh_carry = sc->dh_carry, job.dc_carry = dc_carry, job.drh = sc->cell_scratch;
-        if (ops->recurrence_backward(&job)) {
-            weight_gradients(ops, cell, s, x, w, st, sc->dxp, dhp_all, grad, dx, accumulate_dx);
-            return;
-        }
-    }
+/* Gate gradients of every step of direction d: [T*B][G*H] (dhp: differs from dxp only
+ * for a cell that splits them). */
+static real *dhp_of(const LayerPass *p, int d) {
+    return p->cell->split_grads ? p->scratch[d]->dhp : p->scratch[d]->dxp;
+}
 
-    for (int step = T - 1; step >= 0; step--) {
+/* BPTT through direction d's time loop: the gate gradients of every step into dxp/dhp. */
+static void steps_backward(const LayerPass *p, int d, const real *dy) {
+    const ModelOps *ops = p->ops;
+    const CellKind *cell = p->cell;
+    const LayerScratch *sc = p->scratch[d];
+    LayerShape s = p->shape[d];
+    DirectionState st = p->st[d];
+    int B = s.B, H = s.H, GH = cell->gates * s.H;
+    long BH = (long)B * H;
+    real *dhp_all = dhp_of(p, d);
+    real *dc = cell->has_cell_state ? sc->dc : 0, *dc_carry = cell->has_cell_state ? sc->dc_carry : 0;
+    for (int step = s.T - 1; step >= 0; step--) {
         int t = time_at(s, step);
         long cur = state_slot(s, t) * BH, prev = prev_slot(s, t) * BH;
-        ops->step_gather_gradient(B, H, t, lengths, sc->dh_carry, dc_carry,
+        ops->step_gather_gradient(B, H, t, p->lengths, sc->dh_carry, dc_carry,
                                   dy + (long)t * B * s.out_stride + s.out_offset, s.out_stride,
                                   sc->dh, dc);
-        int rows = rows_to_compute(s, host_lengths, t);
+        int rows = rows_to_compute(s, p->host_lengths, t);
         CellBackward g = {
             .ops = ops, .B = rows, .H = H, .dh = sc->dh, .dc = dc, .h_prev = st.states + prev,
             .c_prev = cell->has_cell_state ? st.cells + prev : 0, .h = st.states + cur,
             .c = cell->has_cell_state ? st.cells + cur : 0,
-            .cache = st.cache + (long)t * B * cell->cache_width * H, .w_hh = w.w_hh,
+            .cache = st.cache + (long)t * B * cell->cache_width * H, .w_hh = p->w[d].w_hh,
             .dxp = sc->dxp + (long)t * B * GH, .dhp = dhp_all + (long)t * B * GH,
             .dh_prev = sc->dh_prev, .dc_prev = sc->dc_prev, .scratch = sc->cell_scratch,
         };
@@ -126,7 +145,39 @@ void direction_backward(const ModelOps *ops, const CellKind *cell, LayerShape s,
             ops->zero(g.dxp + (long)rows * GH, sizeof(real) * (size_t)(B - rows) * GH);
             if (g.dhp != g.dxp) ops->zero(g.dhp + (long)rows * GH, sizeof(real) * (size_t)(B - rows) * GH);
         }
-        ops->step_carry_gradient(B, H, t, lengths, sc->dh_prev, sc->dc_prev, sc->dh_carry, dc_carry);
+        ops->step_carry_gradient(B, H, t, p->lengths, sc->dh_prev, sc->dc_prev, sc->dh_carry, dc_carry);
     }
-    weight_gradients(ops, cell, s, x, w, st, sc->dxp, dhp_all, grad, dx, accumulate_dx);
+}
+
+/* The gradient carried into the last step: none. */
+static void zero_carries(const LayerPass *p, int d) {
+    long BH = (long)p->shape[d].B * p->shape[d].H;
+    p->ops->zero(p->scratch[d]->dh_carry, sizeof(real) * BH);
+    if (p->cell->has_cell_state) p->ops->zero(p->scratch[d]->dc_carry, sizeof(real) * BH);
+}
+
+/* Both directions' BPTT at once through the backend's recurrence op; 0 when declined. */
+static int recurrence_backward(const LayerPass *p, const real *dy) {
+    RecurrenceJob jobs[2];
+    if (!p->ops->recurrence_backward || (p->directions == 2 && p->scratch[0] == p->scratch[1])) return 0;
+    for (int d = 0; d < p->directions; d++) {
+        zero_carries(p, d);
+        const LayerScratch *sc = p->scratch[d];
+        int lstm = p->cell->has_cell_state;
+        RecurrenceJob *j = &jobs[d];
+        *j = recurrence_job(p->cell, p->shape[d], p->lengths, p->w[d], p->st[d]);
+        j->dy = dy, j->dxp = sc->dxp, j->dhp = dhp_of(p, d), j->dh = sc->dh, j->dc = lstm ? sc->dc : 0;
+        j->dh_prev = sc->dh_prev, j->dc_prev = lstm ? sc->dc_prev : 0;
+        j->dh_carry = sc->dh_carry, j->dc_carry = lstm ? sc->dc_carry : 0, j->drh = sc->cell_scratch;
+    }
+    return p->ops->recurrence_backward(jobs, p->directions);
+}
+
+void layer_backward(const LayerPass *p, const real *dy, const RecurrentParams *grad, real *dx) {
+    int together = recurrence_backward(p, dy);
+    for (int d = 0; d < p->directions; d++) {
+        if (!together) zero_carries(p, d), steps_backward(p, d, dy);
+        weight_gradients(p->ops, p->cell, p->shape[d], p->x, p->w[d], p->st[d], p->scratch[d]->dxp,
+                         dhp_of(p, d), grad[d], dx, d > 0);
+    }
 }

@@ -1,4 +1,4 @@
-/* layer.h: one direction of one recurrent layer over a whole padded batch.
+/* layer.h: one recurrent layer (one or two directions) over a whole padded batch.
  *
  * Shapes: T steps, B samples (time-major, row t*B+b), I input width, H hidden, G gates.
  * Forward: one GEMM for the input projection of all T steps, then the time loop of cell
@@ -7,6 +7,8 @@
  * lengths non-increasing, a step computes only the unfinished rows.
  * Backward: BPTT through the same loop, then the weight gradients as GEMMs over all T*B
  * rows at once. Nothing here allocates; all arithmetic goes through the backend's ops.
+ * A backend with whole-sequence recurrence ops (the GPU's persistent kernels) runs the
+ * time loops of both directions at once, in one op.
  *
  * Lengths come twice: `lengths` in the backend's memory for the ops, and `host_lengths`
  * (the same values) for the loop's own decisions, so the GPU path never reads device
@@ -48,17 +50,25 @@ typedef struct LayerScratch { /* shared by all layers, sized for the largest */
     real *cell_scratch;       /* [B][H] */
 } LayerScratch;
 
-void direction_forward(const ModelOps *ops, const CellKind *cell, LayerShape s,
-                       const int32_t *host_lengths, const int32_t *lengths,
-                       const real *x, RecurrentParams w, DirectionState st,
-                       const LayerScratch *scratch, real *y);
+/* One layer: its directions (1, or 2 with the second reversed), run together. */
+typedef struct LayerPass {
+    const ModelOps *ops;
+    const CellKind *cell;
+    int directions;
+    const int32_t *host_lengths, *lengths;
+    const real *x;                 /* [T*B][I], the layer's input */
+    LayerShape shape[2];           /* per direction */
+    RecurrentParams w[2];
+    DirectionState st[2];
+    const LayerScratch *scratch[2]; /* per direction; the same one serves both unless the
+                                       backend runs the directions' time loops at once */
+} LayerPass;
 
-/* Adds parameter gradients into `grad`; dx (+)= input gradient when dx != NULL
- * (accumulate_dx 0 overwrites, 1 adds: the second direction adds to the first's). */
-void direction_backward(const ModelOps *ops, const CellKind *cell, LayerShape s,
-                        const int32_t *host_lengths, const int32_t *lengths,
-                        const real *x, RecurrentParams w, DirectionState st,
-                        const LayerScratch *scratch, const real *dy, RecurrentParams grad,
-                        real *dx, int accumulate_dx);
+/* Forward: y [T*B][out_stride] gets each direction's columns. */
+void layer_forward(const LayerPass *p, real *y);
+
+/* BPTT: adds parameter gradients into grad[d]; dx (when not NULL) = the input gradient of
+ * all directions. */
+void layer_backward(const LayerPass *p, const real *dy, const RecurrentParams *grad, real *dx);
 
 #endif

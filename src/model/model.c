@@ -31,7 +31,8 @@ struct ModelActivations {
     DirectionState *dir;      /* [L*D] */
     real **y;                 /* [L] [T*B][D*H] layer outputs, zero at padding */
     real **dropped, **mask;   /* [L-1] outputs after dropout, and the masks */
-    LayerScratch scratch;
+    LayerScratch scratch[2];  /* per direction; [1] only where both time loops run at once */
+    int scratches;            /* 1 or 2 */
     real *grad_a, *grad_b;    /* [T*B][max(I0, D*H)] gradients flowing down the stack */
     real *pooled, *dpooled;   /* [B][D*H] */
     int32_t *argmax;          /* [B][D*H] */
@@ -167,10 +168,13 @@ static void release_activations(Model *m) {
                 ops->release(a->dir[i].cells), ops->release(a->dir[i].cache);
     for (int l = 0; a->y && l < L; l++) ops->release(a->y[l]);
     for (int l = 0; a->dropped && l + 1 < L; l++) ops->release(a->dropped[l]), ops->release(a->mask[l]);
-    LayerScratch *s = &a->scratch;
-    void *bufs[] = {a->valid, a->x0,
-                    s->step, s->dxp, s->dhp, s->dh, s->dc, s->dh_prev, s->dc_prev, s->dh_carry,
-                    s->dc_carry, s->cell_scratch, a->grad_a, a->grad_b, a->pooled, a->dpooled,
+    for (int k = 0; k < a->scratches; k++) {
+        LayerScratch *s = &a->scratch[k];
+        void *bufs[] = {s->step, s->dxp, s->dhp, s->dh, s->dc, s->dh_prev, s->dc_prev, s->dh_carry,
+                        s->dc_carry, s->cell_scratch};
+        for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ops->release(bufs[i]);
+    }
+    void *bufs[] = {a->valid, a->x0, a->grad_a, a->grad_b, a->pooled, a->dpooled,
                     a->argmax, a->hidden, a->hidden_dropped, a->hidden_mask, a->dhidden,
                     a->logits, a->dlogits};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ops->release(bufs[i]);
@@ -186,6 +190,17 @@ static void alloc_host_copies(Model *m, int B, long rows) {
     a->host_lengths = xcalloc((size_t)B, sizeof(int32_t), "activations");
     if (!m->ops->host_memory)
         a->host_logits = xcalloc((size_t)(rows * m->cfg.output_size), sizeof(real), "activations");
+}
+
+/* What one direction's time loop needs beside its own state (layer.h). */
+static void alloc_scratch(Model *m, LayerScratch *s, int T, int B) {
+    int H = m->cfg.hidden_size, G = m->cell->gates;
+    long TB = (long)T * B;
+    s->step = alloc_reals(m, (long)B * G * H);
+    s->dxp = alloc_reals(m, TB * G * H);
+    if (m->cell->split_grads) s->dhp = alloc_reals(m, TB * G * H);
+    real **small[] = {&s->dh, &s->dc, &s->dh_prev, &s->dc_prev, &s->dh_carry, &s->dc_carry, &s->cell_scratch};
+    for (size_t i = 0; i < sizeof small / sizeof small[0]; i++) *small[i] = alloc_reals(m, (long)B * H);
 }
 
 static void alloc_activations(Model *m, int T, int B) {
@@ -211,12 +226,9 @@ static void alloc_activations(Model *m, int T, int B) {
     for (int l = 0; l < L; l++) a->y[l] = alloc_reals(m, TB * DH);
     if (c->dropout > 0)
         for (int l = 0; l + 1 < L; l++) a->dropped[l] = alloc_reals(m, TB * DH), a->mask[l] = alloc_reals(m, TB * DH);
-    LayerScratch *s = &a->scratch;
-    s->step = alloc_reals(m, (long)B * G * H);
-    s->dxp = alloc_reals(m, TB * G * H);
-    if (m->cell->split_grads) s->dhp = alloc_reals(m, TB * G * H);
-    real **small[] = {&s->dh, &s->dc, &s->dh_prev, &s->dc_prev, &s->dh_carry, &s->dc_carry, &s->cell_scratch};
-    for (size_t i = 0; i < sizeof small / sizeof small[0]; i++) *small[i] = alloc_reals(m, (long)B * H);
+    /* one scratch per direction where the backend runs both time loops at once */
+    a->scratches = m->directions == 2 && m->ops->recurrence_forward ? 2 : 1;
+    for (int k = 0; k < a->scratches; k++) alloc_scratch(m, &a->scratch[k], T, B);
     a->grad_a = alloc_reals(m, TB * widest), a->grad_b = alloc_reals(m, TB * widest);
     a->pooled = alloc_reals(m, (long)B * DH), a->dpooled = alloc_reals(m, rows * DH);
     a->argmax = m->ops->alloc(sizeof(int32_t) * (size_t)B * DH, "activations");
@@ -271,15 +283,26 @@ static const real *layer_input(const Model *m, const Batch *bt, int l) {
     return (a->train && m->cfg.dropout > 0) ? a->dropped[l - 1] : a->y[l - 1];
 }
 
+/* Layer l of the stack, both directions, as layer.c runs it. */
+static LayerPass layer_pass(const Model *m, const Batch *bt, int l) {
+    ModelActivations *a = m->act;
+    LayerPass p = {.ops = m->ops, .cell = m->cell, .directions = m->directions,
+                   .host_lengths = a->host_lengths, .lengths = bt->lengths, .x = layer_input(m, bt, l)};
+    for (int d = 0; d < m->directions; d++) {
+        p.shape[d] = layer_shape(m, l, d, bt->T, bt->B);
+        p.w[d] = layer_params(m, m->weights, l, d);
+        p.st[d] = a->dir[l * m->directions + d];
+        p.scratch[d] = &a->scratch[d < a->scratches ? d : 0];
+    }
+    return p;
+}
+
 static void recurrent_stack_forward(Model *m, const Batch *bt) {
     ModelActivations *a = m->act;
     int L = m->cfg.num_layers, T = bt->T, B = bt->B;
     for (int l = 0; l < L; l++) {
-        const real *x = layer_input(m, bt, l);
-        for (int d = 0; d < m->directions; d++)
-            direction_forward(m->ops, m->cell, layer_shape(m, l, d, T, B), a->host_lengths,
-                              bt->lengths, x, layer_params(m, m->weights, l, d),
-                              a->dir[l * m->directions + d], &a->scratch, a->y[l]);
+        LayerPass p = layer_pass(m, bt, l);
+        layer_forward(&p, a->y[l]);
         if (a->train && m->cfg.dropout > 0 && l + 1 < L)
             m->ops->dropout_forward((long)T * B * top_width(m), m->cfg.dropout, a->seed,
                                     (uint64_t)l, a->y[l], a->dropped[l], a->mask[l]);
@@ -396,12 +419,10 @@ static real *recurrent_stack_backward(Model *m, const Batch *bt, real *dy, real 
     int L = m->cfg.num_layers;
     for (int l = L - 1; l >= 0; l--) {
         real *dx = (l > 0 || m->cfg.vocab_size > 0) ? spare : 0;
-        for (int d = 0; d < m->directions; d++)
-            direction_backward(m->ops, m->cell, layer_shape(m, l, d, bt->T, bt->B), a->host_lengths,
-                               bt->lengths,
-                               layer_input(m, bt, l), layer_params(m, m->weights, l, d),
-                               a->dir[l * m->directions + d], &a->scratch, dy,
-                               layer_params(m, m->grads, l, d), dx, d > 0);
+        LayerPass p = layer_pass(m, bt, l);
+        RecurrentParams grad[2];
+        for (int d = 0; d < m->directions; d++) grad[d] = layer_params(m, m->grads, l, d);
+        layer_backward(&p, dy, grad, dx);
         int first = first_layer_tensor(m) + l * m->directions * 4;
         grads_ready(m, first, first + m->directions * 4);
         if (l > 0 && a->train && m->cfg.dropout > 0)

@@ -22,7 +22,7 @@
 extern "C" {
 #endif
 
-/* A whole direction's time loop in one op (ModelOps.recurrence_*): layer.c's step loop,
+/* A direction's whole time loop in one op (ModelOps.recurrence_*): layer.c's step loop,
  * with the same buffers and layouts (layer.h), for backends that run it on the device
  * in one go. All pointers in the backend's memory. */
 typedef struct RecurrenceJob {
@@ -96,10 +96,11 @@ typedef struct ModelOps {
                                 const real *dh_prev, const real *dc_prev, real *dh_carry,
                                 real *dc_carry);
 
-    /* ---- a direction's whole time loop (optional: NULL, or returning 0 for a job it does
-     * not take, and layer.c runs the step loop with the ops above) ---- */
-    int (*recurrence_forward)(const RecurrenceJob *job);
-    int (*recurrence_backward)(const RecurrenceJob *job);
+    /* ---- the whole time loops of a layer's `count` directions (1 or 2; same cell and
+     * sizes) at once (optional: NULL, or returning 0 for jobs it does not take, and
+     * layer.c runs the step loops with the ops above) ---- */
+    int (*recurrence_forward)(const RecurrenceJob *jobs, int count);
+    int (*recurrence_backward)(const RecurrenceJob *jobs, int count);
 
     /* ---- embedding, dropout, pooling, head activation, loss ---- */
     void (*embedding_forward)(int N, int E, const int32_t *tokens, const real *table, real *out);

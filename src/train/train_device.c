@@ -47,9 +47,10 @@ static void print_recurrence_plan(const TrainConfig *t, const ModelConfig *mc, c
     size_t shared;
     if (t->gpu_recurrence == GPU_RECURRENCE_STEPS)
         printf("recur: recurrence: step loop (gpu_recurrence = steps)\n");
-    else if (cuda_recurrence_plan(mc->cell, mc->hidden_size, t->batch_size, &blocks, &units, &shared))
-        printf("recur: recurrence: persistent kernels, %d block(s) of %d unit(s) per direction, %.1f KB of W_hh "
-               "on chip per block\n", blocks, units, shared / 1024.0);
+    else if (cuda_recurrence_plan(mc->cell, mc->hidden_size, t->batch_size, mc->bidirectional ? 2 : 1, &blocks, &units,
+                                  &shared))
+        printf("recur: recurrence: persistent kernels, %d block(s) of %d unit(s)%s, %.1f KB of W_hh on chip per "
+               "block\n", blocks, units, mc->bidirectional ? " (both directions at once)" : "", shared / 1024.0);
     else
         printf("recur: recurrence: step loop: persistent kernels for hidden %d would need %.1f KB of W_hh in the "
                "shared memory of each of %d co-resident blocks, more than this GPU holds\n", mc->hidden_size,
