@@ -97,6 +97,7 @@ struct RecurrenceLaunch {
     RecurrenceJob jobs[2]; /* the layer's directions, run together */
     int units;             /* U, hidden units per block */
     int blocks_per_job;    /* block k works on jobs[k / blocks_per_job] */
+    int tile_k;            /* columns of the input tile in shared memory (slice_matvec) */
 };
 
 struct Slice {
@@ -116,21 +117,64 @@ __device__ static int time_of(const RecurrenceJob &a, int step) { return a.rever
 __device__ static long prev_slot(const RecurrenceJob &a, int t) { return a.reverse ? t + 1 : t; }
 __device__ static long state_slot(const RecurrenceJob &a, int t) { return a.reverse ? t : t + 1; }
 
-/* hp[b][g*H + j] = input[b] . W_hh[g*H + j] + b_hh[g*H + j] for the slice's units j, gates
- * [g0, g1), unfinished samples b; w is the block's [G][U][H] copy of its rows. Threads
- * next to each other take samples next to each other and share the weight row. */
-__device__ static void project_slice(const RecurrenceJob &a, const real *w, int G, int U, Slice s,
-                                     int g0, int g1, int t, const real *input, long ld_input) {
-    int H = a.H, B = a.B, per_row = B;
-    for (int o = threadIdx.x; o < (g1 - g0) * s.n * per_row; o += blockDim.x) {
-        int b = o % per_row, gu = o / per_row, g = g0 + gu / s.n, u = gu % s.n;
-        if (t >= a.lengths[b]) continue;
-        const real *wr = w + ((long)g * U + u) * H, *in = input + b * ld_input;
-        real sum = 0;
-        for (int k = 0; k < H; k++) sum += wr[k] * in[k];
-        int col = g * H + s.j0 + u;
-        a.hp[(long)b * G * H + col] = sum + a.b_hh[col];
+/* The block's share of a step's product: for its R weight rows r (row r at
+ * w + (r / n) * g_stride + (r % n) * u_stride, n the slice's units) and every unfinished
+ * sample b, sum_k in[b][k] * row_r[k] over k < K, handed to emit(b, r, sum). `in` is read
+ * once per block, in tiles of B x tile_k columns staged in shared memory with coalesced
+ * loads; threads next to each other take samples next to each other, so they read the
+ * tile without bank conflicts (rows padded to tile_k + 1) and share the weight row. Each
+ * thread keeps up to MATVEC_OUTPUTS sums in registers across the tiles. Every thread of
+ * the block must call it (it passes barriers). */
+enum { MATVEC_OUTPUTS = 8 };
+
+struct MatvecRows {
+    const real *w;
+    long g_stride, u_stride;
+    int n, R;
+};
+
+template <typename Emit>
+__device__ static void slice_matvec(const RecurrenceJob &a, int t, const real *in, long ld, int K, MatvecRows m,
+                                    real *tile, int tile_k, Emit emit) {
+    const int B = a.B, total = m.R * B, per_pass = (int)blockDim.x * MATVEC_OUTPUTS;
+    for (int base = 0; base < total; base += per_pass) {
+        real sums[MATVEC_OUTPUTS];
+        for (int q = 0; q < MATVEC_OUTPUTS; q++) sums[q] = 0;
+        for (int k0 = 0; k0 < K; k0 += tile_k) {
+            int kc = K - k0 < tile_k ? K - k0 : tile_k;
+            __syncthreads(); /* the previous tile is used up */
+            for (int i = threadIdx.x; i < B * kc; i += blockDim.x)
+                tile[(long)(i / kc) * (tile_k + 1) + i % kc] = in[(long)(i / kc) * ld + k0 + i % kc];
+            __syncthreads();
+            for (int q = 0; q < MATVEC_OUTPUTS; q++) {
+                int o = base + q * (int)blockDim.x + (int)threadIdx.x;
+                if (o >= total) break;
+                int b = o % B, r = o / B;
+                const real *wr = m.w + (r / m.n) * m.g_stride + (r % m.n) * m.u_stride + k0;
+                const real *x = tile + (long)b * (tile_k + 1);
+                real sum = sums[q];
+                for (int k = 0; k < kc; k++) sum += wr[k] * x[k];
+                sums[q] = sum;
+            }
+        }
+        for (int q = 0; q < MATVEC_OUTPUTS; q++) {
+            int o = base + q * (int)blockDim.x + (int)threadIdx.x;
+            if (o >= total) break;
+            if (t < a.lengths[o % B]) emit(o % B, o / B, sums[q]);
+        }
     }
+}
+
+/* hp[b][g*H + j] = input[b] . W_hh[g*H + j] + b_hh[g*H + j] for the slice's units j, gates
+ * [g0, g1), unfinished samples b; w is the block's [G][U][H] copy of its rows. */
+__device__ static void project_slice(const RecurrenceJob &a, const real *w, int G, int U, Slice s, int g0, int g1,
+                                     int t, const real *input, long ld_input, real *tile, int tile_k) {
+    int H = a.H;
+    MatvecRows rows = {w + (long)g0 * U * H, (long)U * H, H, s.n, (g1 - g0) * s.n};
+    slice_matvec(a, t, input, ld_input, H, rows, tile, tile_k, [&](int b, int r, real sum) {
+        int col = (g0 + r / s.n) * H + s.j0 + r % s.n;
+        a.hp[(long)b * G * H + col] = sum + a.b_hh[col];
+    });
 }
 
 /* The unit arithmetic for the slice's units of unfinished samples, and the freeze of
@@ -178,7 +222,8 @@ template <int CELL> __global__ void recurrence_forward_kernel(RecurrenceLaunch l
     const int H = a.H, U = l.units;
     const long BH = (long)a.B * H;
     const Slice s = block_slice(l);
-    DYNAMIC_SHARED(real, w); /* [G][U][H]: w[(g*U + u)*H + k] = W_hh[g*H + j0 + u][k] */
+    DYNAMIC_SHARED(real, w); /* [G][U][H]: w[(g*U + u)*H + k] = W_hh[g*H + j0 + u][k], then the tile */
+    real *tile = w + (long)G * U * H;
     for (long i = threadIdx.x; i < (long)G * s.n * H; i += blockDim.x) {
         int row = (int)(i / H), k = (int)(i % H), g = row / s.n, u = row % s.n;
         w[((long)g * U + u) * H + k] = a.w_hh[((long)g * H + s.j0 + u) * H + k];
@@ -189,13 +234,13 @@ template <int CELL> __global__ void recurrence_forward_kernel(RecurrenceLaunch l
         int t = time_of(a, step);
         long prev = prev_slot(a, t) * BH, cur = state_slot(a, t) * BH;
         if constexpr (CELL == CELL_GRU_TEXTBOOK) {
-            project_slice(a, w, G, U, s, 0, 2, t, a.states + prev, H);
+            project_slice(a, w, G, U, s, 0, 2, t, a.states + prev, H, tile, l.tile_k);
             __syncthreads();
             textbook_gates(a, s, t, prev);
             grid.sync(); /* every unit's r*h_prev */
-            project_slice(a, w, G, U, s, 2, 3, t, a.cache + (long)t * a.B * 4 * H + 3 * H, 4 * H);
+            project_slice(a, w, G, U, s, 2, 3, t, a.cache + (long)t * a.B * 4 * H + 3 * H, 4 * H, tile, l.tile_k);
         } else {
-            project_slice(a, w, G, U, s, 0, G, t, a.states + prev, H);
+            project_slice(a, w, G, U, s, 0, G, t, a.states + prev, H, tile, l.tile_k);
         }
         __syncthreads();
         step_units<CELL>(a, s, t, prev, cur);
@@ -230,39 +275,39 @@ template <int CELL> __device__ static void backward_units(const RecurrenceJob &a
 
 /* Textbook GRU: d(r*h_prev) = dn W_hn for the slice's units (every unit's dn), then r's
  * gradient and its part of dh_prev. */
-__device__ static void textbook_reset_backward(const RecurrenceJob &a, const real *wt, Slice s, int t, long prev) {
+__device__ static void textbook_reset_backward(const RecurrenceJob &a, const real *wt, Slice s, int t, long prev,
+                                               real *tile, int tile_k) {
     int H = a.H, B = a.B, GH = 3 * H;
+    const real *dxp_t = a.dxp + (long)t * B * GH;
+    MatvecRows rows = {wt + 2 * H, 0, GH, s.n, s.n};
+    slice_matvec(a, t, dxp_t + 2 * H, GH, H, rows, tile, tile_k, [&](int b, int u, real drh) {
+        long row = (long)b * H;
+        a.drh[row + s.j0 + u] = drh;
+    });
+    __syncthreads(); /* this block's drh */
     for (int o = threadIdx.x; o < s.n * B; o += blockDim.x) {
-        int b = o % B, u = o / B, k = s.j0 + u;
+        int b = o % B, k = s.j0 + o / B;
         if (t >= a.lengths[b]) continue;
         long row = (long)b * H;
-        real *dxp = a.dxp + ((long)t * B + b) * GH;
-        const real *wk = wt + (long)u * GH + 2 * H;
-        real drh = 0;
-        for (int i = 0; i < H; i++) drh += dxp[2 * H + i] * wk[i];
-        a.drh[row + k] = drh;
         gru_unit_textbook_reset_backward(k, a.cache + ((long)t * B + b) * 4 * H, a.drh + row,
-                                         a.states + prev + row, dxp, a.dh_prev + row);
+                                         a.states + prev + row, a.dxp + ((long)t * B + b) * GH, a.dh_prev + row);
     }
 }
 
 /* dh_prev of the slice's units from every unit's gate gradients (dhp . W_hh[:, k]), then
  * carried to step t-1 for unfinished samples (layer.c's step_carry_gradient). */
-template <int CELL> __device__ static void carry_units(const RecurrenceJob &a, const real *wt, Slice s, int t) {
+template <int CELL>
+__device__ static void carry_units(const RecurrenceJob &a, const real *wt, Slice s, int t, real *tile, int tile_k) {
     constexpr int G = gates_of(CELL), R = backprop_rows_of(CELL);
     int H = a.H, B = a.B, GH = G * H;
-    for (int o = threadIdx.x; o < s.n * B; o += blockDim.x) {
-        int b = o % B, u = o / B, k = s.j0 + u;
-        if (t >= a.lengths[b]) continue;
-        long row = (long)b * H;
-        const real *dhp = a.dhp + ((long)t * B + b) * GH, *wk = wt + (long)u * GH;
-        real sum = 0;
-        for (int r = 0; r < R * H; r++) sum += dhp[r] * wk[r];
-        real dh_prev = adds_to_dh_prev(CELL) ? sum + a.dh_prev[row + k] : sum;
-        a.dh_prev[row + k] = dh_prev;
-        a.dh_carry[row + k] = dh_prev;
-        if (a.dc_carry) a.dc_carry[row + k] = a.dc_prev[row + k];
-    }
+    MatvecRows rows = {wt, 0, GH, s.n, s.n};
+    slice_matvec(a, t, a.dhp + (long)t * B * GH, GH, R * H, rows, tile, tile_k, [&](int b, int u, real sum) {
+        long at = (long)b * H + s.j0 + u;
+        real dh_prev = adds_to_dh_prev(CELL) ? sum + a.dh_prev[at] : sum;
+        a.dh_prev[at] = dh_prev;
+        a.dh_carry[at] = dh_prev;
+        if (a.dc_carry) a.dc_carry[at] = a.dc_prev[at];
+    });
 }
 
 template <int CELL> __global__ void recurrence_backward_kernel(RecurrenceLaunch l) {
@@ -271,7 +316,8 @@ template <int CELL> __global__ void recurrence_backward_kernel(RecurrenceLaunch 
     const int H = a.H, GH = G * H;
     const long BH = (long)a.B * H;
     const Slice s = block_slice(l);
-    DYNAMIC_SHARED(real, wt); /* [U][G*H]: wt[u*G*H + r] = W_hh[r][j0 + u] */
+    DYNAMIC_SHARED(real, wt); /* [U][G*H]: wt[u*G*H + r] = W_hh[r][j0 + u], then the tile */
+    real *tile = wt + (long)l.units * GH;
     for (long i = threadIdx.x; i < (long)s.n * GH; i += blockDim.x) {
         int u = (int)(i / GH), r = (int)(i % GH);
         wt[(long)u * GH + r] = a.w_hh[(long)r * H + s.j0 + u];
@@ -284,10 +330,10 @@ template <int CELL> __global__ void recurrence_backward_kernel(RecurrenceLaunch 
         backward_units<CELL>(a, s, t, prev, cur);
         if constexpr (CELL == CELL_GRU_TEXTBOOK) {
             grid.sync(); /* every unit's dn */
-            textbook_reset_backward(a, wt, s, t, prev);
+            textbook_reset_backward(a, wt, s, t, prev, tile, l.tile_k);
         }
         grid.sync(); /* every unit's gate gradients at t */
-        carry_units<CELL>(a, wt, s, t);
+        carry_units<CELL>(a, wt, s, t, tile, l.tile_k);
         __syncthreads(); /* dh_carry before the next step's units read it */
     }
 }
@@ -315,7 +361,7 @@ static const RecurrenceKernels *kernels_of(CellType cell) {
 }
 
 struct RecurrencePlan {
-    int units, blocks_per_job, blocks, threads;
+    int units, blocks_per_job, blocks, threads, tile_k;
     size_t shared;
 };
 
@@ -343,7 +389,10 @@ static int plan_recurrence(CellType cell, int H, int B, int jobs, RecurrencePlan
     if (p->units > H) p->units = H;
     p->blocks_per_job = (H + p->units - 1) / p->units;
     p->blocks = jobs * p->blocks_per_job;
-    p->shared = sizeof(real) * (size_t)gates_of(cell) * p->units * H;
+    /* the input tile: B x (tile_k + 1) reals in about 32 KB, 1 to 64 columns */
+    long tile_k = 32768 / ((long)sizeof(real) * (B > 0 ? B : 1)) - 1;
+    p->tile_k = (int)(tile_k < 1 ? 1 : tile_k > 64 ? 64 : tile_k);
+    p->shared = sizeof(real) * ((size_t)gates_of(cell) * p->units * H + (size_t)B * (p->tile_k + 1));
     long work = (long)B * p->units * gates_of(cell);
     p->threads = work >= 256 ? 256 : (int)((work + 31) / 32 * 32);
     if (!k || p->shared > d->sharedMemPerBlockOptin) return 0;
@@ -368,7 +417,7 @@ static int launch_recurrence(const RecurrenceJob *jobs, int count, int backward)
     RecurrenceLaunch l;
     memset(&l, 0, sizeof l); /* no stale bytes in the padding (see loss_args) */
     memcpy(l.jobs, jobs, sizeof *jobs * (size_t)count);
-    l.units = p.units, l.blocks_per_job = p.blocks_per_job;
+    l.units = p.units, l.blocks_per_job = p.blocks_per_job, l.tile_k = p.tile_k;
     CHECK(CUDA, LAUNCH_COOPERATIVE(backward ? k->backward_name : k->forward_name, backward ? k->backward : k->forward,
                                    dim3(p.blocks), dim3(p.threads), p.shared, cuda_ops_stream(), l));
     return 1;
@@ -380,7 +429,7 @@ int cuda_recurrence_backward(const RecurrenceJob *jobs, int count) { return laun
 
 int cuda_recurrence_plan(CellType cell, int H, int B, int directions, int *blocks, int *units,
                          size_t *shared_bytes) {
-    RecurrencePlan p = {0, 0, 0, 0, 0};
+    RecurrencePlan p = {0, 0, 0, 0, 0, 0};
     int fits = plan_recurrence(cell, H, B, directions, &p);
     *blocks = p.blocks, *units = p.units, *shared_bytes = p.shared;
     return fits && recurrence_enabled;

@@ -19,12 +19,12 @@
 #ifdef RECUR_HAVE_GPU
 #include "cuda_ops.h"
 
-enum { MAX_T = 12, MAX_B = 8, V = 50, E = 16, F = 6, H = 32, C = 4 };
+enum { MAX_T = 12, MAX_B = 8, WIDE_B = 300, WIDE_T = 5, V = 50, E = 16, F = 6, H = 32, C = 4 };
 
 typedef struct CaseData {
     int T, B;
-    int32_t tokens[MAX_T * MAX_B], lengths[MAX_B], labels[MAX_T * MAX_B];
-    real features[MAX_T * MAX_B * F], targets[MAX_T * MAX_B * C];
+    int32_t tokens[WIDE_T * WIDE_B], lengths[WIDE_B], labels[WIDE_T * WIDE_B];
+    real features[WIDE_T * WIDE_B * F], targets[WIDE_T * WIDE_B * C];
 } CaseData;
 
 static void make_data(CaseData *d, int T, int B, int sorted, uint64_t seed) {
@@ -88,15 +88,17 @@ static double compare_step(Model *cpu, Model *gpu, const CaseData *d, const char
     return worst;
 }
 
-static int run_case(ModelConfig cfg, const char *what, const ModelOps *cuda) {
+/* `wide` adds a batch of WIDE_B samples: the persistent kernels then stage their input in
+ * several tiles and keep several sums per thread (more than 8 per thread with few SMs). */
+static int run_case(ModelConfig cfg, const char *what, const ModelOps *cuda, int wide) {
     Model cpu, gpu;
     model_init(&cpu, &cfg, 11);
     model_init_on(&gpu, &cfg, 11, cuda);
     int failures = 0;
     CaseData d;
     char label[128];
-    const int shapes[3][3] = {{MAX_T, MAX_B, 1}, {MAX_T, MAX_B, 0}, {MAX_T - 4, MAX_B - 3, 1}};
-    for (int s = 0; s < 3; s++) {
+    const int shapes[4][3] = {{MAX_T, MAX_B, 1}, {MAX_T, MAX_B, 0}, {MAX_T - 4, MAX_B - 3, 1}, {WIDE_T, WIDE_B, 0}};
+    for (int s = 0; s < 3 + wide; s++) {
         make_data(&d, shapes[s][0], shapes[s][1], shapes[s][2], 100 + (uint64_t)s);
         snprintf(label, sizeof label, "%s %s T=%d B=%d %s", cell_type_names[cfg.cell], what,
                  d.T, d.B, shapes[s][2] ? "sorted" : "unsorted");
@@ -115,21 +117,21 @@ static int run_cells(const ModelOps *cuda, int persistent) {
                             .hidden_size = H, .num_layers = 1, .pooling = POOL_MEAN,
                             .output_size = C, .loss = LOSS_CROSS_ENTROPY, .ignore_index = -100,
                             .huber_delta = 1};
-        failures += run_case(base, "1 layer, mean, CE", cuda);
+        failures += run_case(base, "1 layer, mean, CE", cuda, 1);
         ModelConfig deep = base;
         deep.num_layers = 2, deep.bidirectional = 1, deep.pooling = POOL_MAX, deep.dropout = 0.3f;
         deep.head_hidden = 10, deep.head_dropout = 0.2f;
-        failures += run_case(deep, "2 layers bi, max, dropout, hidden head", cuda);
+        failures += run_case(deep, "2 layers bi, max, dropout, hidden head", cuda, 0);
         ModelConfig dense = base;
         dense.vocab_size = 0, dense.input_size = F, dense.num_layers = 2, dense.pooling = POOL_LAST;
         dense.loss = LOSS_MSE;
-        failures += run_case(dense, "dense input, 2 layers, last, MSE", cuda);
+        failures += run_case(dense, "dense input, 2 layers, last, MSE", cuda, 0);
         ModelConfig tagger = base;
         tagger.bidirectional = 1, tagger.pooling = POOL_NONE;
-        failures += run_case(tagger, "bi tagger (per token), CE with ignore", cuda);
+        failures += run_case(tagger, "bi tagger (per token), CE with ignore", cuda, 1);
         ModelConfig stacked = base;
         stacked.num_layers = 4, stacked.pooling = POOL_LAST;
-        failures += run_case(stacked, "4 layers, last, CE", cuda);
+        failures += run_case(stacked, "4 layers, last, CE", cuda, 0);
         int blocks, units;
         size_t shared;
         for (int directions = 1; persistent && directions <= 2; directions++) {

@@ -111,20 +111,41 @@ static ucontext_t scheduler_ctx;
 #endif
 static const EmuKernelLaunch *current_launch;
 
+/* Stacks come in slabs of STACKS_PER_SLAB with one guard page below the slab, so a
+ * cooperative launch of tens of thousands of threads stays within the kernel's limit on
+ * mappings (vm.max_map_count); each stack's lowest word holds a canary instead, checked
+ * when its thread ends. */
+enum { STACKS_PER_SLAB = 64 };
+static const uint64_t STACK_CANARY = 0x5ac4ed6e57ac4ed5ull;
+
 static Fiber *take_fiber(void) {
     if (!free_fibers.empty()) {
         Fiber *f = free_fibers.back();
         free_fibers.pop_back();
         return f;
     }
-    char *m = (char *)mmap(nullptr, STACK_BYTES + GUARD, PROT_READ | PROT_WRITE,
-                           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    size_t slab = (size_t)STACK_BYTES * STACKS_PER_SLAB;
+    char *m = (char *)mmap(nullptr, slab + GUARD, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                           -1, 0);
     if (m == MAP_FAILED) {
-        perror("emulated device: fiber stack");
+        perror("emulated device: fiber stacks");
         _exit(1);
     }
     mprotect(m, GUARD, PROT_NONE);
-    return new Fiber{m + GUARD, nullptr};
+    for (int i = STACKS_PER_SLAB - 1; i > 0; i--) {
+        Fiber *f = new Fiber{m + GUARD + (size_t)i * STACK_BYTES, nullptr};
+        memcpy(f->stack, &STACK_CANARY, sizeof STACK_CANARY);
+        free_fibers.push_back(f);
+    }
+    Fiber *f = new Fiber{m + GUARD, nullptr};
+    memcpy(f->stack, &STACK_CANARY, sizeof STACK_CANARY);
+    return f;
+}
+
+/* A thread's stack back to the pool; 0 when the thread overran it. */
+static int give_back_fiber(Fiber *f) {
+    free_fibers.push_back(f);
+    return memcmp(f->stack, &STACK_CANARY, sizeof STACK_CANARY) == 0;
 }
 
 static void switch_to_scheduler(void) {
@@ -208,7 +229,7 @@ static std::string block_text(const Block &b) {
 static void release_fibers(std::vector<Block> &blocks) {
     for (Block &b : blocks) /* abandoned mid-kernel: their stacks are free again */
         for (Thread &t : b.threads)
-            if (t.fiber) free_fibers.push_back(t.fiber), t.fiber = nullptr;
+            if (t.fiber) give_back_fiber(t.fiber), t.fiber = nullptr;
 }
 
 /* Runs the block's runnable threads until each ends or waits at a barrier; the block's
@@ -225,7 +246,10 @@ static void run_threads(Block &b, bool swap_statics) {
         set_thread_index(i);
         if (!t.fiber) t.fiber = take_fiber(), start_fiber(t.fiber);
         resume(&t);
-        if (t.state == Thread::DONE) free_fibers.push_back(t.fiber), t.fiber = nullptr;
+        if (t.state == Thread::DONE && !give_back_fiber(t.fiber))
+            emu_fault(cudaErrorLaunchFailure, "kernel %s: thread %u of block (%u,%u,%u) overran its %d KB stack",
+                      current_launch->name, i, b.index.x, b.index.y, b.index.z, STACK_BYTES >> 10);
+        if (t.state == Thread::DONE) t.fiber = nullptr;
     }
     current_block = nullptr;
     if (swap_statics && section_bytes) memcpy(b.statics.data(), section, section_bytes);
