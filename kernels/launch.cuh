@@ -43,6 +43,14 @@ static inline cudaError_t launch_cooperative(void (*kernel)(A), dim3 grid, dim3 
 }
 #endif
 
+/* Before a loop of compile-time trip count that indexes a register array: unrolled, the
+ * array stays in registers (a run-time index would put it in local memory). */
+#ifdef RECUR_EMULATED_DEVICE
+#define UNROLL _Pragma("GCC unroll 16")
+#else
+#define UNROLL _Pragma("unroll")
+#endif
+
 enum { THREADS_PER_BLOCK = 256 };
 
 /* Blocks for n elements: enough to fill the GPU, never more than needed. */

@@ -139,28 +139,28 @@ __device__ static void slice_matvec(const RecurrenceJob &a, int t, const real *i
     const int B = a.B, total = m.R * B, per_pass = (int)blockDim.x * MATVEC_OUTPUTS;
     for (int base = 0; base < total; base += per_pass) {
         real sums[MATVEC_OUTPUTS];
-        for (int q = 0; q < MATVEC_OUTPUTS; q++) sums[q] = 0;
+        UNROLL for (int q = 0; q < MATVEC_OUTPUTS; q++) sums[q] = 0;
         for (int k0 = 0; k0 < K; k0 += tile_k) {
             int kc = K - k0 < tile_k ? K - k0 : tile_k;
             __syncthreads(); /* the previous tile is used up */
             for (int i = threadIdx.x; i < B * kc; i += blockDim.x)
                 tile[(long)(i / kc) * (tile_k + 1) + i % kc] = in[(long)(i / kc) * ld + k0 + i % kc];
             __syncthreads();
-            for (int q = 0; q < MATVEC_OUTPUTS; q++) {
+            UNROLL for (int q = 0; q < MATVEC_OUTPUTS; q++) {
                 int o = base + q * (int)blockDim.x + (int)threadIdx.x;
-                if (o >= total) break;
-                int b = o % B, r = o / B;
-                const real *wr = m.w + (r / m.n) * m.g_stride + (r % m.n) * m.u_stride + k0;
-                const real *x = tile + (long)b * (tile_k + 1);
-                real sum = sums[q];
-                for (int k = 0; k < kc; k++) sum += wr[k] * x[k];
-                sums[q] = sum;
+                if (o < total) {
+                    int b = o % B, r = o / B;
+                    const real *wr = m.w + (r / m.n) * m.g_stride + (r % m.n) * m.u_stride + k0;
+                    const real *x = tile + (long)b * (tile_k + 1);
+                    real sum = sums[q];
+                    for (int k = 0; k < kc; k++) sum += wr[k] * x[k];
+                    sums[q] = sum;
+                }
             }
         }
-        for (int q = 0; q < MATVEC_OUTPUTS; q++) {
+        UNROLL for (int q = 0; q < MATVEC_OUTPUTS; q++) {
             int o = base + q * (int)blockDim.x + (int)threadIdx.x;
-            if (o >= total) break;
-            if (t < a.lengths[o % B]) emit(o % B, o / B, sums[q]);
+            if (o < total && t < a.lengths[o % B]) emit(o % B, o / B, sums[q]);
         }
     }
 }
