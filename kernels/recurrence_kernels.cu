@@ -20,6 +20,7 @@
  * (returns 0) and layer.c runs the step loop. */
 #include <cooperative_groups.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "model/cell_math.h"
@@ -418,8 +419,18 @@ static int launch_recurrence(const RecurrenceJob *jobs, int count, int backward)
     memset(&l, 0, sizeof l); /* no stale bytes in the padding (see loss_args) */
     memcpy(l.jobs, jobs, sizeof *jobs * (size_t)count);
     l.units = p.units, l.blocks_per_job = p.blocks_per_job, l.tile_k = p.tile_k;
-    CHECK(CUDA, LAUNCH_COOPERATIVE(backward ? k->backward_name : k->forward_name, backward ? k->backward : k->forward,
-                                   dim3(p.blocks), dim3(p.threads), p.shared, cuda_ops_stream(), l));
+    cudaError_t rc = LAUNCH_COOPERATIVE(backward ? k->backward_name : k->forward_name,
+                                        backward ? k->backward : k->forward, dim3(p.blocks), dim3(p.threads),
+                                        p.shared, cuda_ops_stream(), l);
+    if (rc == cudaErrorCooperativeLaunchTooLarge) { /* the plan's occupancy said yes, the device no */
+        (void)cudaGetLastError();
+        fprintf(stderr, "recur: the GPU refused the persistent recurrence kernels (%d blocks of %d threads, %zu "
+                "bytes of shared memory each, not all resident at once); the step loop runs from now on\n",
+                p.blocks, p.threads, p.shared);
+        recurrence_enabled = 0;
+        return 0;
+    }
+    CHECK(CUDA, rc);
     return 1;
 }
 
