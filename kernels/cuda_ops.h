@@ -28,9 +28,9 @@ void cuda_ops_set_tf32(int enabled);
  * direction runs layer.c's step loop of small GEMMs and kernels. */
 void cuda_ops_set_persistent(int enabled);
 /* Whether a layer of `cell` with H units, B samples and 1 or 2 directions runs persistent
- * on the current device, with its grid (in all, blocks of `units` hidden units and
- * `shared_bytes` of W_hh each). */
-int cuda_recurrence_plan(CellType cell, int H, int B, int directions, int *blocks, int *units,
+ * on the current device, with its grid (in all, blocks of `units` hidden units by
+ * `samples` samples, `shared_bytes` of shared memory each: the W_hh slice and a tile). */
+int cuda_recurrence_plan(CellType cell, int H, int B, int directions, int *blocks, int *units, int *samples,
                          size_t *shared_bytes);
 cudaStream_t cuda_ops_stream(void);
 /* Waits for everything queued on the backend's stream. */

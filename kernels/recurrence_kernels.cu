@@ -97,17 +97,21 @@ template <int CELL> __device__ static void unit_backward(int H, int j, GradRows 
 struct RecurrenceLaunch {
     RecurrenceJob jobs[2]; /* the layer's directions, run together */
     int units;             /* U, hidden units per block */
+    int samples;           /* samples per block (the batch is split too) */
+    int unit_slices;       /* ceil(H / U); a job's blocks: unit slice fastest, then batch slice */
     int blocks_per_job;    /* block k works on jobs[k / blocks_per_job] */
     int tile_k;            /* columns of the input tile in shared memory (slice_matvec) */
 };
 
 struct Slice {
-    int j0, n; /* first unit, units (the last block may own fewer than U) */
+    int j0, n;  /* first unit, units (the last unit slice may be narrower than U) */
+    int b0, nb; /* first sample, samples (likewise) */
 };
 
 __device__ static Slice block_slice(const RecurrenceLaunch &l) {
-    int H = l.jobs[0].H, j0 = (int)(blockIdx.x % l.blocks_per_job) * l.units;
-    return {j0, H - j0 < l.units ? H - j0 : l.units};
+    int H = l.jobs[0].H, B = l.jobs[0].B, k = (int)(blockIdx.x % l.blocks_per_job);
+    int j0 = k % l.unit_slices * l.units, b0 = k / l.unit_slices * l.samples;
+    return {j0, H - j0 < l.units ? H - j0 : l.units, b0, B - b0 < l.samples ? B - b0 : l.samples};
 }
 
 __device__ static const RecurrenceJob &block_job(const RecurrenceLaunch &l) {
@@ -120,7 +124,7 @@ __device__ static long state_slot(const RecurrenceJob &a, int t) { return a.reve
 
 /* The block's share of a step's product: for its R weight rows r (row r at
  * w + (r / n) * g_stride + (r % n) * u_stride, n the slice's units) and every unfinished
- * sample b, sum_k in[b][k] * row_r[k] over k < K, handed to emit(b, r, sum). `in` is read
+ * sample b of its slice, sum_k in[b][k] * row_r[k] over k < K, handed to emit(b, r, sum). `in` is read
  * once per block, in tiles of B x tile_k columns staged in shared memory with coalesced
  * loads; threads next to each other take samples next to each other, so they read the
  * tile without bank conflicts (rows padded to tile_k + 1) and share the weight row. Each
@@ -135,9 +139,10 @@ struct MatvecRows {
 };
 
 template <typename Emit>
-__device__ static void slice_matvec(const RecurrenceJob &a, int t, const real *in, long ld, int K, MatvecRows m,
-                                    real *tile, int tile_k, Emit emit) {
-    const int B = a.B, total = m.R * B, per_pass = (int)blockDim.x * MATVEC_OUTPUTS;
+__device__ static void slice_matvec(const RecurrenceJob &a, Slice s, int t, const real *in, long ld, int K,
+                                    MatvecRows m, real *tile, int tile_k, Emit emit) {
+    const int B = s.nb, total = m.R * B, per_pass = (int)blockDim.x * MATVEC_OUTPUTS;
+    in += (long)s.b0 * ld;
     for (int base = 0; base < total; base += per_pass) {
         real sums[MATVEC_OUTPUTS];
         UNROLL for (int q = 0; q < MATVEC_OUTPUTS; q++) sums[q] = 0;
@@ -161,7 +166,7 @@ __device__ static void slice_matvec(const RecurrenceJob &a, int t, const real *i
         }
         UNROLL for (int q = 0; q < MATVEC_OUTPUTS; q++) {
             int o = base + q * (int)blockDim.x + (int)threadIdx.x;
-            if (o < total && t < a.lengths[o % B]) emit(o % B, o / B, sums[q]);
+            if (o < total && t < a.lengths[s.b0 + o % B]) emit(s.b0 + o % B, o / B, sums[q]);
         }
     }
 }
@@ -172,7 +177,7 @@ __device__ static void project_slice(const RecurrenceJob &a, const real *w, int 
                                      int t, const real *input, long ld_input, real *tile, int tile_k) {
     int H = a.H;
     MatvecRows rows = {w + (long)g0 * U * H, (long)U * H, H, s.n, (g1 - g0) * s.n};
-    slice_matvec(a, t, input, ld_input, H, rows, tile, tile_k, [&](int b, int r, real sum) {
+    slice_matvec(a, s, t, input, ld_input, H, rows, tile, tile_k, [&](int b, int r, real sum) {
         int col = (g0 + r / s.n) * H + s.j0 + r % s.n;
         a.hp[(long)b * G * H + col] = sum + a.b_hh[col];
     });
@@ -183,8 +188,8 @@ __device__ static void project_slice(const RecurrenceJob &a, const real *w, int 
 template <int CELL> __device__ static void step_units(const RecurrenceJob &a, Slice s, int t, long prev, long cur) {
     constexpr int G = gates_of(CELL), CW = cache_width_of(CELL);
     int H = a.H, B = a.B;
-    for (int o = threadIdx.x; o < s.n * B; o += blockDim.x) {
-        int b = o % B, j = s.j0 + o / B;
+    for (int o = threadIdx.x; o < s.n * s.nb; o += blockDim.x) {
+        int b = s.b0 + o % s.nb, j = s.j0 + o / s.nb;
         long row = (long)b * H;
         real *h = a.states + cur + row, *c = a.cells ? a.cells + cur + row : 0;
         const real *h_prev = a.states + prev + row, *c_prev = a.cells ? a.cells + prev + row : 0;
@@ -206,8 +211,8 @@ template <int CELL> __device__ static void step_units(const RecurrenceJob &a, Sl
  * input of the W_hn projection) into the cache's last block. */
 __device__ static void textbook_gates(const RecurrenceJob &a, Slice s, int t, long prev) {
     int H = a.H, B = a.B;
-    for (int o = threadIdx.x; o < s.n * B; o += blockDim.x) {
-        int b = o % B, j = s.j0 + o / B;
+    for (int o = threadIdx.x; o < s.n * s.nb; o += blockDim.x) {
+        int b = s.b0 + o % s.nb, j = s.j0 + o / s.nb;
         if (t >= a.lengths[b]) continue;
         const real *xp = a.xp + ((long)t * B + b) * 3 * H, *hp = a.hp + (long)b * 3 * H;
         real *cache = a.cache + ((long)t * B + b) * 4 * H;
@@ -257,8 +262,8 @@ template <int CELL> __global__ void recurrence_forward_kernel(RecurrenceLaunch l
 template <int CELL> __device__ static void backward_units(const RecurrenceJob &a, Slice s, int t, long prev, long cur) {
     constexpr int G = gates_of(CELL), CW = cache_width_of(CELL);
     int H = a.H, B = a.B, GH = G * H;
-    for (int o = threadIdx.x; o < s.n * B; o += blockDim.x) {
-        int b = o % B, j = s.j0 + o / B;
+    for (int o = threadIdx.x; o < s.n * s.nb; o += blockDim.x) {
+        int b = s.b0 + o % s.nb, j = s.j0 + o / s.nb;
         long row = (long)b * H;
         real *dxp = a.dxp + ((long)t * B + b) * GH, *dhp = a.dhp + ((long)t * B + b) * GH;
         if (t >= a.lengths[b]) {
@@ -281,13 +286,13 @@ __device__ static void textbook_reset_backward(const RecurrenceJob &a, const rea
     int H = a.H, B = a.B, GH = 3 * H;
     const real *dxp_t = a.dxp + (long)t * B * GH;
     MatvecRows rows = {wt + 2 * H, 0, GH, s.n, s.n};
-    slice_matvec(a, t, dxp_t + 2 * H, GH, H, rows, tile, tile_k, [&](int b, int u, real drh) {
+    slice_matvec(a, s, t, dxp_t + 2 * H, GH, H, rows, tile, tile_k, [&](int b, int u, real drh) {
         long row = (long)b * H;
         a.drh[row + s.j0 + u] = drh;
     });
     __syncthreads(); /* this block's drh */
-    for (int o = threadIdx.x; o < s.n * B; o += blockDim.x) {
-        int b = o % B, k = s.j0 + o / B;
+    for (int o = threadIdx.x; o < s.n * s.nb; o += blockDim.x) {
+        int b = s.b0 + o % s.nb, k = s.j0 + o / s.nb;
         if (t >= a.lengths[b]) continue;
         long row = (long)b * H;
         gru_unit_textbook_reset_backward(k, a.cache + ((long)t * B + b) * 4 * H, a.drh + row,
@@ -302,7 +307,7 @@ __device__ static void carry_units(const RecurrenceJob &a, const real *wt, Slice
     constexpr int G = gates_of(CELL), R = backprop_rows_of(CELL);
     int H = a.H, B = a.B, GH = G * H;
     MatvecRows rows = {wt, 0, GH, s.n, s.n};
-    slice_matvec(a, t, a.dhp + (long)t * B * GH, GH, R * H, rows, tile, tile_k, [&](int b, int u, real sum) {
+    slice_matvec(a, s, t, a.dhp + (long)t * B * GH, GH, R * H, rows, tile, tile_k, [&](int b, int u, real sum) {
         long at = (long)b * H + s.j0 + u;
         real dh_prev = adds_to_dh_prev(CELL) ? sum + a.dh_prev[at] : sum;
         a.dh_prev[at] = dh_prev;
@@ -362,7 +367,7 @@ static const RecurrenceKernels *kernels_of(CellType cell) {
 }
 
 struct RecurrencePlan {
-    int units, blocks_per_job, blocks, threads, tile_k;
+    int units, samples, unit_slices, blocks_per_job, blocks, threads, tile_k;
     size_t shared;
 };
 
@@ -378,25 +383,48 @@ static const cudaDeviceProp *current_device_props(void) {
     return &props;
 }
 
-/* One block per SM, each with ceil(jobs * H / SMs) units of one job; 0 when its slice of
- * W_hh does not fit in shared memory or the grid cannot be resident at once. Forward and
- * backward kernels need the same shared memory and threads. `blocks` is the whole grid:
- * jobs * blocks_per_job. */
+/* Blocks of a job for `units` units per block, the batch split over the SMs left. */
+static void split_grid(int H, int B, int jobs, int sms, int max_samples, int units, RecurrencePlan *p) {
+    p->units = units;
+    p->unit_slices = (H + units - 1) / units;
+    int batch_slices = sms / (jobs * p->unit_slices), at_least = (B + max_samples - 1) / max_samples;
+    batch_slices = batch_slices < at_least ? at_least : batch_slices > B ? B : batch_slices < 1 ? 1 : batch_slices;
+    p->samples = (B + batch_slices - 1) / batch_slices;
+    p->blocks_per_job = p->unit_slices * ((B + p->samples - 1) / p->samples);
+    p->blocks = jobs * p->blocks_per_job;
+}
+
+/* The grid: about one block per SM, each owning `units` hidden units by `samples` samples.
+ * Of the unit counts whose W_hh rows fit in shared memory (beside an input tile within an
+ * eighth of the block's limit), the one with the least work per block (units x samples),
+ * and of those the most units: the fewest unit slices, since every block of a batch slice
+ * reads all of that slice's h(t-1) each step (L2 traffic). 0 when even the fewest units a
+ * block must take (a job's units over the SMs) do not fit, or the grid cannot be resident
+ * at once. Forward and backward kernels need the same shared memory and threads. */
 static int plan_recurrence(CellType cell, int H, int B, int jobs, RecurrencePlan *p) {
     const cudaDeviceProp *d = current_device_props();
     const RecurrenceKernels *k = kernels_of(cell);
     int sms = d->multiProcessorCount > 0 ? d->multiProcessorCount : 1;
-    p->units = (jobs * H + sms - 1) / sms;
-    if (p->units > H) p->units = H;
-    p->blocks_per_job = (H + p->units - 1) / p->units;
-    p->blocks = jobs * p->blocks_per_job;
-    /* the input tile: B x (tile_k + 1) reals in about 32 KB, 1 to 64 columns */
-    long tile_k = 32768 / ((long)sizeof(real) * (B > 0 ? B : 1)) - 1;
-    p->tile_k = (int)(tile_k < 1 ? 1 : tile_k > 64 ? 64 : tile_k);
-    p->shared = sizeof(real) * ((size_t)gates_of(cell) * p->units * H + (size_t)B * (p->tile_k + 1));
-    long work = (long)B * p->units * gates_of(cell);
+    size_t unit_bytes = sizeof(real) * (size_t)gates_of(cell) * H, limit = d->sharedMemPerBlockOptin;
+    size_t tile_budget = limit / 8 < 32768 ? limit / 8 : 32768;
+    int max_samples = (int)(tile_budget / (2 * sizeof(real))); /* a tile of at least 1 column */
+    long fit = (long)((limit - tile_budget) / unit_bytes), least = ((long)jobs * H + sms - 1) / sms;
+    memset(p, 0, sizeof *p);
+    if (fit > H) fit = H;
+    if (!k || max_samples < 1 || fit < least || fit < 1) return 0;
+    long best_work = LONG_MAX;
+    for (int units = (int)fit; units >= least && units >= 1; units--) {
+        RecurrencePlan q;
+        split_grid(H, B, jobs, sms, max_samples, units, &q);
+        long work = (long)units * q.samples;
+        if (work < best_work && q.blocks <= sms) best_work = work, *p = q;
+    }
+    if (best_work == LONG_MAX) split_grid(H, B, jobs, sms, max_samples, (int)fit, p); /* more blocks than SMs */
+    long tile_k = (long)(tile_budget / (sizeof(real) * p->samples)) - 1;
+    p->tile_k = (int)(tile_k > 64 ? 64 : tile_k);
+    p->shared = unit_bytes * p->units + sizeof(real) * (size_t)p->samples * (p->tile_k + 1);
+    long work = (long)p->samples * p->units * gates_of(cell);
     p->threads = work >= 256 ? 256 : (int)((work + 31) / 32 * 32);
-    if (!k || p->shared > d->sharedMemPerBlockOptin) return 0;
     int per_sm = INT_MAX;
     for (RecurrenceKernel kernel : {k->forward, k->backward}) {
         int n = 0;
@@ -418,7 +446,8 @@ static int launch_recurrence(const RecurrenceJob *jobs, int count, int backward)
     RecurrenceLaunch l;
     memset(&l, 0, sizeof l); /* no stale bytes in the padding (see loss_args) */
     memcpy(l.jobs, jobs, sizeof *jobs * (size_t)count);
-    l.units = p.units, l.blocks_per_job = p.blocks_per_job, l.tile_k = p.tile_k;
+    l.units = p.units, l.samples = p.samples, l.unit_slices = p.unit_slices;
+    l.blocks_per_job = p.blocks_per_job, l.tile_k = p.tile_k;
     cudaError_t rc = LAUNCH_COOPERATIVE(backward ? k->backward_name : k->forward_name,
                                         backward ? k->backward : k->forward, dim3(p.blocks), dim3(p.threads),
                                         p.shared, cuda_ops_stream(), l);
@@ -438,10 +467,10 @@ int cuda_recurrence_forward(const RecurrenceJob *jobs, int count) { return launc
 
 int cuda_recurrence_backward(const RecurrenceJob *jobs, int count) { return launch_recurrence(jobs, count, 1); }
 
-int cuda_recurrence_plan(CellType cell, int H, int B, int directions, int *blocks, int *units,
+int cuda_recurrence_plan(CellType cell, int H, int B, int directions, int *blocks, int *units, int *samples,
                          size_t *shared_bytes) {
-    RecurrencePlan p = {0, 0, 0, 0, 0, 0};
+    RecurrencePlan p;
     int fits = plan_recurrence(cell, H, B, directions, &p);
-    *blocks = p.blocks, *units = p.units, *shared_bytes = p.shared;
+    *blocks = p.blocks, *units = p.units, *samples = p.samples, *shared_bytes = p.shared;
     return fits && recurrence_enabled;
 }

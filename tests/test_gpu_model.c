@@ -132,16 +132,16 @@ static int run_cells(const ModelOps *cuda, int persistent) {
         ModelConfig stacked = base;
         stacked.num_layers = 4, stacked.pooling = POOL_LAST;
         failures += run_case(stacked, "4 layers, last, CE", cuda, 0);
-        int blocks, units;
+        int blocks, units, samples;
         size_t shared;
         for (int directions = 1; persistent && directions <= 2; directions++) {
-            if (!cuda_recurrence_plan((CellType)cell, H, MAX_B, directions, &blocks, &units, &shared)) {
+            if (!cuda_recurrence_plan((CellType)cell, H, MAX_B, directions, &blocks, &units, &samples, &shared)) {
                 printf("FAIL %s: the persistent kernels declined H=%d B=%d, %d direction(s)\n",
                        cell_type_names[cell], H, MAX_B, directions);
                 failures++;
             } else if (cell == CELL_RNN_TANH) {
-                printf("     persistent plan, %d direction(s): %d block(s) of %d unit(s), %zu bytes of W_hh "
-                       "each\n", directions, blocks, units, shared);
+                printf("     persistent plan, %d direction(s): %d block(s) of %d unit(s) x %d sample(s), %zu bytes "
+                       "of shared memory each\n", directions, blocks, units, samples, shared);
             }
         }
     }

@@ -43,18 +43,18 @@ static void print_gpu_table(const Comm *c, int index) {
 /* Rank 0's line on the recurrence: persistent (grid per direction) or the step loop, why. */
 static void print_recurrence_plan(const TrainConfig *t, const ModelConfig *mc, const Comm *c) {
     if (c->rank != 0) return;
-    int blocks, units;
+    int blocks, units, samples;
     size_t shared;
     if (t->gpu_recurrence == GPU_RECURRENCE_STEPS)
         printf("recur: recurrence: step loop (gpu_recurrence = steps)\n");
-    else if (cuda_recurrence_plan(mc->cell, mc->hidden_size, t->batch_size, mc->bidirectional ? 2 : 1, &blocks, &units,
-                                  &shared))
-        printf("recur: recurrence: persistent kernels, %d block(s) of %d unit(s)%s, %.1f KB of W_hh on chip per "
-               "block\n", blocks, units, mc->bidirectional ? " (both directions at once)" : "", shared / 1024.0);
+    else if (cuda_recurrence_plan(mc->cell, mc->hidden_size, t->batch_size, mc->bidirectional ? 2 : 1, &blocks,
+                                  &units, &samples, &shared))
+        printf("recur: recurrence: persistent kernels, %d block(s) of %d unit(s) x %d sample(s)%s, %.1f KB of "
+               "shared memory each\n", blocks, units, samples, mc->bidirectional ? " (both directions at once)" : "",
+               shared / 1024.0);
     else
-        printf("recur: recurrence: step loop: persistent kernels for hidden %d would need %.1f KB of W_hh in the "
-               "shared memory of each of %d co-resident blocks, more than this GPU holds\n", mc->hidden_size,
-               shared / 1024.0, blocks);
+        printf("recur: recurrence: step loop: W_hh of hidden %d does not fit in the shared memory of this GPU's "
+               "co-resident blocks (persistent kernels need all of it on chip)\n", mc->hidden_size);
     fflush(stdout);
 }
 #endif

@@ -163,9 +163,11 @@ extern "C" cudaError_t cudaGetDeviceProperties(cudaDeviceProp *p, int device) {
     memset(p, 0, sizeof *p);
     snprintf(p->name, sizeof p->name, "recur emulated device %d (physical %d)", device, visible[device]);
     p->totalGlobalMem = (size_t)80 << 30;
-    p->sharedMemPerBlock = 48 << 10;
-    p->sharedMemPerBlockOptin = 227 << 10;
-    p->sharedMemPerMultiprocessor = 228 << 10;
+    const char *shared_kb = getenv("RECUR_EMU_SHARED_KB"); /* a smaller chip, for plans that must split */
+    size_t optin = shared_kb && *shared_kb ? (size_t)atoi(shared_kb) << 10 : (size_t)227 << 10;
+    p->sharedMemPerBlock = optin < (48 << 10) ? optin : 48 << 10;
+    p->sharedMemPerBlockOptin = optin;
+    p->sharedMemPerMultiprocessor = shared_kb && *shared_kb ? 4 * optin + (4 << 10) : (size_t)228 << 10;
     p->regsPerBlock = 65536;
     p->warpSize = 32;
     p->maxThreadsPerBlock = 1024;
