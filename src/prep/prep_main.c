@@ -8,6 +8,7 @@
 
 #include "config/prep_config.h"
 #include "converters.h"
+#include "prep_paths.h"
 
 typedef void (*Converter)(const PrepConfig *cfg, PreparedDataset *out);
 
@@ -21,6 +22,7 @@ static const Converter converters[] = {
 int prep_main(int argc, char **argv) {
     PrepConfig cfg;
     prep_config_load(&cfg, argc, argv);
+    prep_check_paths(&cfg);
     double start = now_s();
     PreparedDataset d;
     converters[cfg.format](&cfg, &d);

@@ -198,6 +198,10 @@ void checkpoint_load(const char *path, CheckpointState *s, Model *m, Optimizer *
 }
 
 void checkpoint_read_config(const char *path, RunConfig *cfg, DatasetMeta *meta) {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        recur_die(EXIT_USAGE, "%s is a directory; a checkpoint is a file in it, such as %s/best.h5 or the "
+                  "newest step-*.h5", path, path);
     H5File f = h5_open(path);
     CheckpointState s = {0};
     read_state(&f, &s);
@@ -227,6 +231,7 @@ static ino_t best_inode(const char *dir) {
 }
 
 void checkpoint_prune(const char *dir, int keep) {
+    durable_remove_stale_temps(dir, "");
     long count, *steps = list_steps(dir, &count);
     ino_t best = best_inode(dir);
     for (long i = keep; i < count; i++) {
