@@ -100,11 +100,11 @@ static const char *describe_range(const Key *k, char *buf, size_t n) {
     if (isinf(k->lo) && isinf(k->hi))
         snprintf(buf, n, "%s", "");
     else if (isinf(k->hi))
-        snprintf(buf, n, "%s %g", k->lo_excl ? "greater than" : "at least", k->lo);
+        snprintf(buf, n, "%s %.15g", k->lo_excl ? "greater than" : "at least", k->lo);
     else if (isinf(k->lo))
-        snprintf(buf, n, "%s %g", k->hi_excl ? "less than" : "at most", k->hi);
+        snprintf(buf, n, "%s %.15g", k->hi_excl ? "less than" : "at most", k->hi);
     else
-        snprintf(buf, n, "in %c%g, %g%c", k->lo_excl ? '(' : '[', k->lo, k->hi,
+        snprintf(buf, n, "in %c%.15g, %.15g%c", k->lo_excl ? '(' : '[', k->lo, k->hi,
                  k->hi_excl ? ')' : ']');
     return buf;
 }

@@ -191,6 +191,15 @@ TensorShape h5_shape(const H5File *f, const char *dataset) {
     return s;
 }
 
+size_t h5_element_size(const H5File *f, const char *dataset) {
+    hid_t d = open_object(f, dataset, H5I_DATASET);
+    hid_t type = CHECK(H5, H5Dget_type(d));
+    size_t size = type_size(type);
+    CHECK(H5, H5Tclose(type));
+    CHECK(H5, H5Oclose(d));
+    return size;
+}
+
 /* Opens a dataset whose stored type is of class `want`, checking its shape against
  * expect (when not NULL); *shape gets the shape. */
 static hid_t open_dataset(const H5File *f, const char *path, H5T_class_t want,

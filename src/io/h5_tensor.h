@@ -15,6 +15,7 @@
 #ifndef RECUR_H5_TENSOR_H
 #define RECUR_H5_TENSOR_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../core/real.h"
@@ -55,6 +56,8 @@ void h5_free_names(char **names, int count);
 
 /* Shape of a dataset; exit 2 when missing or not a dataset. */
 TensorShape h5_shape(const H5File *f, const char *dataset);
+/* Bytes of one element of a dataset as stored (4 for float32, ...). */
+size_t h5_element_size(const H5File *f, const char *dataset);
 
 /* A whole floating-point dataset, converted to `real` by HDF5 (float32 or float64 stored);
  * *shape gets its shape. The buffer is malloc'd. */

@@ -1,0 +1,72 @@
+/* h5_poke.c: damages one element of an HDF5 dataset, for the storage fault tests.
+ *
+ *   h5_poke set FILE DATASET INDEX VALUE   element INDEX (flat, row-major) := VALUE through
+ *                                          HDF5 (float datasets: a number, nan or inf;
+ *                                          integer datasets: an integer); no checksum or
+ *                                          fingerprint is updated
+ *   h5_poke raw FILE DATASET INDEX         the bytes of element INDEX inverted in the file
+ *                                          itself, behind HDF5's back (a bad disk block;
+ *                                          contiguous datasets only)
+ *
+ * Exit 0 done, 1 failure (message on stderr). A test tool: it checks what it needs and
+ * nothing more. */
+#include <fcntl.h>
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int fail(const char *what) {
+    fprintf(stderr, "h5_poke: %s\n", what);
+    return 1;
+}
+
+static int poke_set(const char *file, const char *name, hsize_t index, const char *value) {
+    hid_t f = H5Fopen(file, H5F_ACC_RDWR, H5P_DEFAULT);
+    if (f < 0) return fail("cannot open the file read-write");
+    hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+    if (d < 0) return fail("no such dataset");
+    hid_t type = H5Dget_type(d), space = H5Dget_space(d);
+    if (H5Sselect_elements(space, H5S_SELECT_SET, 1, &index) < 0) return fail("bad index");
+    hsize_t one = 1;
+    hid_t mem = H5Screate_simple(1, &one, NULL);
+    herr_t rc;
+    if (H5Tget_class(type) == H5T_FLOAT) {
+        double v = strtod(value, NULL);
+        rc = H5Dwrite(d, H5T_NATIVE_DOUBLE, mem, space, H5P_DEFAULT, &v);
+    } else {
+        long long v = strtoll(value, NULL, 10);
+        rc = H5Dwrite(d, H5T_NATIVE_LLONG, mem, space, H5P_DEFAULT, &v);
+    }
+    if (rc < 0) return fail("write failed");
+    H5Sclose(mem), H5Sclose(space), H5Tclose(type), H5Dclose(d), H5Fclose(f);
+    return 0;
+}
+
+static int poke_raw(const char *file, const char *name, hsize_t index) {
+    hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) return fail("cannot open the file");
+    hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+    if (d < 0) return fail("no such dataset");
+    haddr_t at = H5Dget_offset(d);
+    hid_t type = H5Dget_type(d);
+    size_t size = H5Tget_size(type);
+    H5Tclose(type), H5Dclose(d), H5Fclose(f);
+    if (at == HADDR_UNDEF) return fail("the dataset is not contiguous (chunked or empty)");
+    int fd = open(file, O_RDWR);
+    unsigned char bytes[16];
+    off_t pos = (off_t)(at + index * size);
+    if (fd < 0 || size > sizeof bytes || pread(fd, bytes, size, pos) != (ssize_t)size) return fail("cannot read it");
+    for (size_t i = 0; i < size; i++) bytes[i] ^= 0x5a;
+    if (pwrite(fd, bytes, size, pos) != (ssize_t)size) return fail("cannot write it");
+    close(fd);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if (argc == 6 && !strcmp(argv[1], "set")) return poke_set(argv[2], argv[3], strtoull(argv[4], NULL, 10), argv[5]);
+    if (argc == 5 && !strcmp(argv[1], "raw")) return poke_raw(argv[2], argv[3], strtoull(argv[4], NULL, 10));
+    return fail("usage: h5_poke set FILE DATASET INDEX VALUE | h5_poke raw FILE DATASET INDEX");
+}
