@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/check.h"
+#include "core/record_limit.h"
 
 _Static_assert(sizeof(unsigned long long) == sizeof(uint64_t), "strtoull does not parse uint64");
 
@@ -370,7 +371,7 @@ static void load_stream(const KeyTable *t, void *cfg, FILE *f, const char *name)
     char *line = 0, place[600];
     size_t cap = 0;
     errno = 0;
-    while (getline(&line, &cap, f) >= 0) {
+    while (record_getline(&line, &cap, f, name, lineno + 1) >= 0) {
         snprintf(place, sizeof place, "%s:%ld", name, ++lineno);
         apply_line(t, cfg, place, lineno, line, seen);
     }

@@ -42,6 +42,8 @@ static const Key keys[] = {
     STR(delimiter, ",", "CSV field separator: one character, or tab", G_INPUT),
     ROW("header", header, T_BOOL, int, 0, "1", ANY,
         "1: the first CSV record names the columns", G_INPUT),
+    ROW("max_record_bytes", max_record_bytes, T_LONG, long, 0, "67108864", CLOSED(1024, 1099511627776.0),
+        "longest line (or CSV record) of any input, in bytes; a longer one stops with FILE:LINE", G_INPUT),
     STR(label_column, "1", "text-csv: the label column, by name or 1-based index", G_INPUT),
     STR(text_columns, "2", "text-csv: text columns (names or indices, comma-separated), "
         "joined by a space", G_INPUT),

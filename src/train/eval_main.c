@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "checkpoint.h"
+#include "data/dataset_fingerprint.h"
 #include "core/check.h"
 #include "data/dataset_file.h"
 #include "evaluate.h"
@@ -76,6 +77,7 @@ int eval_main(int argc, char **argv) {
     checkpoint_read_config(a.checkpoint, &cfg, &meta);
     DatasetFile f;
     dataset_file_open(&f, a.data);
+    dataset_fingerprint_verify(&f);
     Model m;
     model_init(&m, &cfg.model, cfg.train.seed);
     CheckpointState s = {0};
