@@ -17,6 +17,14 @@
 #include "../core/check.h"
 #include "durable_file.h"
 
+typedef struct RunLock {
+    int fd;            /* -1: not held */
+    char path[4200];
+} RunLock;
+
+/* The lock this process holds (one at most). */
+static RunLock held = {-1, ""};
+
 typedef struct Holder {
     char host[256];
     long pid;          /* 0: the file named none */
@@ -52,22 +60,27 @@ static int still_at_path(const RunLock *l) {
 static int lock_open_file(RunLock *l, Holder *previous) {
     *previous = read_holder(l->fd);
     if (flock(l->fd, LOCK_EX | LOCK_NB) != 0) {
-        if (errno == EWOULDBLOCK) refuse(l, previous);
-        if (alive_here(previous) && previous->pid != (long)getpid()) refuse(l, previous); /* no flock here */
+        int held_elsewhere = errno == EWOULDBLOCK ||
+                             (alive_here(previous) && previous->pid != (long)getpid()); /* no flock here */
+        if (held_elsewhere) {
+            close(l->fd); /* not ours: exit must not remove it */
+            l->fd = -1;
+            refuse(l, previous);
+        }
     }
     if (still_at_path(l)) return 1;
     close(l->fd);
     return 0;
 }
 
-/* The lock this process holds, released by exit() however the process ends (a normal end,
- * a fatal error, a stop by SIGTERM); a killed process's flock is released by the kernel. */
-static RunLock *held;
-static void release_at_exit(void) {
-    if (held) run_lock_release(held);
-}
+/* exit() releases it however the process ends (a normal end, a fatal error, a stop by
+ * SIGTERM); a killed process's flock is released by the kernel. */
+static void release_at_exit(void) { run_lock_release(); }
 
-void run_lock_acquire(RunLock *l, const char *dir) {
+void run_lock_acquire(const char *dir) {
+    static int registered;
+    RunLock *l = &held;
+    if (l->fd >= 0) recur_die(EXIT_RUNTIME, "internal: a second run directory lock (%s)", dir);
     make_directories(dir);
     snprintf(l->path, sizeof l->path, "%s/lock", dir);
     Holder previous;
@@ -84,14 +97,13 @@ void run_lock_acquire(RunLock *l, const char *dir) {
     int n = snprintf(text, sizeof text, "%s %ld\n", recur_host_name(), (long)getpid());
     if (ftruncate(l->fd, 0) != 0 || pwrite(l->fd, text, (size_t)n, 0) != n)
         recur_die(EXIT_RUNTIME, "%s: cannot write the lock file: %s", l->path, strerror(errno));
-    if (!held) atexit(release_at_exit);
-    held = l;
+    if (!registered) atexit(release_at_exit), registered = 1;
 }
 
-void run_lock_release(RunLock *l) {
+void run_lock_release(void) {
+    RunLock *l = &held;
     if (l->fd < 0) return;
     unlink(l->path); /* while still locked: a waiting run then sees the path moved on */
     close(l->fd);
     l->fd = -1;
-    if (held == l) held = NULL;
 }

@@ -8,13 +8,9 @@
 #ifndef RECUR_RUN_LOCK_H
 #define RECUR_RUN_LOCK_H
 
-typedef struct RunLock {
-    int fd;            /* -1: not held */
-    char path[4200];
-} RunLock;
-
-/* Creates dir (mkdir -p) and takes its lock, or exits 2 naming the holder. */
-void run_lock_acquire(RunLock *l, const char *dir);
-void run_lock_release(RunLock *l);
+/* Creates dir (mkdir -p) and takes its lock, or exits 2 naming the holder. One lock per
+ * process; it is released by exit() (however the process ends) or run_lock_release. */
+void run_lock_acquire(const char *dir);
+void run_lock_release(void);
 
 #endif

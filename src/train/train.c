@@ -64,7 +64,6 @@ typedef struct Run {
     MetricsLog log;
     Progress progress;
     char checkpoint_dir[1100];
-    RunLock lock;           /* rank 0: the run directory is this run's alone */
     double start_s;
     /* the training loss since the last log line */
     double loss_sum;
@@ -381,7 +380,7 @@ static void setup_model(Run *r, RunConfig *cfg) {
 static void claim_run_dir(Run *r, const RunConfig *cfg) {
     snprintf(r->checkpoint_dir, sizeof r->checkpoint_dir, "%s/checkpoints", cfg->train.run_dir);
     if (!r->root) return;
-    run_lock_acquire(&r->lock, cfg->train.run_dir);
+    run_lock_acquire(cfg->train.run_dir);
     durable_remove_stale_temps(cfg->train.run_dir, "");
     durable_remove_stale_temps(r->checkpoint_dir, "");
 }

@@ -49,7 +49,9 @@ static int must_fail(int fd, size_t n) {
     return 0;
 }
 
-#define REAL(name, type) static type real_##name; if (!real_##name) real_##name = (type)dlsym(RTLD_NEXT, #name)
+#define REAL(name, type_unused) \
+    static __typeof__(&name) real_##name; \
+    if (!real_##name) real_##name = (__typeof__(&name))dlsym(RTLD_NEXT, #name)
 
 int open(const char *path, int flags, ...) {
     REAL(open, int (*)(const char *, int, ...));

@@ -7,6 +7,9 @@
  *   h5_poke raw FILE DATASET INDEX         the bytes of element INDEX inverted in the file
  *                                          itself, behind HDF5's back (a bad disk block;
  *                                          contiguous datasets only)
+ *   h5_poke delete FILE OBJECT             the object (group or dataset) unlinked
+ *   h5_poke strip FILE                     every `checksum` attribute of a checkpoint
+ *                                          removed (as an older recur wrote it)
  *
  * Exit 0 done, 1 failure (message on stderr). A test tool: it checks what it needs and
  * nothing more. */
@@ -64,9 +67,45 @@ static int poke_raw(const char *file, const char *name, hsize_t index) {
     return 0;
 }
 
+static int poke_delete(const char *file, const char *name) {
+    hid_t f = H5Fopen(file, H5F_ACC_RDWR, H5P_DEFAULT);
+    if (f < 0 || H5Ldelete(f, name, H5P_DEFAULT) < 0) return fail("cannot delete it");
+    H5Fclose(f);
+    return 0;
+}
+
+/* Removes the attribute `checksum` from the object at name, when it has one. */
+static void drop_checksum(hid_t f, const char *name) {
+    if (H5Aexists_by_name(f, name, "checksum", H5P_DEFAULT) > 0) H5Adelete_by_name(f, name, "checksum", H5P_DEFAULT);
+}
+
+static int poke_strip(const char *file) {
+    hid_t f = H5Fopen(file, H5F_ACC_RDWR, H5P_DEFAULT);
+    if (f < 0) return fail("cannot open the file read-write");
+    drop_checksum(f, "/");
+    const char *groups[] = {"/model", "/optimizer"};
+    for (int g = 0; g < 2; g++) {
+        hid_t grp = H5Gopen2(f, groups[g], H5P_DEFAULT);
+        if (grp < 0) continue;
+        drop_checksum(f, groups[g]);
+        H5G_info_t info;
+        H5Gget_info(grp, &info);
+        for (hsize_t i = 0; i < info.nlinks; i++) {
+            char name[256];
+            H5Lget_name_by_idx(grp, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT);
+            drop_checksum(grp, name);
+        }
+        H5Gclose(grp);
+    }
+    H5Fclose(f);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if (argc == 6 && !strcmp(argv[1], "set")) return poke_set(argv[2], argv[3], strtoull(argv[4], NULL, 10), argv[5]);
     if (argc == 5 && !strcmp(argv[1], "raw")) return poke_raw(argv[2], argv[3], strtoull(argv[4], NULL, 10));
-    return fail("usage: h5_poke set FILE DATASET INDEX VALUE | h5_poke raw FILE DATASET INDEX");
+    if (argc == 4 && !strcmp(argv[1], "delete")) return poke_delete(argv[2], argv[3]);
+    if (argc == 3 && !strcmp(argv[1], "strip")) return poke_strip(argv[2]);
+    return fail("usage: h5_poke set FILE DATASET INDEX VALUE | raw FILE DATASET INDEX | delete FILE OBJECT | strip FILE");
 }
