@@ -5,7 +5,13 @@ set -euo pipefail
 : "${RECUR:?RECUR is not set}" "${POKE:?POKE is not set}" "${ENOSPC_SHIM:?}" "${SAMPLES:?}"
 WORK=$(mktemp -d)
 MOUNTED=""
-cleanup() { [[ -z $MOUNTED ]] || umount "$MOUNTED" 2>/dev/null || true; rm -rf "$WORK"; }
+BACKGROUND=()  # processes a test started in the background, ended on exit
+cleanup() {
+  local p
+  for p in "${BACKGROUND[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  [[ -z $MOUNTED ]] || umount "$MOUNTED" 2>/dev/null || true
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 unset RECUR_DEBUG_HDF5
