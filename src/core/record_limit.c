@@ -24,27 +24,34 @@ static long line_number(const char *data, size_t line_start) {
 }
 
 void record_limit_check(const char *path, const char *data, size_t from, size_t to, size_t *line_start) {
-    for (size_t i = to; i > from; i--)
-        if (data[i - 1] == '\n') {
-            *line_start = i;
-            break;
-        }
-    if (to - *line_start > limit) record_limit_exceeded(path, line_number(data, *line_start));
+    const char *p = data + from, *end = data + to, *nl;
+    while ((nl = memchr(p, '\n', (size_t)(end - p)))) { /* every line completed in the new bytes */
+        if ((size_t)(nl - data) - *line_start > limit) record_limit_exceeded(path, line_number(data, *line_start));
+        *line_start = (size_t)(nl + 1 - data);
+        p = nl + 1;
+    }
+    if (to - *line_start > limit) record_limit_exceeded(path, line_number(data, *line_start)); /* the open one */
 }
 
+/* Byte by byte (getc_unlocked under one lock): a NUL inside a line is counted, so a
+ * stream of NULs (/dev/zero) reaches the limit instead of spinning. */
 ssize_t record_getline(char **line, size_t *cap, FILE *f, const char *path, long line_no) {
     size_t used = 0;
-    for (;;) {
-        if (*cap - used < 2 || !*line) {
+    int c = EOF;
+    flockfile(f);
+    while ((c = getc_unlocked(f)) != EOF) {
+        if (used + 2 > *cap || !*line) {
             size_t grown = *cap < 256 ? 256 : *cap * 2;
             char *p = realloc(*line, grown);
-            if (!p) recur_die(EXIT_RUNTIME, "out of memory reading %s", path);
+            if (!p) funlockfile(f), recur_die(EXIT_RUNTIME, "out of memory reading %s", path);
             *line = p, *cap = grown;
         }
-        if (!fgets(*line + used, (int)(*cap - used > 1 << 30 ? 1 << 30 : *cap - used), f))
-            return used ? (ssize_t)used : -1;
-        used += strlen(*line + used); /* a NUL byte inside cuts the line there: fine for text */
-        if (used && (*line)[used - 1] == '\n') return (ssize_t)used;
-        if (used > limit) record_limit_exceeded(path, line_no);
+        (*line)[used++] = (char)c;
+        if (c == '\n') break;
+        if (used > limit) funlockfile(f), record_limit_exceeded(path, line_no);
     }
+    funlockfile(f);
+    if (used == 0) return -1;
+    (*line)[used] = 0;
+    return (ssize_t)used;
 }

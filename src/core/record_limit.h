@@ -17,8 +17,9 @@ void record_limit_set(size_t bytes);
 size_t record_limit(void);
 
 /* data[from, to) was just appended to a buffer whose current line starts at *line_start:
- * moves *line_start past the last line break in it, and exits 2 naming path and the
- * line's number when the open line is now longer than the limit. */
+ * exits 2 naming path and the line's number when a line completed in it, or the line
+ * still open at its end, is longer than the limit; else moves *line_start past the last
+ * line break. */
 void record_limit_check(const char *path, const char *data, size_t from, size_t to, size_t *line_start);
 /* getline under the limit: exit 2 "path:line_no: ..." when a line is longer. */
 ssize_t record_getline(char **line, size_t *cap, FILE *f, const char *path, long line_no);
