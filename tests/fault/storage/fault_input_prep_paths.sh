@@ -3,8 +3,8 @@
 # input. The output being one of its inputs (the same file by device and inode: the same
 # name, ./name, a symbolic or a hard link) or lying inside an input folder is refused,
 # and the input is left as it was; a missing or non-directory output directory, or an
-# output that is a directory, is one line; all exit 2. `recur eval --checkpoint=DIR` is
-# one line too.
+# output that is a directory, is one line; all exit 2. So are a run directory that cannot
+# be made and `recur eval --checkpoint=DIR`.
 source "$(dirname "$0")/common.sh"
 cp "$SAMPLES/ag_news/train.csv" "$WORK/train.csv"
 cp "$WORK/train.csv" "$WORK/pristine.csv"
@@ -32,6 +32,10 @@ expect 2 "output: cannot write .*/nowhere/x\.h5: directory .*/nowhere: No such f
 expect 2 "output: cannot write .*: .*train\.csv is not a directory" \
   prep "${csv[@]}" --train=train.csv --output="$WORK/train.csv/x.h5"
 expect 2 "output: .*imdb is a directory" prep "${csv[@]}" --train=train.csv --output="$WORK/imdb"
+
+# a run directory that cannot be made: one line before any data is read
+expect 2 "cannot create directory '.*/train\.csv/run': Not a directory" \
+  train --run_dir="$WORK/train.csv/run" --hidden_size=8 --steps=1
 
 # a checkpoint directory instead of a checkpoint file
 expect_ok train --run_dir="$WORK/run" --hidden_size=8 --input_size=8 --synthetic_valid_size=64 --steps=5 --eval_every=5
