@@ -15,7 +15,7 @@ for _ in $(seq 100); do [[ -s $WORK/run/lock ]] && break; sleep 0.1; done
 grep -q " $first\$" "$WORK/run/lock" || fail "the lock file does not name PID $first: $(cat "$WORK/run/lock")"
 ok "lock file: $(cat "$WORK/run/lock")"
 
-expect 2 "run directory is in use by recur process $first on $(hostname)" train "${run[@]}" --steps=10 --resume=1
+expect 2 "run directory is in use by recur process $first on $(cat /proc/sys/kernel/hostname)" train "${run[@]}" --steps=10 --resume=1
 kill -0 "$first" 2>/dev/null || fail "the first run died: $(tail -3 "$WORK/first.out")"
 grep -q " $first\$" "$WORK/run/lock" || fail "the refused run changed the lock file: $(cat "$WORK/run/lock")"
 ok "the first run still runs and still holds the lock"
