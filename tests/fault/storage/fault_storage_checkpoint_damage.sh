@@ -3,7 +3,7 @@
 # of a weight overwritten behind HDF5's back (the file still opens) fail the tensor's
 # checksum; a NaN written through HDF5 is refused as non-finite; both name the tensor,
 # exit 2, in recur eval, recur predict and resume. Damaged optimizer state is refused on
-# resume. A checkpoint without checksums (an older recur's) loads with a note.
+# resume, a changed step counter by the whole state's checksum. A checkpoint without checksums (an older recur's) loads with a note.
 source "$(dirname "$0")/common.sh"
 make_tiny_dataset
 run=(--data="$WORK/ag.h5" --run_dir="$WORK/run" --cell=gru --hidden_size=8 --input_size=8 --batch_size=4
@@ -36,6 +36,11 @@ cp "$good" "$WORK/inf.h5"
 "$POKE" set "$WORK/inf.h5" /model/embedding.weight 0 inf
 expect 2 "tensor model/embedding\.weight holds a non-finite value \(inf at element 0\)" \
   eval --checkpoint="$WORK/inf.h5" --data="$WORK/ag.h5" --split=valid
+
+# ---- the state around the tensors changed (the step counter) ----
+cp "$good" "$WORK/step.h5"
+"$POKE" attr "$WORK/step.h5" step 7
+expect 2 "step\.h5: the checkpoint's state fails its checksum" eval --checkpoint="$WORK/step.h5" --data="$WORK/ag.h5" --split=valid
 
 # ---- resume from a damaged newest checkpoint ----
 cp "$WORK/nan.h5" "$WORK/run/checkpoints/step-000000030.h5"

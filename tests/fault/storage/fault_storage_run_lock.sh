@@ -20,6 +20,16 @@ kill -0 "$first" 2>/dev/null || fail "the first run died: $(tail -3 "$WORK/first
 grep -q " $first\$" "$WORK/run/lock" || fail "the refused run changed the lock file: $(cat "$WORK/run/lock")"
 ok "the first run still runs and still holds the lock"
 
+# a temporary file of a dead process appearing while the run goes on: pruning removes it
+sleep 0 & gone=$!
+wait "$gone"
+mkdir -p "$WORK/run/checkpoints"
+touch "$WORK/run/checkpoints/step-000000555.h5.tmp-$gone"
+for _ in $(seq 150); do [[ -e $WORK/run/checkpoints/step-000000555.h5.tmp-$gone ]] || break; sleep 0.1; done
+[[ ! -e $WORK/run/checkpoints/step-000000555.h5.tmp-$gone ]] || fail "pruning did not remove a dead process's temp file"
+grep -q "note: removed .*step-000000555.h5.tmp-$gone" "$WORK/first.out" || fail "no note for the pruned temp file"
+ok "pruning removed a dead process's temporary file, with a note"
+
 kill -9 "$first"
 wait "$first" 2>/dev/null || true
 [[ -e $WORK/run/lock ]] || fail "expected the killed run's lock file to remain"

@@ -7,6 +7,7 @@
  *   h5_poke raw FILE DATASET INDEX         the bytes of element INDEX inverted in the file
  *                                          itself, behind HDF5's back (a bad disk block;
  *                                          contiguous datasets only)
+ *   h5_poke attr FILE NAME VALUE           the root's integer attribute NAME := VALUE
  *   h5_poke delete FILE OBJECT             the object (group or dataset) unlinked
  *   h5_poke strip FILE                     every `checksum` attribute of a checkpoint
  *                                          removed (as an older recur wrote it)
@@ -67,6 +68,16 @@ static int poke_raw(const char *file, const char *name, hsize_t index) {
     return 0;
 }
 
+static int poke_attr(const char *file, const char *name, const char *value) {
+    hid_t f = H5Fopen(file, H5F_ACC_RDWR, H5P_DEFAULT);
+    if (f < 0) return fail("cannot open the file read-write");
+    hid_t a = H5Aopen(f, name, H5P_DEFAULT);
+    long long v = strtoll(value, NULL, 10);
+    if (a < 0 || H5Awrite(a, H5T_NATIVE_LLONG, &v) < 0) return fail("cannot write the attribute");
+    H5Aclose(a), H5Fclose(f);
+    return 0;
+}
+
 static int poke_delete(const char *file, const char *name) {
     hid_t f = H5Fopen(file, H5F_ACC_RDWR, H5P_DEFAULT);
     if (f < 0 || H5Ldelete(f, name, H5P_DEFAULT) < 0) return fail("cannot delete it");
@@ -105,7 +116,8 @@ int main(int argc, char **argv) {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if (argc == 6 && !strcmp(argv[1], "set")) return poke_set(argv[2], argv[3], strtoull(argv[4], NULL, 10), argv[5]);
     if (argc == 5 && !strcmp(argv[1], "raw")) return poke_raw(argv[2], argv[3], strtoull(argv[4], NULL, 10));
+    if (argc == 5 && !strcmp(argv[1], "attr")) return poke_attr(argv[2], argv[3], argv[4]);
     if (argc == 4 && !strcmp(argv[1], "delete")) return poke_delete(argv[2], argv[3]);
     if (argc == 3 && !strcmp(argv[1], "strip")) return poke_strip(argv[2]);
-    return fail("usage: h5_poke set FILE DATASET INDEX VALUE | raw FILE DATASET INDEX | delete FILE OBJECT | strip FILE");
+    return fail("usage: h5_poke set FILE DATASET INDEX VALUE | raw FILE DATASET INDEX | attr FILE NAME VALUE | delete FILE OBJECT | strip FILE");
 }
