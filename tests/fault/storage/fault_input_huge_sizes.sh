@@ -17,6 +17,8 @@ expect 2 "batch_size must be in \[1, 1048576\]" train --run_dir="$WORK/run" --ba
 # within every bound, far beyond any machine: 4 x 1048576 x (1048576 + 1048576) x 2 layers
 expect 2 "model too large: lstm, 2 layer\(s\), hidden_size 1048576.*: [0-9]+ parameters need [0-9]+ bytes for weights and gradients, more than this machine's [0-9]+ bytes" \
   train --run_dir="$WORK/run" --hidden_size=1048576 --input_size=1048576 --num_layers=2 --steps=1
+expect 2 "--batch_size=99999999999: expected a batch size of 1 to 1048576" \
+  eval --checkpoint="$WORK/none.h5" --data="$WORK/none.h5" --batch_size=99999999999
 expect 2 "input_steps must be in \[1, 1048576\]" prep series --train="$SAMPLES/jena/jena_sample.csv" \
   --input_steps=2000000000 --output="$WORK/x.h5"
 expect 2 "max_vocab must be in \[0, 16777216\]" prep text-csv --train="$SAMPLES/ag_news/train.csv" \
