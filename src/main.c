@@ -14,6 +14,7 @@
 #include "config/prep_config.h"
 #include "core/check.h"
 #include "data/inspect.h"
+#include "io/h5_library.h"
 #include "prep/prep.h"
 #include "train/eval_main.h"
 #include "train/predict_main.h"
@@ -101,7 +102,9 @@ int main(int argc, char **argv) {
     if (argc < 2) recur_die(EXIT_USAGE, "missing command; " USAGE);
     const struct Command *c = find_command(argv[1]);
     if (!c) recur_die(EXIT_USAGE, "unknown command '%.80s'; " USAGE, argv[1]);
+    h5_library_start();
     int status = c->run(argc, argv);
+    h5_library_stop();
     if (fflush(stdout) || ferror(stdout)) {
         perror("recur: cannot write to standard output");
         return EXIT_RUNTIME;

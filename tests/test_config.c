@@ -105,7 +105,7 @@ static RunConfig reload(const RunConfig *c, const char *path) {
 
 static void check_round_trip(const char *path) {
     static const char *const settings[][2] = {
-        {"cell", "gru_textbook"}, {"vocab_size", "1000"}, {"hidden_size", "2147483647"},
+        {"cell", "gru_textbook"}, {"vocab_size", "1000"}, {"hidden_size", "1048576"},
         {"bidirectional", "1"}, {"dropout", "0.3"}, {"pooling", "max"},
         {"head_dropout", "0.1234567"}, {"loss", "huber"}, {"ignore_index", "-2147483648"},
         {"huber_delta", "3.4e38"}, {"data", "my data/train set.h5"},

@@ -54,7 +54,7 @@ conf() { # conf NAME LINES...: writes $tmp/NAME.conf, one argument per line
 }
 
 # ---- bad values on the command line ----
-bad "hidden_size=0" "--hidden_size=0: hidden_size must be at least 1 (got 0)" train --hidden_size=0
+bad "hidden_size=0" "--hidden_size=0: hidden_size must be in [1, 1048576] (got 0)" train --hidden_size=0
 bad "cell=lsmt lists the cells" "--cell=lsmt: cell must be one of rnn_tanh, rnn_relu, lstm, gru, gru_textbook" \
     train --cell=lsmt
 bad "unknown key on the command line" "--hiden_size=64: unknown key 'hiden_size' (did you mean 'hidden_size'?)" \
@@ -78,7 +78,7 @@ bad "positional argument" "x.conf: unexpected argument" train x.conf
 bad "--config without a file" "--config: needs a file name" train --config
 bad "newline in a value stays one line" "--cell=a?b: cell must be one of" train "--cell=a
 b"
-bad "bad value before --print-config" "--num_layers=0: num_layers must be at least 1" \
+bad "bad value before --print-config" "--num_layers=0: num_layers must be in [1, 1024]" \
     train --print-config --num_layers=0
 
 # ---- config files ----
@@ -93,7 +93,7 @@ conf dup "lr = 0.1" "momentum = 0.5" "" "lr = 0.2   # again"
 bad "duplicate key in a file" "$tmp/dup.conf:4: duplicate key 'lr' (first set on line 1)" \
     train --config "$tmp/dup.conf"
 conf badvalue "cell = gru" "hidden_size = -3"
-bad "bad value in a file" "$tmp/badvalue.conf:2: hidden_size must be at least 1 (got -3)" \
+bad "bad value in a file" "$tmp/badvalue.conf:2: hidden_size must be in [1, 1048576] (got -3)" \
     train --config "$tmp/badvalue.conf"
 conf badenum "pooling = average"
 bad "bad enum in a file" "$tmp/badenum.conf:1: pooling must be one of last, mean, max, none" \

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/check.h"
+#include "core/record_limit.h"
 
 _Static_assert(sizeof(unsigned long long) == sizeof(uint64_t), "strtoull does not parse uint64");
 
@@ -100,11 +101,11 @@ static const char *describe_range(const Key *k, char *buf, size_t n) {
     if (isinf(k->lo) && isinf(k->hi))
         snprintf(buf, n, "%s", "");
     else if (isinf(k->hi))
-        snprintf(buf, n, "%s %g", k->lo_excl ? "greater than" : "at least", k->lo);
+        snprintf(buf, n, "%s %.15g", k->lo_excl ? "greater than" : "at least", k->lo);
     else if (isinf(k->lo))
-        snprintf(buf, n, "%s %g", k->hi_excl ? "less than" : "at most", k->hi);
+        snprintf(buf, n, "%s %.15g", k->hi_excl ? "less than" : "at most", k->hi);
     else
-        snprintf(buf, n, "in %c%g, %g%c", k->lo_excl ? '(' : '[', k->lo, k->hi,
+        snprintf(buf, n, "in %c%.15g, %.15g%c", k->lo_excl ? '(' : '[', k->lo, k->hi,
                  k->hi_excl ? ')' : ']');
     return buf;
 }
@@ -370,7 +371,7 @@ static void load_stream(const KeyTable *t, void *cfg, FILE *f, const char *name)
     char *line = 0, place[600];
     size_t cap = 0;
     errno = 0;
-    while (getline(&line, &cap, f) >= 0) {
+    while (record_getline(&line, &cap, f, name, lineno + 1) >= 0) {
         snprintf(place, sizeof place, "%s:%ld", name, ++lineno);
         apply_line(t, cfg, place, lineno, line, seen);
     }

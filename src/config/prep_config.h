@@ -41,6 +41,7 @@ typedef struct PrepConfig {
     /* CSV layout (text-csv, series, series-classify) */
     char delimiter[8];              /* "," or "tab" or one character */
     int header;                     /* 1: the first record names the columns */
+    long max_record_bytes;          /* longest line or record read (data/record_limit.h) */
     char label_column[128];         /* text-csv: a column name (header) or 1-based index */
     char text_columns[PREP_LIST];   /* text-csv: comma-separated names or indices, joined by a space */
     char labels[PREP_LIST];         /* allowed label values in class order; "" = those seen in train */

@@ -2,6 +2,8 @@
  * It must stay free of model or training logic: it only reports and stops. */
 #include "check.h"
 
+#include "h5_failure.h"
+
 #include <hdf5.h>
 #include <mpi.h>
 #include <stdarg.h>
@@ -63,11 +65,13 @@ void *xcalloc(size_t count, size_t size, const char *what) {
     return p;
 }
 
+/* One line (h5_failure.h); HDF5's own error stack only with RECUR_DEBUG_HDF5=1. */
 int64_t check_H5(int64_t rc, const char *call, const char *file, int line) {
     if (rc >= 0) return rc;
-    fprintf(stderr, "recur: %s:%d: HDF5 error in %s; library error stack:\n", file, line, call);
-    H5Eprint2(H5E_DEFAULT, stderr);
-    recur_die(EXIT_RUNTIME, "%s:%d: HDF5 call failed: %s", file, line, call);
+    if (h5_debug_enabled()) H5Eprint2(H5E_DEFAULT, stderr);
+    char why[1024];
+    h5_describe_failure(call, file, line, why, sizeof why);
+    recur_die(EXIT_RUNTIME, "%s", why);
 }
 
 int check_MPI(int rc, const char *call, const char *file, int line) {

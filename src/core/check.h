@@ -3,7 +3,7 @@
  *   CHECK(MPI, MPI_Bcast(...));     CHECK(H5, H5Dread(...));
  *   CHECK(CUDA, cudaMalloc(...));   CHECK(CUBLAS, cublasSgemm(...));   CHECK(NCCL, ...);
  *
- * On failure it prints "recur: FILE:LINE: LIB error: <library's message> in <call>" and
+ * On failure it prints one line "recur: FILE:LINE: LIB error: <library's message> in <call>" and
  * aborts the whole job (MPI_Abort when MPI is running, so no rank is left waiting in a
  * collective). The CUDA/cuBLAS/NCCL checkers live in kernels/ and exist only in the GPU
  * build. This header holds no state; recur_fatal/recur_die are defined in check.c. */
@@ -46,7 +46,8 @@ const char *recur_host_name(void);
 void *xmalloc(size_t bytes, const char *what);
 void *xcalloc(size_t count, size_t size, const char *what);
 
-/* HDF5: any negative herr_t/hid_t is an error; the library's error stack is printed. */
+/* HDF5: any negative herr_t/hid_t is an error, reported in one line (h5_failure.h): the
+ * file and the OS error when there is one; RECUR_DEBUG_HDF5=1 adds HDF5's error stack. */
 int64_t check_H5(int64_t rc, const char *call, const char *file, int line);
 /* MPI: anything but MPI_SUCCESS is an error; MPI_Error_string gives the message. */
 int check_MPI(int rc, const char *call, const char *file, int line);

@@ -4,6 +4,7 @@
  * exits or prints: bad input is a ParseError naming the line, so it can be fuzzed. It does
  * not check UTF-8 or field counts. */
 #include "csv.h"
+#include "core/record_limit.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,9 @@ static int read_quoted(CsvReader *r, size_t *used, ParseError *err) {
                               snippet(open, end, text));
         }
         append(r, used, q, (size_t)(quote - q));
+        if (*used > record_limit()) /* quoted line breaks: the line bound alone does not hold */
+            return parse_fail(err, open_line, "a record longer than %zu bytes, the max_record_bytes limit "
+                              "(a quoted field that never closes?)", record_limit());
         r->line += count_newlines(q, quote);
         if (quote + 1 < end && quote[1] == '"') { /* "" stands for one quote */
             append(r, used, "\"", 1);

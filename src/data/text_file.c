@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "core/check.h"
+#include "core/record_limit.h"
 
 #include <zlib.h>
 
@@ -33,15 +34,22 @@ static char *grow(char *data, size_t cap, const char *path) {
     return grown;
 }
 
+enum { READ_SLICE = 16 << 20 }; /* read in slices so a line's length is checked as it grows */
+
 /* Reads f to its end, expecting about `hint` bytes (the file's size; 0 when unknown):
- * a file read whole in one pass is never copied or over-allocated. */
+ * a file read whole in one pass is never copied or over-allocated. A line longer than the
+ * record limit stops it (record_limit.h), however long the file. */
 static char *read_all(FILE *f, const char *path, size_t hint, size_t *size) {
-    size_t cap = hint + 1, used = 0;
+    size_t cap = hint + 1, used = 0, line_start = 0;
     char *data = xmalloc(cap, path);
     for (;;) {
-        used += fread(data + used, 1, cap - 1 - used, f);
-        if (used + 1 < cap) break; /* a short read: end of file or an error */
-        int c = getc(f);           /* full: is there more (a file that grew, a pipe)? */
+        size_t want = cap - 1 - used < READ_SLICE ? cap - 1 - used : READ_SLICE;
+        size_t got = fread(data + used, 1, want, f);
+        record_limit_check(path, data, used, used + got, &line_start);
+        used += got;
+        if (got < want) break;         /* a short read: end of file or an error */
+        if (used + 1 < cap) continue;
+        int c = getc(f);               /* full: is there more (a file that grew, a pipe)? */
         if (c == EOF) break;
         cap = cap < 4096 ? 4096 : cap * 2;
         data = grow(data, cap, path);
@@ -55,7 +63,7 @@ static char *read_all(FILE *f, const char *path, size_t hint, size_t *size) {
 
 /* gzip members (one or several, concatenated) inflated into a new buffer. */
 static char *gunzip(const char *path, const char *in, size_t in_size, size_t *out_size) {
-    size_t cap = in_size * 4 + 4096, used = 0;
+    size_t cap = in_size * 4 + 4096, used = 0, line_start = 0;
     char *out = xmalloc(cap, path);
     z_stream z = {0};
     if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) recur_die(EXIT_RUNTIME, "%s: zlib cannot start", path);
@@ -67,6 +75,7 @@ static char *gunzip(const char *path, const char *in, size_t in_size, size_t *ou
         z.next_out = (Bytef *)out + used, z.avail_out = (uInt)(cap - used - 1 > UINT32_MAX ? UINT32_MAX : cap - used - 1);
         uInt room = z.avail_out;
         int rc = inflate(&z, Z_NO_FLUSH);
+        record_limit_check(path, out, used, used + (room - z.avail_out), &line_start);
         used += room - z.avail_out;
         if (z.avail_in == 0 && fed < in_size) {
             size_t more = in_size - fed > UINT32_MAX ? UINT32_MAX : in_size - fed;

@@ -3,7 +3,7 @@
  * only its shard), arrays of UTF-8 strings, and attribute writes.
  *
  * Like h5_tensor.h it knows no file layout: callers name every path. Every HDF5 call is
- * checked with CHECK(H5, ...) (exit 1 with HDF5's stack); bad content — a missing object,
+ * checked with CHECK(H5, ...) (exit 1, one line); bad content — a missing object,
  * a wrong element class or rank, rows outside the array — exits 2 naming file and path. */
 #ifndef RECUR_H5_ARRAY_H
 #define RECUR_H5_ARRAY_H

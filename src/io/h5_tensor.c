@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../core/check.h"
@@ -62,8 +63,11 @@ int tensor_shape_equal(const TensorShape *a, const TensorShape *b) {
 /* ---- files ---- */
 
 H5File h5_open(const char *path) {
+    struct stat st;
     if (access(path, R_OK) != 0)
         recur_die(EXIT_USAGE, "%s: cannot open: %s", path, strerror(errno));
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        recur_die(EXIT_USAGE, "%s: is a directory, not an HDF5 file", path);
     CHECK(H5, H5Eset_auto2(H5E_DEFAULT, NULL, NULL));
     if (CHECK(H5, H5Fis_hdf5(path)) == 0) recur_die(EXIT_USAGE, "%s: not an HDF5 file", path);
     hid_t id = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -185,6 +189,15 @@ TensorShape h5_shape(const H5File *f, const char *dataset) {
     TensorShape s = dataset_shape(f, dataset, d);
     CHECK(H5, H5Oclose(d));
     return s;
+}
+
+size_t h5_element_size(const H5File *f, const char *dataset) {
+    hid_t d = open_object(f, dataset, H5I_DATASET);
+    hid_t type = CHECK(H5, H5Dget_type(d));
+    size_t size = type_size(type);
+    CHECK(H5, H5Tclose(type));
+    CHECK(H5, H5Oclose(d));
+    return size;
 }
 
 /* Opens a dataset whose stored type is of class `want`, checking its shape against

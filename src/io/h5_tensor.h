@@ -8,13 +8,14 @@
  * ("case/params/rnn.weight_ih_l0"; a leading '/' is allowed; "/" is the root itself).
  *
  * Every HDF5 call is checked with CHECK(H5, ...): a library failure stops the job with
- * exit 1 and HDF5's error stack. Bad content — a missing object, a wrong shape, a type
+ * exit 1 and one line (the file and the OS error when there is one; h5_failure.h). Bad content — a missing object, a wrong shape, a type
  * that cannot hold the values asked for — stops it with exit 2 (EXIT_USAGE) and a
  * message naming the file and the object's path. Opening a file turns off HDF5's own
- * automatic error printing (CHECK prints the stack). Not thread-safe. */
+ * automatic error printing (main turns it off for good: h5_library.h). Not thread-safe. */
 #ifndef RECUR_H5_TENSOR_H
 #define RECUR_H5_TENSOR_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../core/real.h"
@@ -38,7 +39,7 @@ char *tensor_shape_format(const TensorShape *s, char *buf, int size);
 /* 1 when rank and every dimension are equal. */
 int tensor_shape_equal(const TensorShape *a, const TensorShape *b);
 
-/* Read-only. Exit 2 when the file is missing, unreadable or not HDF5. */
+/* Read-only. Exit 2 when the file is missing, unreadable, a directory or not HDF5. */
 H5File h5_open(const char *path);
 /* 1 when path is an HDF5 file that opens (not truncated), 0 otherwise; never exits. */
 int h5_probe(const char *path);
@@ -55,6 +56,8 @@ void h5_free_names(char **names, int count);
 
 /* Shape of a dataset; exit 2 when missing or not a dataset. */
 TensorShape h5_shape(const H5File *f, const char *dataset);
+/* Bytes of one element of a dataset as stored (4 for float32, ...). */
+size_t h5_element_size(const H5File *f, const char *dataset);
 
 /* A whole floating-point dataset, converted to `real` by HDF5 (float32 or float64 stored);
  * *shape gets its shape. The buffer is malloc'd. */

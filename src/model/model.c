@@ -3,10 +3,12 @@
  * this file only wires buffers between them, in the backend's memory. */
 #include "model.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../core/check.h"
 #include "../core/rng.h"
@@ -133,6 +135,23 @@ void model_init(Model *m, const ModelConfig *cfg, uint64_t seed) {
     model_init_on(m, cfg, seed, cpu_model_ops());
 }
 
+/* Physical memory of this machine in bytes (0 when unknown). */
+static uint64_t memory_bytes(void) {
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : 0;
+}
+
+/* Refuses (exit 2) a model whose weights and gradients alone exceed the memory, before
+ * any of it is allocated; the count is 64-bit (every size is bounded: model_config.h). */
+static void require_fits(const Model *m) {
+    uint64_t params = m->num_params, bytes = params * sizeof(real) * 2, have = memory_bytes();
+    if (have && bytes > have)
+        recur_die(EXIT_USAGE, "model too large: %s, %d layer(s), hidden_size %d, vocab_size %d: %" PRIu64
+                  " parameters need %" PRIu64 " bytes for weights and gradients, more than this machine's %" PRIu64
+                  " bytes of memory", cell_type_names[m->cfg.cell], m->cfg.num_layers, m->cfg.hidden_size,
+                  m->cfg.vocab_size, params, bytes, have);
+}
+
 void model_init_on(Model *m, const ModelConfig *cfg, uint64_t seed, const ModelOps *ops) {
     const char *err = model_config_error(cfg);
     if (err) recur_die(EXIT_USAGE, "%s", err);
@@ -142,6 +161,7 @@ void model_init_on(Model *m, const ModelConfig *cfg, uint64_t seed, const ModelO
     m->cell = cell_kind(cfg->cell);
     m->directions = cfg->bidirectional ? 2 : 1;
     build_tensor_table(m);
+    require_fits(m);
     m->weights = ops->alloc(sizeof(real) * m->num_params, "model weights");
     m->grads = ops->alloc(sizeof(real) * m->num_params, "model gradients");
     m->act = xcalloc(1, sizeof(ModelActivations), "activations");

@@ -27,6 +27,12 @@ const char *model_config_error(const ModelConfig *c) {
     if (!(c->huber_delta > 0)) BAD("huber_delta: must be positive (got %g)", (double)c->huber_delta);
     if (c->bidirectional != 0 && c->bidirectional != 1)
         BAD("bidirectional: must be 0 or 1 (got %d)", c->bidirectional);
+    if (c->hidden_size > MODEL_MAX_WIDTH) BAD("hidden_size: at most %d (got %d)", MODEL_MAX_WIDTH, c->hidden_size);
+    if (c->input_size > MODEL_MAX_WIDTH) BAD("input_size: at most %d (got %d)", MODEL_MAX_WIDTH, c->input_size);
+    if (c->head_hidden > MODEL_MAX_WIDTH) BAD("head_hidden: at most %d (got %d)", MODEL_MAX_WIDTH, c->head_hidden);
+    if (c->vocab_size > MODEL_MAX_VOCAB) BAD("vocab_size: at most %d (got %d)", MODEL_MAX_VOCAB, c->vocab_size);
+    if (c->output_size > MODEL_MAX_OUTPUTS) BAD("output_size: at most %d (got %d)", MODEL_MAX_OUTPUTS, c->output_size);
+    if (c->num_layers > MODEL_MAX_LAYERS) BAD("num_layers: at most %d (got %d)", MODEL_MAX_LAYERS, c->num_layers);
 #undef BAD
     return 0;
 }

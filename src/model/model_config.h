@@ -30,6 +30,17 @@ typedef enum {
     LOSS_HUBER          /* smooth L1 with threshold huber_delta (PyTorch HuberLoss) */
 } LossType;
 
+/* Upper bounds of every size (so that no size or product of sizes overflows; the
+ * parameter count is 64-bit): widths (input_size, hidden_size, head_hidden) up to 2^20,
+ * vocabulary and outputs up to 2^24, up to 1024 layers. A model within them can still be
+ * too large for the machine: model_init refuses it before allocating. */
+enum {
+    MODEL_MAX_WIDTH = 1 << 20,
+    MODEL_MAX_VOCAB = 1 << 24,
+    MODEL_MAX_OUTPUTS = 1 << 24,
+    MODEL_MAX_LAYERS = 1024
+};
+
 typedef struct ModelConfig {
     CellType cell;
     int vocab_size;     /* > 0: token input through an embedding; 0: dense float features */

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "converters.h"
+#include "core/record_limit.h"
 #include "core/check.h"
 #include "core/rng.h"
 #include "data/utf8.h"
@@ -167,7 +168,7 @@ static void read_vectors(FILE *f, const char *path, const Vocab *vocab, GloveTab
     ssize_t got;
     long line_no = 0;
     ParseError err;
-    while ((got = getline(&line, &cap, f)) >= 0) {
+    while ((got = record_getline(&line, &cap, f, path, line_no + 1)) >= 0) {
         int rc = glove_parse_line(line, (size_t)got, ++line_no, &t->dim, vec, &word_len, &err);
         if (rc < 0) prep_fail_parse(path, &err);
         if (rc == 0) add_vector(t, vocab, line, word_len, vec);

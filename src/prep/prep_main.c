@@ -8,6 +8,8 @@
 
 #include "config/prep_config.h"
 #include "converters.h"
+#include "core/record_limit.h"
+#include "prep_paths.h"
 
 typedef void (*Converter)(const PrepConfig *cfg, PreparedDataset *out);
 
@@ -21,6 +23,8 @@ static const Converter converters[] = {
 int prep_main(int argc, char **argv) {
     PrepConfig cfg;
     prep_config_load(&cfg, argc, argv);
+    prep_check_paths(&cfg);
+    record_limit_set((size_t)cfg.max_record_bytes);
     double start = now_s();
     PreparedDataset d;
     converters[cfg.format](&cfg, &d);

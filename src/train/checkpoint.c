@@ -15,6 +15,8 @@
 #include "io/durable_file.h"
 #include "io/h5_array.h"
 #include "io/h5_tensor.h"
+#include "checkpoint_sum.h"
+#include "core/hash.h"
 
 enum { PATH_MAX_LEN = 4096 };
 
@@ -23,7 +25,7 @@ static TensorShape param_shape(const ParamTensor *t) {
     return s;
 }
 
-static void write_state(H5File *f, const CheckpointState *s, const RunConfig *cfg) {
+static void write_state(H5File *f, const CheckpointState *s, const char *config) {
     h5_attr_write_string(f, "/", "format", CHECKPOINT_FORMAT);
     h5_attr_write_int(f, "/", "version", CHECKPOINT_VERSION);
     h5_attr_write_int(f, "/", "step", s->step);
@@ -32,35 +34,64 @@ static void write_state(H5File *f, const CheckpointState *s, const RunConfig *cf
     h5_attr_write_int(f, "/", "skipped_steps", s->skipped_steps);
     h5_attr_write_double(f, "/", "best_value", s->best_value);
     h5_attr_write_string(f, "/", "fingerprint", s->fingerprint);
-    char *text = config_text(cfg);
-    h5_attr_write_string(f, "/", "config", text);
-    free(text);
+    h5_attr_write_string(f, "/", "config", config);
 }
 
-static void write_model(H5File *f, const Model *m) {
+/* The state checksum's tail (checkpoint_sum.h): the root attributes after the tensors. */
+static uint64_t fold_state(uint64_t sum, const CheckpointState *s, const char *config) {
+    uint64_t best;
+    memcpy(&best, &s->best_value, sizeof best);
+    int64_t counters[4] = {s->step, s->epoch, s->next_batch, s->skipped_steps};
+    for (int i = 0; i < 4; i++) sum = checkpoint_sum_fold(sum, (uint64_t)counters[i]);
+    sum = checkpoint_sum_fold(sum, best);
+    sum = fnv1a64(sum, s->fingerprint, strlen(s->fingerprint) + 1);
+    return fnv1a64(sum, config, strlen(config) + 1);
+}
+
+static void write_sum(H5File *f, const char *object, uint64_t sum) {
+    char hex[17];
+    checkpoint_sum_format(sum, hex);
+    h5_attr_write_string(f, object, "checksum", hex);
+}
+
+/* One tensor and its checksum attribute; returns `sum` with that checksum folded in. */
+static uint64_t write_tensor(H5File *f, const char *path, const TensorShape *shape, const real *data,
+                             uint64_t sum) {
+    h5_write_real(f, path, shape, data);
+    uint64_t own = checkpoint_values_sum(data, (size_t)tensor_shape_count(shape), sizeof(real));
+    write_sum(f, path, own);
+    return checkpoint_sum_fold(sum, own);
+}
+
+static uint64_t write_model(H5File *f, const Model *m, uint64_t sum) {
     real *weights = host_mirror(m->ops, m->weights, m->num_params, 1);
     for (int i = 0; i < m->num_tensors; i++) {
         const ParamTensor *t = &m->tensors[i];
         char path[96];
         snprintf(path, sizeof path, "/model/%s", t->name);
         TensorShape shape = param_shape(t);
-        h5_write_real(f, path, &shape, weights + t->offset);
+        sum = write_tensor(f, path, &shape, weights + t->offset, sum);
     }
     host_mirror_done(m->ops, m->weights, weights, m->num_params, 0);
+    return sum;
 }
 
-static void write_optimizer(H5File *f, const Optimizer *o) {
+/* The buffers, each with its checksum, and the group's checksum over them. */
+static uint64_t write_optimizer(H5File *f, const Optimizer *o, uint64_t sum) {
     h5_create_group(f, "/optimizer");
     h5_attr_write_string(f, "/optimizer", "type", optimizer_names[o->type]);
     h5_attr_write_int(f, "/optimizer", "step", o->step);
     TensorShape shape = {.rank = 1, .dims = {(int64_t)o->n}};
+    uint64_t group = FNV1A64_START;
     for (int i = 0; i < o->num_states; i++) {
         char path[96];
         snprintf(path, sizeof path, "/optimizer/%s", o->state_names[i]);
         real *state = host_mirror(o->ops, o->states[i], o->n, 1);
-        h5_write_real(f, path, &shape, state);
+        group = write_tensor(f, path, &shape, state, group);
         host_mirror_done(o->ops, o->states[i], state, o->n, 0);
     }
+    write_sum(f, "/optimizer", group);
+    return checkpoint_sum_fold(sum, group);
 }
 
 void checkpoint_save(const char *dir, const CheckpointState *s, const Model *m, const Optimizer *o,
@@ -71,9 +102,12 @@ void checkpoint_save(const char *dir, const CheckpointState *s, const Model *m, 
     char tmp[PATH_MAX_LEN];
     durable_temp_name(path_out, tmp, sizeof tmp);
     H5File f = h5_create(tmp);
-    write_state(&f, s, cfg);
-    write_model(&f, m);
-    write_optimizer(&f, o);
+    char *config = config_text(cfg);
+    write_state(&f, s, config);
+    uint64_t sum = write_model(&f, m, FNV1A64_START);
+    sum = write_optimizer(&f, o, sum);
+    write_sum(&f, "/", fold_state(sum, s, config));
+    free(config);
     dataset_meta_write(meta, &f, "/data");
     h5_close(&f);
     durable_commit(tmp, path_out);
@@ -146,7 +180,36 @@ static void read_state(const H5File *f, CheckpointState *s) {
     s->best_value = h5_attr_double(f, "/", "best_value");
 }
 
-static void read_model(const H5File *f, Model *m) {
+/* Checksums met while reading: verified one by one, folded into the state checksum. */
+typedef struct Verifier {
+    int has_sums;     /* the file has a state checksum (older recur wrote none) */
+    uint64_t state;
+} Verifier;
+
+/* The stored checksum attribute of an object: 1 and *sum, or 0 when it has none. */
+static int stored_sum(const H5File *f, const char *object, uint64_t *sum) {
+    if (!h5_attr_exists(f, object, "checksum")) return 0;
+    char *text = h5_attr_string(f, object, "checksum");
+    int ok = checkpoint_sum_parse(text, sum);
+    free(text);
+    if (!ok) recur_die(EXIT_USAGE, "%s: %s: the checksum attribute is not 16 hex digits", f->path, object);
+    return 1;
+}
+
+/* A tensor just read: finite, and equal to its checksum; returns sum with it folded in. */
+static uint64_t verify_tensor(const H5File *f, const char *path, const real *values, size_t n, uint64_t sum) {
+    checkpoint_require_finite(f->path, path + 1, values, n);
+    uint64_t stored, computed = checkpoint_values_sum(values, n, h5_element_size(f, path));
+    if (stored_sum(f, path, &stored) && stored != computed) {
+        char want[17], got[17];
+        checkpoint_sum_format(stored, want), checkpoint_sum_format(computed, got);
+        recur_die(EXIT_USAGE, "%s: tensor %s fails its checksum (stored %s, computed %s): the file is damaged; "
+                  "use an earlier checkpoint", f->path, path + 1, want, got);
+    }
+    return checkpoint_sum_fold(sum, computed);
+}
+
+static void read_model(const H5File *f, Model *m, Verifier *v) {
     real *weights = host_mirror(m->ops, m->weights, m->num_params, 0);
     for (int i = 0; i < m->num_tensors; i++) {
         const ParamTensor *t = &m->tensors[i];
@@ -157,11 +220,18 @@ static void read_model(const H5File *f, Model *m) {
                       "layers, direction or head differ from the config)", f->path, t->name);
         TensorShape shape = param_shape(t);
         h5_read_real_into(f, path, &shape, weights + t->offset);
+        v->state = verify_tensor(f, path, weights + t->offset, tensor_size(t), v->state);
     }
     host_mirror_done(m->ops, m->weights, weights, m->num_params, 1);
 }
 
-static void read_optimizer(const H5File *f, Optimizer *o) {
+/* The optimizer group's checksum, as stored (eval and predict do not read the buffers). */
+static void fold_stored_optimizer_sum(const H5File *f, Verifier *v) {
+    uint64_t group;
+    if (stored_sum(f, "/optimizer", &group)) v->state = checkpoint_sum_fold(v->state, group);
+}
+
+static void read_optimizer(const H5File *f, Optimizer *o, Verifier *v) {
     char *type = h5_attr_string(f, "/optimizer", "type");
     int same = !strcmp(type, optimizer_names[o->type]);
     if (!same)
@@ -177,6 +247,7 @@ static void read_optimizer(const H5File *f, Optimizer *o) {
                   "(momentum, nesterov or centered differ?)", f->path, stored, optimizer_names[o->type],
                   o->num_states);
     TensorShape shape = {.rank = 1, .dims = {(int64_t)o->n}};
+    uint64_t group = FNV1A64_START, group_stored;
     for (int i = 0; i < o->num_states; i++) {
         char path[96];
         snprintf(path, sizeof path, "/optimizer/%s", o->state_names[i]);
@@ -185,19 +256,49 @@ static void read_optimizer(const H5File *f, Optimizer *o) {
                       "from the checkpoint's", f->path, o->state_names[i]);
         real *state = host_mirror(o->ops, o->states[i], o->n, 0);
         h5_read_real_into(f, path, &shape, state);
+        group = verify_tensor(f, path, state, o->n, group);
         host_mirror_done(o->ops, o->states[i], state, o->n, 1);
     }
+    if (stored_sum(f, "/optimizer", &group_stored) && group_stored != group)
+        recur_die(EXIT_USAGE, "%s: the optimizer state fails its checksum: the file is damaged; use an earlier "
+                  "checkpoint", f->path);
+    v->state = checkpoint_sum_fold(v->state, group);
+}
+
+/* The state checksum over everything read, against the stored one; a file without one
+ * (written before checksums existed) loads with a note. */
+static void verify_state(const H5File *f, const CheckpointState *s, const Verifier *v) {
+    if (!v->has_sums) {
+        fprintf(stderr, "recur: note: %s has no checksums (written by an older recur): loaded without "
+                "verifying its contents\n", f->path);
+        return;
+    }
+    char *config = h5_attr_string(f, "/", "config");
+    uint64_t stored, computed = fold_state(v->state, s, config);
+    free(config);
+    stored_sum(f, "/", &stored);
+    if (stored != computed)
+        recur_die(EXIT_USAGE, "%s: the checkpoint's state fails its checksum (step, epoch, settings or a "
+                  "tensor were changed after it was written): the file is damaged; use an earlier checkpoint",
+                  f->path);
 }
 
 void checkpoint_load(const char *path, CheckpointState *s, Model *m, Optimizer *o) {
     H5File f = h5_open(path);
     read_state(&f, s);
-    read_model(&f, m);
-    if (o) read_optimizer(&f, o);
+    Verifier v = {h5_attr_exists(&f, "/", "checksum"), FNV1A64_START};
+    read_model(&f, m, &v);
+    if (o) read_optimizer(&f, o, &v);
+    else fold_stored_optimizer_sum(&f, &v);
+    verify_state(&f, s, &v);
     h5_close(&f);
 }
 
 void checkpoint_read_config(const char *path, RunConfig *cfg, DatasetMeta *meta) {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        recur_die(EXIT_USAGE, "%s is a directory; a checkpoint is a file in it, such as %s/best.h5 or the "
+                  "newest step-*.h5", path, path);
     H5File f = h5_open(path);
     CheckpointState s = {0};
     read_state(&f, &s);
@@ -227,6 +328,7 @@ static ino_t best_inode(const char *dir) {
 }
 
 void checkpoint_prune(const char *dir, int keep) {
+    durable_remove_stale_temps(dir, "");
     long count, *steps = list_steps(dir, &count);
     ino_t best = best_inode(dir);
     for (long i = keep; i < count; i++) {

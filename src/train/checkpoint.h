@@ -2,7 +2,7 @@
  * flushed and renamed, so a crash at any moment leaves every earlier checkpoint whole;
  * found again for --resume; refused when they belong to another dataset or model.
  *
- * File (docs/CHECKPOINTS.md): root attributes format = "recur-checkpoint", version,
+ * File (docs/TRAINING.md, "Checkpoints"): root attributes format = "recur-checkpoint", version,
  * step, epoch, next_batch (position in the epoch's plan), skipped_steps, best_value,
  * dataset fingerprint, the full config text; /model/<name> one dataset per parameter
  * under PyTorch's state_dict names and shapes; /optimizer/<state> the optimizer's
@@ -10,6 +10,9 @@
  * vocabulary, classes, tokenizer settings and scaler (dataset_meta.h), so the checkpoint
  * alone can be applied to new text or series. The config text has the model's sizes as
  * the data fixed them (vocab_size, output_size, input_size), so it rebuilds the model.
+ * Checksums (checkpoint_sum.h) on every tensor, the optimizer group and the root are
+ * verified on load, and non-finite values refused, naming the tensor (exit 2); a file
+ * without them (an older recur's) loads with a note. docs/TRAINING.md has the layout.
  * Names: <dir>/step-000001500.h5; best.h5 is a hard link to the best one. */
 #ifndef RECUR_CHECKPOINT_H
 #define RECUR_CHECKPOINT_H
@@ -43,7 +46,8 @@ void checkpoint_read_config(const char *path, RunConfig *cfg, DatasetMeta *meta)
 int checkpoint_find_latest(const char *dir, char *path, size_t size);
 /* Reads a checkpoint into s, m's weights and o's state. Exit 2 naming the file when it is
  * not a checkpoint, was made from other data (fingerprint differs from s->fingerprint,
- * unless that is empty) or holds a model of another shape. */
+ * unless that is empty), holds a model of another shape, fails a checksum or holds a
+ * non-finite value. o = NULL: only the weights (eval, predict). */
 void checkpoint_load(const char *path, CheckpointState *s, Model *m, Optimizer *o);
 /* Only the weights (o = NULL above, no fingerprint check): for eval and predict. */
 /* Makes <dir>/best.h5 a link to path (atomically replacing the previous one). */

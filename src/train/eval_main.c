@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "checkpoint.h"
+#include "data/dataset_fingerprint.h"
 #include "core/check.h"
 #include "data/dataset_file.h"
 #include "evaluate.h"
@@ -33,8 +34,11 @@ static EvalArgs parse_args(int argc, char **argv) {
         else if ((v = value_of(s, "--data"))) a.data = v;
         else if ((v = value_of(s, "--output"))) a.output = v;
         else if ((v = value_of(s, "--batch_size"))) {
-            a.batch_size = atoi(v);
-            if (a.batch_size < 1) recur_die(EXIT_USAGE, "%s: expected a batch size of at least 1", s);
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (end == v || *end || n < 1 || n > 1 << 20)
+                recur_die(EXIT_USAGE, "%s: expected a batch size of 1 to %d", s, 1 << 20);
+            a.batch_size = (int)n;
         } else if ((v = value_of(s, "--split"))) {
             a.split = -1;
             for (int k = 0; k < SPLIT_COUNT; k++) if (!strcmp(v, split_names[k])) a.split = k;
@@ -76,6 +80,7 @@ int eval_main(int argc, char **argv) {
     checkpoint_read_config(a.checkpoint, &cfg, &meta);
     DatasetFile f;
     dataset_file_open(&f, a.data);
+    dataset_fingerprint_verify(&f);
     Model m;
     model_init(&m, &cfg.model, cfg.train.seed);
     CheckpointState s = {0};

@@ -10,12 +10,13 @@
 
 #include "checkpoint.h"
 #include "core/check.h"
+#include "core/record_limit.h"
 #include "predict_input.h"
 #include "predict_output.h"
 
 #define PREDICT_USAGE                                                                              \
     "usage: recur predict --checkpoint=FILE.h5 [--input=FILE|-] [--output-format=text|json] "     \
-    "[--batch_size=N] [--delimiter=C|tab]"
+    "[--batch_size=N] [--delimiter=C|tab] [--max_record_bytes=N]"
 
 typedef struct PredictArgs {
     const char *checkpoint, *input;
@@ -56,6 +57,11 @@ static PredictArgs parse_args(int argc, char **argv) {
             long n = strtol(v, &end, 10);
             if (*end || n < 1 || n > 1 << 20) recur_die(EXIT_USAGE, "%s: expected a batch size of 1 to %d", s, 1 << 20);
             a.batch_size = (int)n;
+        } else if ((v = option(s, "--max_record_bytes"))) {
+            char *end;
+            long long n = strtoll(v, &end, 10);
+            if (*end || n < 1024) recur_die(EXIT_USAGE, "%s: expected a number of bytes, at least 1024", s);
+            record_limit_set((size_t)n);
         } else recur_die(EXIT_USAGE, "unexpected argument '%s'; " PREDICT_USAGE, s);
     }
     if (!a.checkpoint) recur_die(EXIT_USAGE, "--checkpoint is required; " PREDICT_USAGE);
@@ -64,10 +70,15 @@ static PredictArgs parse_args(int argc, char **argv) {
 }
 
 /* A checkpoint predict can apply: it knows how raw input becomes the model's input. */
-static void check_applicable(const char *path, const DatasetMeta *m, const ModelConfig *mc) {
-    if (m->input == INPUT_TOKENS && !m->vocab)
+static void check_applicable(const char *path, const DatasetMeta *m, const RunConfig *cfg) {
+    const ModelConfig *mc = &cfg->model;
+    if (m->input == INPUT_TOKENS && !m->vocab && !strcmp(cfg->train.data, "synthetic"))
         recur_die(EXIT_USAGE, "%s: trained on the generated synthetic corpus, which has no vocabulary: there"
                   " is no raw text to apply it to", path);
+    if (m->input == INPUT_TOKENS && !m->vocab)
+        recur_die(EXIT_USAGE, "%s: the checkpoint holds no vocabulary (/data/vocab is missing: the file was "
+                  "damaged or edited; it was trained on %s): it cannot turn text into token ids", path,
+                  cfg->train.data);
     int expected = m->task == TASK_REGRESS ? m->horizon * m->num_targets : (int)m->num_classes;
     if (mc->output_size != expected || (m->task != TASK_REGRESS && !m->classes))
         recur_die(EXIT_USAGE, "%s: the model has %d outputs but its data meta describes %d %s", path,
@@ -120,7 +131,7 @@ int predict_main(int argc, char **argv) {
     RunConfig cfg;
     DatasetMeta meta;
     checkpoint_read_config(a.checkpoint, &cfg, &meta);
-    check_applicable(a.checkpoint, &meta, &cfg.model);
+    check_applicable(a.checkpoint, &meta, &cfg);
     Model m;
     model_init(&m, &cfg.model, cfg.train.seed);
     CheckpointState s = {0};

@@ -26,6 +26,8 @@
 #include "eval_reduce.h"
 #include "evaluate.h"
 #include "grad_reduce_ops.h"
+#include "io/durable_file.h"
+#include "io/run_lock.h"
 #include "metrics_log.h"
 #include "optimizer.h"
 #include "progress.h"
@@ -373,14 +375,24 @@ static void setup_model(Run *r, RunConfig *cfg) {
     eval_result_init(&r->eval, r->data.train.task, mc.output_size, r->data.target_offset, r->data.target_factor);
 }
 
+/* Rank 0 owns the run directory: its lock first, then the temporary files of killed
+ * runs are removed (io/run_lock.h, io/durable_file.h). */
+static void claim_run_dir(Run *r, const RunConfig *cfg) {
+    snprintf(r->checkpoint_dir, sizeof r->checkpoint_dir, "%s/checkpoints", cfg->train.run_dir);
+    if (!r->root) return;
+    run_lock_acquire(cfg->train.run_dir);
+    durable_remove_stale_temps(cfg->train.run_dir, "");
+    durable_remove_stale_temps(r->checkpoint_dir, "");
+}
+
 static void setup(Run *r, RunConfig *cfg) {
+    claim_run_dir(r, cfg);
     if (cfg->train.threads > 0) openblas_set_num_threads(cfg->train.threads);
     train_data_load(&r->data, cfg, r->comm);
     check_agreement(r, cfg);
     resolve_best_metric(r, cfg);
     setup_model(r, cfg);
     progress_init(&r->progress, cfg->train.progress, !r->root);
-    snprintf(r->checkpoint_dir, sizeof r->checkpoint_dir, "%s/checkpoints", cfg->train.run_dir);
     r->state = (CheckpointState){.best_value = r->lower_is_better ? INFINITY : -INFINITY};
     memcpy(r->state.fingerprint, r->data.fingerprint, sizeof r->state.fingerprint);
     resume_if_asked(r);

@@ -8,6 +8,7 @@
 
 #include "core/check.h"
 #include "data/dataset_file.h"
+#include "data/dataset_fingerprint.h"
 #include "io/h5_array.h"
 #include "data/synthetic_corpus.h"
 #include "model/model.h"
@@ -42,6 +43,7 @@ void train_data_load(TrainData *td, const RunConfig *cfg, const Comm *comm) {
     }
     DatasetFile f;
     dataset_file_open(&f, t->data);
+    if (comm->rank == 0) dataset_fingerprint_verify(&f); /* the others wait in the settings check */
     read_meta(td, &f, comm->rank == 0);
     if (f.examples[SPLIT_TRAIN] < comm->size)
         recur_die(EXIT_USAGE, "%s: the train split has %ld examples, fewer than the %d ranks",

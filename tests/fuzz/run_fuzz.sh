@@ -25,12 +25,12 @@ cc=${FUZZ_CC:-clang}
 # fuzz_support.c (the check.c symbols, without MPI/HDF5). glove.c also holds glove_attach,
 # hence vocab, rng and prep_fail.
 declare -A sources=(
-  [csv]="src/data/csv.c src/data/parse_error.c"
+  [csv]="src/data/csv.c src/data/parse_error.c src/core/record_limit.c"
   [tokenizer]="src/data/tokenizer.c src/data/utf8.c src/data/parse_error.c"
   [conllu]="src/prep/conllu.c src/prep/tagged_sentence.c src/data/parse_error.c"
   [word_tag]="src/prep/word_tag.c src/prep/tagged_sentence.c src/data/parse_error.c"
-  [glove]="src/prep/glove.c src/data/utf8.c src/data/vocab.c src/core/rng.c src/prep/prep_fail.c src/data/parse_error.c"
-  [numeric_table]="src/prep/numeric_table.c src/data/csv.c src/data/parse_error.c"
+  [glove]="src/prep/glove.c src/data/utf8.c src/data/vocab.c src/core/rng.c src/prep/prep_fail.c src/data/parse_error.c src/core/record_limit.c"
+  [numeric_table]="src/prep/numeric_table.c src/data/csv.c src/data/parse_error.c src/core/record_limit.c"
 )
 all_targets=(csv tokenizer conllu word_tag glove numeric_table)
 targets=("$@")
