@@ -15,6 +15,8 @@ const char *const schedule_names[] = {"constant", "step", "exponential", "cosine
 const char *const nonfinite_names[] = {"stop", "skip", 0};
 const char *const progress_names[] = {"auto", "bar", "lines", 0};
 const char *const device_names[] = {"cpu", "gpu", 0};
+const char *const target_kind_names[] = {"auto", "level", "delta", 0};
+const char *const window_norm_names[] = {"none", "last", "standard", 0};
 
 /* Enum fields are read and written as int. */
 _Static_assert(sizeof(CellType) == sizeof(int), "CellType is not int-sized");
@@ -25,6 +27,8 @@ _Static_assert(sizeof(ScheduleType) == sizeof(int), "ScheduleType is not int-siz
 _Static_assert(sizeof(NonfinitePolicy) == sizeof(int), "NonfinitePolicy is not int-sized");
 _Static_assert(sizeof(ProgressStyle) == sizeof(int), "ProgressStyle is not int-sized");
 _Static_assert(sizeof(DeviceKind) == sizeof(int), "DeviceKind is not int-sized");
+_Static_assert(sizeof(TargetKind) == sizeof(int), "TargetKind is not int-sized");
+_Static_assert(sizeof(WindowNorm) == sizeof(int), "WindowNorm is not int-sized");
 
 enum { GROUP_model, GROUP_train };
 static const char *const group_names[] = {"model", "train"};
@@ -133,6 +137,16 @@ static const Key keys[] = {
     ROW(train, tf32, T_BOOL, int, 0, "0", ANY,
         "device = gpu: 1 lets cuBLAS use TF32 tensor cores for the float32 matrix products "
         "(faster, about 3 fewer significant digits); 0 = full float32"),
+    ROW(train, target, T_ENUM, TargetKind, target_kind_names, "auto", ANY,
+        "series regression: level (the values) or delta (the change of each target from the "
+        "window's last value); auto = delta when the dataset has a change scaler (recur prep "
+        "series writes one), else level"),
+    ROW(train, window_norm, T_ENUM, WindowNorm, window_norm_names, "none", ANY,
+        "series: normalise each window's inputs by its last value (last) or its own mean and "
+        "std (standard); outputs are mapped back; none = as stored"),
+    ROW(train, season, T_INT, int, 0, "0", AT_LEAST(0),
+        "series regression: the seasonal-naive baseline repeats the value this many steps "
+        "earlier (24 for hourly data); 0 = no seasonal baseline; at most input_steps"),
     ROW(train, synthetic_train_size, T_INT, int, 0, "2000", AT_LEAST(1),
         "data = synthetic: training sequences"),
     ROW(train, synthetic_valid_size, T_INT, int, 0, "500", AT_LEAST(1),

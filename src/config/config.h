@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/forecast_kinds.h"
 #include "core/optimizer_type.h"
 #include "model/model_config.h"
 
@@ -61,6 +62,10 @@ typedef struct TrainConfig {
     DeviceKind device;    /* cpu or gpu */
     int gpu;              /* device = gpu: CUDA device number; -1 = the local rank */
     int tf32;             /* device = gpu: TF32 tensor-core GEMMs */
+    /* series regression (data/window_transform.h, train/forecast_metrics.h) */
+    TargetKind target;    /* what the outputs are: level, delta (change from the last value), auto */
+    WindowNorm window_norm; /* per-window input normalisation */
+    int season;           /* seasonal-naive baseline period in steps; 0 = none */
     /* generated corpus (data = synthetic) */
     int synthetic_train_size, synthetic_valid_size, synthetic_max_len;
 } TrainConfig;
@@ -75,6 +80,8 @@ extern const char *const schedule_names[];
 extern const char *const nonfinite_names[];
 extern const char *const progress_names[];
 extern const char *const device_names[];
+extern const char *const target_kind_names[];
+extern const char *const window_norm_names[];
 
 /* Defaults, then --config FILE, then --key=value from argv[0..argc). Exits 2 on error;
  * `--help` / `-h` prints config_print_usage and exits 0; `--print-config` prints the
