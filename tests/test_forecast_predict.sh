@@ -34,6 +34,16 @@ echo "ok: train logs persistence and seasonal(6) with skill"
 grep -q 'seasonal(3) mae' "$WORK/eval.out" && grep -q '"season": 3' "$WORK/eval.out" || fail "recur eval --season=3: $(head -c 400 "$WORK/eval.out")"
 echo "ok: recur eval reports the baselines (--season overrides the checkpoint's)"
 
+# Two ranks: each evaluates its shard, rank 0 reduces; the baselines do not depend on the
+# model, so they must be the 1-rank ones (sums, medians of the gathered errors, per step).
+baselines() { tail -n 1 "$1" | grep -oE '"(persistence|seasonal)_[a-z_]+": (\[[^]]*\]|[-0-9.e]+)'; }
+quiet mpirun -n 2 "$RECUR" train --data="$WORK/jena.h5" --cell=gru --loss=mse --hidden_size=8 --batch_size=4 \
+  --steps=20 --eval_every=10 --lr=0.05 --season=6 --progress=lines --run_dir="$WORK/delta2"
+[[ $(baselines "$WORK/delta2/metrics.jsonl" | wc -l) -eq 12 ]] || fail "2 ranks: baselines missing"
+diff <(baselines "$WORK/delta/metrics.jsonl") <(baselines "$WORK/delta2/metrics.jsonl") >&2 \
+  || fail "2 ranks report other baselines than 1 rank (above)"
+echo "ok: 2 ranks report the 1-rank baselines, per step included"
+
 # A delta model that outputs 0: every forecast is the window's last reading, in real units.
 cp "$WORK/delta/checkpoints/best.h5" "$WORK/zero.h5"
 $PY -c "
@@ -77,4 +87,14 @@ quiet "$RECUR" train --data="$WORK/old.h5" --run_dir="$WORK/old_auto" --loss=mse
 echo "ok: target = auto on a file without a change scaler trains levels"
 expect_error "^recur: season: 13 steps is longer than the windows of .*jena.h5 \(input_steps = 12\)" \
   "$RECUR" train --data="$WORK/jena.h5" --run_dir="$WORK/season" --loss=mse --season=13 --steps=1
+
+# The forecast plot (tools/plot_forecast.py), when matplotlib is there.
+if $PY -c "import matplotlib" 2>/dev/null; then
+  quiet $PY "$root/tools/plot_forecast.py" --data="$WORK/jena.h5" --checkpoint="$WORK/delta/checkpoints/best.h5" \
+    --runs "$WORK/delta" "$WORK/norm_last" --labels delta "delta, last" --windows 2 --history 20 -o "$WORK/plot.png"
+  [[ -s $WORK/plot.png ]] || fail "plot_forecast.py wrote no PNG"
+  echo "ok: plot_forecast.py drew $(stat -c %s "$WORK/plot.png") bytes"
+else
+  echo "skipped: plot_forecast.py (no matplotlib)"
+fi
 echo "test_forecast_predict: all passed"
