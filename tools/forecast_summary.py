@@ -2,13 +2,15 @@
 """forecast_summary.py: the test numbers of forecasting runs, one row per run and a mean row
 per group, from their metrics.jsonl (recur or tools/torch_train.py runs alike).
 
-    forecast_summary.py RUN [RUN ...] [--split test]
+    forecast_summary.py RUN [RUN ...] [--split test] [--steps 1,6,12,24,48]
 
 For each run: the `split` evaluation at the step with the lowest valid loss (what best.h5
 holds), and the final one. Prints MAE, RMSE, median AE, MAE at the last horizon step,
 persistence and seasonal-naive MAE (and at the last step) and the skills, in real units.
 Runs are grouped by their name without a trailing _s<seed> (and _torch kept apart);
-each group gets mean and sd (n-1) rows. Reads only the files named.
+each group gets mean and sd (n-1) rows. With --steps, one more line per run (best valid):
+the model's, persistence's and seasonal naive's MAE at those horizon steps and the steps
+where the model's skill against persistence is below 0. Reads only the files named.
 """
 import json
 import os
@@ -47,6 +49,17 @@ def pick(run, split):
     return row([r for r in ev if r["step"] == best][-1]), row(ev[-1])
 
 
+def step_line(run, split, steps):
+    ls = lines(run)
+    valid = [r for r in ls if r.get("split") == "valid" and r.get("loss") is not None]
+    best = min(valid, key=lambda r: r["loss"])["step"]
+    p = [r for r in ls if r.get("split") == split and r.get("step") == best and "per_step" in r][-1]["per_step"]
+    at = lambda key: " ".join(fmt(p[key][h - 1]) if key in p else "-" for h in steps)  # noqa: E731
+    worse = [h + 1 for h, v in enumerate(p.get("skill_persistence", [])) if v is not None and v < 0]
+    print("%s | MAE at steps %s: %s | persistence %s | seasonal %s | steps with skill vs persistence < 0: %s"
+          % (run, ",".join(map(str, steps)), at("mae"), at("persistence_mae"), at("seasonal_mae"), worse or "none"))
+
+
 def fmt(v):
     return "-" if v is None else ("%.4g" % v)
 
@@ -56,6 +69,11 @@ def main(argv):
     if "--split" in argv:
         i = argv.index("--split")
         split = argv[i + 1]
+        argv = argv[:i] + argv[i + 2:]
+    steps = None
+    if "--steps" in argv:
+        i = argv.index("--steps")
+        steps = [int(v) for v in argv[i + 1].split(",")]
         argv = argv[:i] + argv[i + 2:]
     groups = {}
     print("run | which | step | " + " | ".join(FIELDS))
@@ -72,6 +90,8 @@ def main(argv):
             sd = " | ".join(fmt(statistics.stdev(v)) if len(v) > 1 else "-" for v in vals.values())
             print("%s (n=%d) | %s mean | - | %s" % (name, len(rs), which, mean))
             print("%s (n=%d) | %s sd | - | %s" % (name, len(rs), which, sd))
+    for run in argv if steps else []:
+        step_line(run, split, steps)
     return 0
 
 
