@@ -254,8 +254,9 @@ static ForecastTable forecast_table(ForecastErrors *f) {
     return t;
 }
 
-static void add_number_array(Text *t, const char *name, const double *v, int n) {
-    text_add(t, "%s\"%s\": [", strcmp(name, "mae") ? ", " : "", name);
+/* `"name": [v0, v1, ...]` (null where not finite), after ", " unless it is the first member. */
+static void add_number_array(Text *t, int first, const char *name, const double *v, int n) {
+    text_add(t, "%s\"%s\": [", first ? "" : ", ", name);
     for (int i = 0; i < n; i++) {
         if (isfinite(v[i])) text_add(t, "%s%.6g", i ? ", " : "", v[i]);
         else text_add(t, "%snull", i ? ", " : "");
@@ -274,13 +275,13 @@ static void add_per_step(Text *t, const ForecastErrors *f, const ForecastTable *
             int s = ft->sources[i];
             snprintf(name, sizeof name, "%s%s%s", s ? forecast_source_names[s] : "", s ? "_" : "", score_names[k]);
             for (int h = 0; h < H; h++) v[h] = score_field(ft->step[s * H + h], k);
-            add_number_array(t, name, v, H);
+            add_number_array(t, i == 0 && k == 0, name, v, H);
         }
     for (int i = 1; i < ft->count; i++) {
         int s = ft->sources[i];
         snprintf(name, sizeof name, "skill_%s", forecast_source_names[s]);
         for (int h = 0; h < H; h++) v[h] = forecast_skill(ft->step[h].mae, ft->step[s * H + h].mae);
-        add_number_array(t, name, v, H);
+        add_number_array(t, 0, name, v, H);
     }
     text_add(t, "}");
     free(v);
