@@ -8,7 +8,9 @@ Loads a recur checkpoint (HDF5) with h5py: the model config (root attribute `con
 
   classify / tag (token input): the "ids" recur printed for each line;
   series (regress, classify): the windows recomputed here from the CSV and the stored
-    scaler, scaled = (x - offset) / factor, window i = data rows i .. i+input_steps-1.
+    scaler, scaled = (x - offset) / factor, window i = data rows i .. i+input_steps-1,
+    through the run's target / window_norm (tools/recur_windows.py): the outputs of a
+    delta model are changes from the window's last value, mapped back before comparing.
 
 Two PyTorch models get them: tools/recur_torch.py's build_model (the reference), and, where
 the model is a plain one (cell rnn_tanh/rnn_relu/lstm/gru, pooling last or none, no hidden
@@ -37,6 +39,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import recur_torch  # noqa: E402
+import recur_windows  # noqa: E402
 
 RTOL = 1e-5
 PLAIN_CELLS = {"rnn_tanh": "RNN", "rnn_relu": "RNN", "lstm": "LSTM", "gru": "GRU"}
@@ -75,7 +78,16 @@ def read_checkpoint(path):
             meta["target_features"] = [int(k) for k in g["target_features"][()]]
             meta["offset"] = np.asarray(g["scaler/offset"][()], dtype=np.float64)
             meta["factor"] = np.asarray(g["scaler/factor"][()], dtype=np.float64)
+            meta["change_factor"] = (np.asarray(g["change_scaler/factor"][()], dtype=np.float64).reshape(-1)
+                                     if "change_scaler/factor" in g else None)
     return cfg, state, meta
+
+
+def window_transform(cfg, meta):
+    """recur's transform of the checkpoint's windows (tools/recur_windows.py)."""
+    target = recur_windows.resolve_target(cfg.get("target", "auto"), meta["task"], meta["change_factor"])
+    return recur_windows.WindowTransform(target, cfg.get("window_norm", "none"), meta["target_features"],
+                                         meta.get("horizon", 0), meta["change_factor"])
 
 
 def reference_model(cfg, state):
@@ -186,11 +198,16 @@ def check_tokens(lines, meta, models, diffs):
                 check_label(rec["label"], probs[0], classes, where)
 
 
-def check_series(lines, meta, models, diffs, windows, ends):
+def check_series(lines, meta, models, diffs, windows, ends, transform):
     if len(lines) != len(windows):
         raise SystemExit("recur gave %d windows, the CSV has %d" % (len(lines), len(windows)))
     names, tf = meta["features"], meta["target_features"]
-    for rec, x, end in zip(lines, windows, ends):
+    raw = windows.numpy()
+    centre, spread = transform.stats(raw)
+    inputs = torch.from_numpy(transform.inputs(raw, centre, spread))
+    if meta["task"] == "regress":
+        base, scale = transform.output_map(raw, centre, spread)
+    for n, (rec, x, end) in enumerate(zip(lines, inputs, ends)):
         if rec["window_end_row"] != end:
             raise SystemExit("window %d: recur says it ends at row %d, expected %d" % (end, rec["window_end_row"], end))
         where = "window ending at row %d" % end
@@ -205,7 +222,8 @@ def check_series(lines, meta, models, diffs, windows, ends):
             K = len(tf)
             for c, v in enumerate(y.tolist()):
                 f = tf[c % K]
-                real = v * meta["factor"][f] + meta["offset"][f]
+                level = base[n, c] + v * scale[n, c] if not transform.identity() else v
+                real = level * meta["factor"][f] + meta["offset"][f]
                 ours = rec["forecast"][names[f]][c // K]
                 diffs[label].add(ours, real, "%s %s@+%d" % (where, names[f], c // K + 1), meta["factor"][f])
 
@@ -227,7 +245,7 @@ def main():
     diffs = {label: Diff() for label in models}
     if meta["input"] == "series":
         windows, ends = read_windows(a.input, meta, delimiter)
-        check_series(lines, meta, models, diffs, windows, ends)
+        check_series(lines, meta, models, diffs, windows, ends, window_transform(cfg, meta))
     else:
         check_tokens(lines, meta, models, diffs)
     ok = True

@@ -16,7 +16,9 @@ batches in pools of 50 batches, but not bit-identical). The model is tools/recur
 Evaluates valid and test every `eval_every` steps, at each epoch end and after the last
 step, with recur's metrics (accuracy, macro / weighted F1, per-class scores and confusion;
 tagging counts real tokens only; regression MAE / RMSE / median AE / MAPE in real units
-through /scaler and /target_features), and writes <run_dir>/metrics.jsonl in recur's
+through /scaler and /target_features; series regression as recur: `target`,
+`window_norm`, and the persistence / seasonal-naive baselines with skill per horizon step,
+tools/recur_windows.py), and writes <run_dir>/metrics.jsonl in recur's
 format (docs/TRAINING.md), so tools/plot_runs.py draws both. Writes no checkpoints.
 Ends by printing the last test metrics and the wall time; `--run_dir` defaults to the
 config's run_dir with `_torch` appended, so the recur run is not overwritten.
@@ -40,6 +42,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import recur_rng  # noqa: E402
+import recur_windows  # noqa: E402
 
 # torch and recur_torch are imported in main(), after the config is read: OpenBLAS (which
 # Debian's torch calls for matrix products) takes its thread count from the environment
@@ -63,7 +66,7 @@ DEFAULTS = {
     "best_metric": "auto", "resume": 0, "pretrained_embedding": 1, "freeze_embedding": 0,
     "allreduce_overlap": 1, "nonfinite": "stop", "progress": "auto", "seed": 1, "threads": 0,
     "synthetic_train_size": 2000, "synthetic_valid_size": 500, "synthetic_max_len": 24,
-    "device": "cpu", "gpu": -1, "tf32": 0,
+    "device": "cpu", "gpu": -1, "tf32": 0, "target": "auto", "window_norm": "none", "season": 0,
 }
 TOOL_DEFAULTS = {"recur_init": 0, "recur_order": 0}  # this tool's own options (see above)
 MODEL_KEYS = ("cell", "vocab_size", "input_size", "hidden_size", "num_layers", "bidirectional",
@@ -166,8 +169,13 @@ class Split:
         if self.task == "classify":
             self.labels = g["labels"][:].astype(np.int64)
 
+    def windows(self, idx):
+        """Series: the raw (scaled) windows [len(idx), input_steps, F] of the examples idx."""
+        return self.series[self.starts[idx][:, None] + np.arange(self.steps)[None, :]]
+
     def batch(self, idx):
-        """(x, lengths, labels, targets) tensors for the examples idx."""
+        """(x, lengths, labels, targets) tensors for the examples idx; series windows go
+        through self.window (recur_windows.WindowTransform) when it is not the identity."""
         lengths = self.lengths[idx]
         if self.input == "tokens":
             T = int(lengths.max())
@@ -179,11 +187,18 @@ class Split:
                 if tags is not None:
                     tags[b, :e - a] = self.tags[a:e]
         else:
-            rows = self.starts[idx][:, None] + np.arange(self.steps)[None, :]
-            x = self.series[rows]
+            x = self.windows(idx)
             tags = None
         labels = tags if self.task == "tag" else (self.labels[idx] if self.task == "classify" else None)
         targets = torch.from_numpy(self.targets[idx]) if self.task == "regress" else None
+        w = getattr(self, "window", None)
+        if self.input == "series" and w is not None and not w.identity():
+            centre, spread = w.stats(x)
+            if self.task == "regress":
+                base, scale = w.output_map(x, centre, spread)
+                y = (self.targets[idx].astype(np.float64) - base) / scale
+                targets = torch.from_numpy(y.astype(np.float32))
+            x = w.inputs(x, centre, spread)
         return (torch.from_numpy(x), torch.from_numpy(lengths),
                 None if labels is None else torch.from_numpy(labels), targets)
 
@@ -222,8 +237,31 @@ def load_dataset(path):
             feat = [tf[c % meta["num_targets"]] for c in range(outputs)]
             meta["target_offset"] = np.array([offset[k] for k in feat], np.float64)
             meta["target_factor"] = np.array([factor[k] for k in feat], np.float64)
+            meta["target_features"] = tf
+            meta["change_factor"] = f["change_scaler/factor"][:].reshape(-1) if "change_scaler/factor" in f else None
         splits = {name: Split(f, name, meta) for name in ("train", "valid", "test")}
     return meta, splits
+
+
+def setup_windows(s, meta, splits):
+    """Series regression: every split gets recur's window transform (target resolved as
+    recur resolves it) and the season of the seasonal-naive baseline."""
+    if meta["input"] != "series":
+        return
+    if meta["task"] != "regress":  # window classification: the inputs only
+        for split in splits.values():
+            split.window = recur_windows.WindowTransform("level", s["window_norm"], [], 0, None)
+        return
+    try:
+        target = recur_windows.resolve_target(s["target"], meta["task"], meta["change_factor"])
+    except ValueError as e:
+        fail(str(e))
+    if s["season"] > meta["input_steps"]:
+        fail("season: %d is longer than the windows (input_steps = %d)" % (s["season"], meta["input_steps"]))
+    w = recur_windows.WindowTransform(target, s["window_norm"], meta["target_features"], meta["horizon"],
+                                      meta["change_factor"])
+    for split in splits.values():
+        split.window, split.season = w, s["season"]
 
 
 def model_config(s, meta):
@@ -335,20 +373,44 @@ def evaluate(model, mcfg, split, meta, batch_size):
             else:
                 n = out.numel()
                 loss_sum += float(compute_loss(mcfg, out, lengths, targets=targets)) * n
-                errors.append((out.double().numpy(), targets.double().numpy()))
+                errors.append(levels(split, idx, out.double().numpy()))
             items += n
     model.train()
     result = {"loss": loss_sum / max(items, 1), "samples": split.n, "items": items}
     if meta["task"] == "regress":
         result.update(regression_metrics(errors, meta))
+        if getattr(split, "window", None) is not None:
+            result.update(forecast_fields(errors, split, meta))
     else:
         result.update(class_metrics(np.concatenate(truth), np.concatenate(preds), meta))
     return result
 
 
+def levels(split, idx, out):
+    """(model levels, target levels, persistence, seasonal) of the examples idx, scaled
+    units, float64 [len(idx), outputs]: the outputs mapped back through the window transform."""
+    target = split.targets[idx].astype(np.float64)
+    w = getattr(split, "window", None)
+    if w is None:
+        return out, target, None, None
+    x = split.windows(idx)
+    if not w.identity():
+        base, scale = w.output_map(x, *w.stats(x))
+        out = base + out * scale
+    return out, target, w.persistence(x), (w.seasonal(x, split.season) if split.season else None)
+
+
+def forecast_fields(errors, split, meta):
+    cat = lambda k: np.concatenate([e[k] for e in errors])  # noqa: E731
+    seasonal = cat(3) if split.season else None
+    return recur_windows.forecast_metrics(cat(0), cat(1), {"persistence": cat(2), "seasonal": seasonal},
+                                          meta["target_factor"], meta["horizon"], meta["num_targets"],
+                                          split.season)
+
+
 def regression_metrics(errors, meta):
-    pred = np.concatenate([p for p, _ in errors])
-    target = np.concatenate([t for _, t in errors])
+    pred = np.concatenate([e[0] for e in errors])
+    target = np.concatenate([e[1] for e in errors])
     factor, offset = meta["target_factor"], meta["target_offset"]
     e = np.abs((pred - target) * factor)
     real = np.abs(target * factor + offset)
@@ -391,7 +453,11 @@ def write_line(log, record):
 def human_line(step, name, r, task):
     text = "eval  step %d %s: loss %.4f" % (step, name, r["loss"])
     if task == "regress":
-        return text + "  mae %.5g  rmse %.5g  median_ae %.5g (real units)" % (r["mae"], r["rmse"], r["median_ae"])
+        text += "  mae %.5g  rmse %.5g  median_ae %.5g (real units)" % (r["mae"], r["rmse"], r["median_ae"])
+        for b in ("persistence", "seasonal"):
+            if b + "_mae" in r:
+                text += "  %s mae %.5g (skill %.3f)" % (b, r[b + "_mae"], r["skill_" + b])
+        return text
     return text + "  accuracy %.4f  macro_f1 %.4f" % (r["accuracy"], r["macro_f1"])
 
 
@@ -438,6 +504,7 @@ def main(argv):
     if train.n == 0:
         fail("%s: the training split is empty" % s["data"])
     mcfg = model_config(s, meta)
+    setup_windows(s, meta, splits)
     model = build_model(mcfg)
     if s["recur_init"] and not recur_rng.init_like_recur(model, mcfg, s["seed"]):
         fail("--recur_init=1: the model's parameter names differ from recur's")

@@ -16,6 +16,8 @@ const char *const nonfinite_names[] = {"stop", "skip", 0};
 const char *const progress_names[] = {"auto", "bar", "lines", 0};
 const char *const device_names[] = {"cpu", "gpu", 0};
 const char *const gpu_recurrence_names[] = {"persistent", "steps", 0};
+const char *const target_kind_names[] = {"auto", "level", "delta", 0};
+const char *const window_norm_names[] = {"none", "last", "standard", 0};
 
 /* Enum fields are read and written as int. */
 _Static_assert(sizeof(CellType) == sizeof(int), "CellType is not int-sized");
@@ -27,6 +29,8 @@ _Static_assert(sizeof(NonfinitePolicy) == sizeof(int), "NonfinitePolicy is not i
 _Static_assert(sizeof(ProgressStyle) == sizeof(int), "ProgressStyle is not int-sized");
 _Static_assert(sizeof(DeviceKind) == sizeof(int), "DeviceKind is not int-sized");
 _Static_assert(sizeof(GpuRecurrence) == sizeof(int), "GpuRecurrence is not int-sized");
+_Static_assert(sizeof(TargetKind) == sizeof(int), "TargetKind is not int-sized");
+_Static_assert(sizeof(WindowNorm) == sizeof(int), "WindowNorm is not int-sized");
 
 enum { GROUP_model, GROUP_train };
 static const char *const group_names[] = {"model", "train"};
@@ -139,6 +143,16 @@ static const Key keys[] = {
         "device = gpu: persistent = each direction's time loop is one kernel holding W_hh on chip "
         "(where it fits; else the step loop, said at start); steps = a small GEMM and kernels per "
         "time step"),
+    ROW(train, target, T_ENUM, TargetKind, target_kind_names, "auto", ANY,
+        "series regression: level (the values) or delta (the change of each target from the "
+        "window's last value); auto = delta when the dataset has a change scaler (recur prep "
+        "series writes one), else level"),
+    ROW(train, window_norm, T_ENUM, WindowNorm, window_norm_names, "none", ANY,
+        "series: normalise each window's inputs by its last value (last) or its own mean and "
+        "std (standard); outputs are mapped back; none = as stored"),
+    ROW(train, season, T_INT, int, 0, "0", CLOSED(0, 1 << 20),
+        "series regression: the seasonal-naive baseline repeats the value this many steps "
+        "earlier (24 for hourly data); 0 = no seasonal baseline; at most input_steps"),
     ROW(train, synthetic_train_size, T_INT, int, 0, "2000", CLOSED(1, 1 << 24),
         "data = synthetic: training sequences"),
     ROW(train, synthetic_valid_size, T_INT, int, 0, "500", CLOSED(1, 1 << 24),

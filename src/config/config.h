@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/forecast_kinds.h"
 #include "core/optimizer_type.h"
 #include "model/model_config.h"
 
@@ -64,6 +65,10 @@ typedef struct TrainConfig {
     int gpu;              /* device = gpu: CUDA device number; -1 = the local rank */
     int tf32;             /* device = gpu: TF32 tensor-core GEMMs */
     GpuRecurrence gpu_recurrence; /* device = gpu: persistent kernels or the step loop */
+    /* series regression (data/window_transform.h, train/forecast_metrics.h) */
+    TargetKind target;    /* what the outputs are: level, delta (change from the last value), auto */
+    WindowNorm window_norm; /* per-window input normalisation */
+    int season;           /* seasonal-naive baseline period in steps; 0 = none */
     /* generated corpus (data = synthetic) */
     int synthetic_train_size, synthetic_valid_size, synthetic_max_len;
 } TrainConfig;
@@ -79,6 +84,8 @@ extern const char *const nonfinite_names[];
 extern const char *const progress_names[];
 extern const char *const device_names[];
 extern const char *const gpu_recurrence_names[];
+extern const char *const target_kind_names[];
+extern const char *const window_norm_names[];
 
 /* Defaults, then --config FILE, then --key=value from argv[0..argc). Exits 2 on error;
  * `--help` / `-h` prints config_print_usage and exits 0; `--print-config` prints the

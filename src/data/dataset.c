@@ -91,6 +91,30 @@ static void fill_series(BatchBuffer *buf, const Dataset *d, int T, int B) {
     }
 }
 
+/* Sample b of a series batch through d->window: inputs and (regress) targets. */
+static void fill_window(BatchBuffer *buf, const Dataset *d, int b, int B, double *scratch) {
+    const WindowTransform *w = d->window;
+    int F = d->num_features, T = d->input_steps, C = d->horizon * d->num_targets;
+    double *centre = scratch, *spread = centre + F, *base = spread + F, *scale = base + C;
+    long i = buf->order[b];
+    const float *rows = d->series + d->starts[i] * F;
+    window_stats(w, rows, centre, spread);
+    for (int t = 0; t < T; t++)
+        for (int f = 0; f < F; f++)
+            buf->features[((long)t * B + b) * F + f] = window_input(rows[(long)t * F + f], centre[f], spread[f]);
+    buf->lengths[b] = T;
+    if (d->task != TASK_REGRESS) return;
+    window_output_map(w, rows, centre, spread, base, scale);
+    for (int c = 0; c < C; c++) buf->targets[(long)b * C + c] = window_target(d->targets[i * C + c], base[c], scale[c]);
+}
+
+static void fill_windows(BatchBuffer *buf, const Dataset *d, int B) {
+    int F = d->num_features, C = d->task == TASK_REGRESS ? d->horizon * d->num_targets : 0;
+    double *scratch = xmalloc(sizeof(double) * (size_t)(2 * F + 2 * C), "window scratch");
+    for (int b = 0; b < B; b++) fill_window(buf, d, b, B, scratch);
+    free(scratch);
+}
+
 static void fill_targets(BatchBuffer *buf, const Dataset *d, int B) {
     int C = dataset_output_size(d);
     for (int b = 0; b < B; b++)
@@ -110,7 +134,9 @@ const Batch *batch_fill(BatchBuffer *buf, const Dataset *d, const long *indices,
     order_by_length(d, indices, count, buf->order);
     Batch *bt = &buf->batch;
     *bt = (Batch){.T = T, .B = count, .lengths = buf->lengths};
+    int transformed = d->input == INPUT_SERIES && !window_transform_is_identity(d->window);
     if (d->input == INPUT_TOKENS) fill_tokens(buf, d, T, count), bt->tokens = buf->tokens;
+    else if (transformed) fill_windows(buf, d, count), bt->features = buf->features;
     else fill_series(buf, d, T, count), bt->features = buf->features;
     if (d->task == TASK_CLASSIFY) {
         for (int b = 0; b < count; b++) buf->labels[b] = d->labels[buf->order[b]];
@@ -118,7 +144,7 @@ const Batch *batch_fill(BatchBuffer *buf, const Dataset *d, const long *indices,
     } else if (d->task == TASK_TAG) {
         bt->labels = buf->labels;
     } else {
-        fill_targets(buf, d, count);
+        if (!transformed) fill_targets(buf, d, count);
         bt->targets = buf->targets;
     }
     return bt;

@@ -6,7 +6,8 @@
  * (classify) or one tag per token (tag). Series input holds the rows its windows need:
  * example i is rows starts[i] .. starts[i]+input_steps-1 of series [rows][num_features]
  * (starts rebased to this shard's first row), with targets [n][horizon*num_targets]
- * (regress) or a label (classify).
+ * (regress) or a label (classify). A non-identity `window` (window_transform.h) turns
+ * each window's inputs and targets into what the model sees, in batch_fill.
  * batch_fill turns a list of example indices into a time-major padded Batch
  * (core/batch.h, the type the model reads). This module does not read files
  * (dataset_file.h does) and does not include model headers. */
@@ -18,6 +19,7 @@
 #include "core/batch.h"
 #include "core/real.h"
 #include "dataset_schema.h"
+#include "window_transform.h"
 
 typedef struct Dataset {
     DatasetTask task;
@@ -31,7 +33,9 @@ typedef struct Dataset {
     long rows;
     float *series;            /* [rows][num_features] */
     int64_t *starts;          /* [n] */
-    float *targets;           /* [n][horizon * num_targets] (regress) */
+    float *targets;           /* [n][horizon * num_targets] (regress), scaled levels */
+    const WindowTransform *window; /* how windows reach the model (not owned); NULL or
+                                    * identity: as stored */
     /* classify */
     int32_t *labels;          /* [n] in [0, num_classes) */
     int vocab_size, num_classes;
@@ -62,7 +66,8 @@ typedef struct BatchBuffer {
 /* Fills buf->batch with examples indices[0..count), longest first (stable): tokens or
  * features [T][B] padded with 0 (so the model can skip finished samples), labels [B]
  * (classify), tags as labels [T][B] (tag), targets [B][C] (regress). The order used is
- * in buf->order. */
+ * in buf->order. Series with a non-identity d->window: features and targets transformed
+ * (window_input, window_target). */
 const Batch *batch_fill(BatchBuffer *buf, const Dataset *d, const long *indices, int count);
 void batch_buffer_free(BatchBuffer *buf);
 

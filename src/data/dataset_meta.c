@@ -2,6 +2,7 @@
  * (dataset_meta.h), with the same names in dataset files and checkpoints. */
 #include "dataset_meta.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,17 @@ static void read_tokens_meta(DatasetMeta *m, const H5File *f, const char *g, int
     if (with_vocab) m->vocab = h5_read_strings(f, at(p, sizeof p, g, "vocab"), &m->vocab_size);
 }
 
+/* The change scaler: [horizon][num_targets], every factor finite and > 0. */
+static void read_change_factor(DatasetMeta *m, const H5File *f, const char *path) {
+    int64_t C = (int64_t)m->horizon * m->num_targets;
+    m->change_factor = xmalloc(sizeof(double) * (size_t)(C ? C : 1), "change scaler");
+    h5_read_rows(f, path, ELEM_FLOAT64, 0, m->horizon, m->num_targets, m->change_factor);
+    for (int64_t c = 0; c < C; c++)
+        if (!(m->change_factor[c] > 0) || !isfinite(m->change_factor[c]))
+            recur_die(EXIT_USAGE, "%s: %s[%lld] = %g: a change factor must be finite and above 0", f->path, path,
+                      (long long)c, m->change_factor[c]);
+}
+
 static void read_series_meta(DatasetMeta *m, const H5File *f, const char *g) {
     char p[128];
     m->features = h5_read_strings(f, at(p, sizeof p, g, "features"), &m->num_features);
@@ -51,6 +63,12 @@ static void read_series_meta(DatasetMeta *m, const H5File *f, const char *g) {
     m->scale_factor = xmalloc(sizeof(double) * (size_t)F, "scaler");
     h5_read_rows(f, at(p, sizeof p, g, "scaler/offset"), ELEM_FLOAT64, 0, F, 1, m->scale_offset);
     h5_read_rows(f, at(p, sizeof p, g, "scaler/factor"), ELEM_FLOAT64, 0, F, 1, m->scale_factor);
+    for (int64_t k = 0; k < K; k++)
+        if (m->target_features[k] < 0 || m->target_features[k] >= F)
+            recur_die(EXIT_USAGE, "%s: %s[%lld] = %d is not a feature index", f->path,
+                      at(p, sizeof p, g, "target_features"), (long long)k, m->target_features[k]);
+    if (m->task == TASK_REGRESS && h5_exists(f, at(p, sizeof p, g, "change_scaler/factor")))
+        read_change_factor(m, f, p);
 }
 
 void dataset_meta_read(DatasetMeta *m, const H5File *f, const char *g) {
@@ -93,6 +111,12 @@ static void write_series_meta(const DatasetMeta *m, H5File *f, const char *g) {
     h5_attr_write_string(f, p, "kind", m->scale_kind);
     h5_write_array(f, at(p, sizeof p, g, "scaler/offset"), ELEM_FLOAT64, &F, m->scale_offset, 0);
     h5_write_array(f, at(p, sizeof p, g, "scaler/factor"), ELEM_FLOAT64, &F, m->scale_factor, 0);
+    if (m->change_factor) {
+        TensorShape HK = {.rank = 2, .dims = {m->horizon, m->num_targets}};
+        h5_create_group(f, at(p, sizeof p, g, "change_scaler"));
+        h5_attr_write_string(f, p, "kind", "rms");
+        h5_write_array(f, at(p, sizeof p, g, "change_scaler/factor"), ELEM_FLOAT64, &HK, m->change_factor, 0);
+    }
 }
 
 void dataset_meta_write(const DatasetMeta *m, H5File *f, const char *g) {
@@ -114,6 +138,6 @@ static void free_names(char **names, int64_t n) {
 void dataset_meta_free(DatasetMeta *m) {
     free_names(m->vocab, m->vocab_size), free_names(m->classes, m->num_classes);
     free_names(m->features, m->num_features);
-    free(m->target_features), free(m->scale_offset), free(m->scale_factor);
+    free(m->target_features), free(m->scale_offset), free(m->scale_factor), free(m->change_factor);
     memset(m, 0, sizeof *m);
 }

@@ -32,6 +32,8 @@ typedef struct DatasetMeta {
     int32_t *target_features; /* [num_targets] */
     char scale_kind[16];
     double *scale_offset, *scale_factor; /* [num_features] */
+    double *change_factor;   /* [horizon * num_targets] (/change_scaler/factor), or NULL in
+                              * files made before recur prep wrote one */
 } DatasetMeta;
 
 /* group: "/" in a dataset file, "/data" in a checkpoint. */

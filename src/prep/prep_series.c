@@ -6,7 +6,8 @@
  *   float rows per split, window starts 0, stride, ... -> targets (series: the next
  *   `horizon` rows of the target columns, scaled) or labels (series-classify: 1 = "rise"
  *   when the target goes up by more than rise_threshold, in real units, `horizon` rows
- *   after the window's last row).
+ *   after the window's last row); for series, the change scaler (RMS of the scaled change
+ *   from each training window's last value, per horizon step and target).
  *
  * Windows never cross a split boundary. missing = drop removes rows before windowing, so
  * a window may join the rows on either side of a dropped row. Bad input exits 2 through
@@ -186,6 +187,26 @@ static void fill_split(PreparedSplit *s, const PreparedDataset *d, const Numeric
                 s->targets[(i * H + h) * K + k] = s->series[(s->starts[i] + I + h) * F + d->target_features[k]];
 }
 
+/* Per horizon step and target, the root mean square over the training windows of the
+ * scaled change target - last input value (1 where there is none, or it is 0): what
+ * target = delta divides the change by (window_transform.h). */
+static double *fit_change_scaler(const PreparedDataset *d) {
+    const PreparedSplit *s = &d->splits[SPLIT_TRAIN];
+    int F = d->num_features, K = d->num_targets, H = d->horizon, I = d->input_steps;
+    double *factor = xcalloc((size_t)(H * K), sizeof(double), "change scaler");
+    for (long i = 0; i < s->n; i++)
+        for (int c = 0; c < H * K; c++) {
+            double change = (double)s->targets[i * H * K + c] -
+                            (double)s->series[(s->starts[i] + I - 1) * F + d->target_features[c % K]];
+            factor[c] += change * change;
+        }
+    for (int c = 0; c < H * K; c++) {
+        factor[c] = s->n ? sqrt(factor[c] / (double)s->n) : 0;
+        if (!(factor[c] > 0) || !isfinite(factor[c])) factor[c] = 1;
+    }
+    return factor;
+}
+
 static void print_split(const PreparedDataset *d, const NumericTable *t, SplitId k, long first) {
     const PreparedSplit *s = &d->splits[k];
     printf("series %-5s: %ld rows", split_names[k], s->rows);
@@ -227,6 +248,7 @@ static void convert(const PrepConfig *cfg, PreparedDataset *d, DatasetTask task)
         print_split(d, &t, (SplitId)k, first);
         first += rows[k];
     }
+    if (task == TASK_REGRESS) d->change_factor = fit_change_scaler(d);
     numeric_table_free(&t);
 }
 

@@ -32,7 +32,7 @@ void prepared_free(PreparedDataset *d) {
     free(d->embedding);
     for (int i = 0; d->feature_names && i < d->num_features; i++) free(d->feature_names[i]);
     free(d->feature_names), free(d->target_features);
-    free(d->scale_offset), free(d->scale_factor);
+    free(d->scale_offset), free(d->scale_factor), free(d->change_factor);
     memset(d, 0, sizeof *d);
 }
 

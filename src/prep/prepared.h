@@ -45,6 +45,8 @@ typedef struct PreparedDataset {
     int *target_features;    /* [num_targets] feature index of each target */
     ScaleKind scale;
     double *scale_offset, *scale_factor; /* [num_features]: scaled = (x - offset) / factor */
+    double *change_factor;   /* [horizon][num_targets] (regress): RMS of the scaled change
+                              * from the window's last value over the training windows */
     const PrepConfig *recipe; /* written into the file as text */
 } PreparedDataset;
 

@@ -101,6 +101,12 @@ static void put_series_meta(Writer *w, const PreparedDataset *d) {
     h5_attr_write_string(f, "/scaler", "kind", scale_kind_names[d->scale]);
     put_array(w, "/scaler/offset", ELEM_FLOAT64, 1, &F, d->scale_offset, 0);
     put_array(w, "/scaler/factor", ELEM_FLOAT64, 1, &F, d->scale_factor, 0);
+    if (d->change_factor) { /* derived from the train split's arrays: not in the fingerprint */
+        TensorShape hk = {.rank = 2, .dims = {d->horizon, K}};
+        h5_create_group(f, "/change_scaler");
+        h5_attr_write_string(f, "/change_scaler", "kind", "rms");
+        h5_write_array(f, "/change_scaler/factor", ELEM_FLOAT64, &hk, d->change_factor, 0);
+    }
     h5_attr_write_int(f, "/", "num_features", F);
     h5_attr_write_int(f, "/", "num_targets", K);
     h5_attr_write_int(f, "/", "input_steps", d->input_steps);

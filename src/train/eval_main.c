@@ -11,13 +11,16 @@
 #include "core/check.h"
 #include "data/dataset_file.h"
 #include "evaluate.h"
+#include "window_setup.h"
 
-#define EVAL_USAGE "usage: recur eval --checkpoint=FILE.h5 --data=DATA.h5 [--split=test] [--batch_size=N] [--output=FILE]"
+#define EVAL_USAGE "usage: recur eval --checkpoint=FILE.h5 --data=DATA.h5 [--split=test] [--batch_size=N] " \
+                   "[--season=N] [--output=FILE]"
 
 typedef struct EvalArgs {
     const char *checkpoint, *data, *output;
     int split;
     int batch_size;
+    int season;      /* -1: the checkpoint's own setting */
 } EvalArgs;
 
 static const char *value_of(const char *arg, const char *key) {
@@ -26,7 +29,7 @@ static const char *value_of(const char *arg, const char *key) {
 }
 
 static EvalArgs parse_args(int argc, char **argv) {
-    EvalArgs a = {NULL, NULL, NULL, SPLIT_TEST, 0};
+    EvalArgs a = {NULL, NULL, NULL, SPLIT_TEST, 0, -1};
     for (int i = 0; i < argc; i++) {
         const char *s = argv[i], *v;
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) printf("%s\n", EVAL_USAGE), exit(0);
@@ -39,6 +42,12 @@ static EvalArgs parse_args(int argc, char **argv) {
             if (end == v || *end || n < 1 || n > 1 << 20)
                 recur_die(EXIT_USAGE, "%s: expected a batch size of 1 to %d", s, 1 << 20);
             a.batch_size = (int)n;
+        } else if ((v = value_of(s, "--season"))) {
+            char *end;
+            long season = strtol(v, &end, 10);
+            if (!*v || *end || season < 0 || season > 1000000)
+                recur_die(EXIT_USAGE, "%s: expected a season of 0 or more steps", s);
+            a.season = (int)season;
         } else if ((v = value_of(s, "--split"))) {
             a.split = -1;
             for (int k = 0; k < SPLIT_COUNT; k++) if (!strcmp(v, split_names[k])) a.split = k;
@@ -88,10 +97,15 @@ int eval_main(int argc, char **argv) {
     checkpoint_load(a.checkpoint, &s, &m, NULL);
     Dataset d;
     dataset_read_shard(&f, (SplitId)a.split, 0, 1, &d);
+    if (a.season >= 0) cfg.train.season = a.season;
+    WindowTransform window;
+    window_setup(&window, &cfg.train, &meta, a.checkpoint);
+    if (d.input == INPUT_SERIES) d.window = &window;
     double *offset, *factor;
     target_scaler(&meta, m.cfg.output_size, &offset, &factor);
     EvalResult e;
     eval_result_init(&e, d.task, m.cfg.output_size, offset, factor);
+    if (window.horizon) eval_result_init_forecast(&e, window.horizon, window.num_targets, cfg.train.season);
     BatchBuffer buf = {0};
     evaluate_split(&e, &m, &d, &buf, a.batch_size ? a.batch_size : cfg.train.batch_size);
     report(&e, &a, &s, meta.classes);

@@ -23,8 +23,16 @@ void eval_result_init(EvalResult *e, DatasetTask task, int outputs, const double
     else confusion_init(&e->confusion, outputs);
 }
 
+void eval_result_init_forecast(EvalResult *e, int horizon, int num_targets, int season) {
+    if (e->task != TASK_REGRESS || horizon * num_targets != e->regression.outputs)
+        recur_die(EXIT_RUNTIME, "eval_result_init_forecast: %d x %d outputs for a result of %d", horizon,
+                  num_targets, e->regression.outputs);
+    forecast_errors_init(&e->forecast, horizon, num_targets, season, e->regression.offset, e->regression.factor);
+}
+
 void eval_result_reset(EvalResult *e) {
     e->loss_sum = 0, e->items = 0, e->examples = 0;
+    forecast_errors_reset(&e->forecast);
     if (e->task == TASK_REGRESS) regression_errors_reset(&e->regression);
     else confusion_reset(&e->confusion);
 }
@@ -36,9 +44,11 @@ void eval_result_merge(EvalResult *dst, const EvalResult *src) {
     dst->loss_sum += src->loss_sum, dst->items += src->items, dst->examples += src->examples;
     if (dst->task == TASK_REGRESS) regression_errors_merge(&dst->regression, &src->regression);
     else confusion_merge(&dst->confusion, &src->confusion);
+    forecast_errors_merge(&dst->forecast, &src->forecast);
 }
 
 void eval_result_free(EvalResult *e) {
+    forecast_errors_free(&e->forecast);
     if (e->task == TASK_REGRESS) regression_errors_free(&e->regression);
     else confusion_free(&e->confusion);
 }
@@ -78,7 +88,54 @@ static void count_predictions(Confusion *c, const Batch *bt, const real *logits,
             if (t < bt->lengths[b]) count_item(c, bt, logits, (long)t * bt->B + b, ignore_index);
 }
 
-static void evaluate_batch(EvalResult *e, Model *m, const Batch *bt) {
+/* Scratch of one window: centre, spread [F]; base, scale, model, target, baseline [C]. */
+typedef struct WindowScratch {
+    double *centre, *spread, *base, *scale, *model, *target, *baseline;
+} WindowScratch;
+
+static WindowScratch scratch_make(int F, int C) {
+    double *p = xmalloc(sizeof(double) * (size_t)(2 * F + 5 * C), "forecast scratch");
+    return (WindowScratch){p, p + F, p + 2 * F, p + 2 * F + C, p + 2 * F + 2 * C, p + 2 * F + 3 * C,
+                           p + 2 * F + 4 * C};
+}
+
+/* Example i of a series split, its model outputs y [C]: the forecast mapped back to levels
+ * (when the window is transformed) and both baselines, scored. */
+static void add_window(EvalResult *e, const Dataset *d, long i, const real *y, WindowScratch *s) {
+    const WindowTransform *w = d->window;
+    int C = e->regression.outputs, transformed = !window_transform_is_identity(w);
+    const float *rows = d->series + d->starts[i] * d->num_features;
+    if (transformed) {
+        window_stats(w, rows, s->centre, s->spread);
+        window_output_map(w, rows, s->centre, s->spread, s->base, s->scale);
+    }
+    for (int c = 0; c < C; c++) {
+        s->target[c] = d->targets[i * C + c];
+        s->model[c] = transformed ? window_level(y[c], s->base[c], s->scale[c]) : (double)y[c];
+    }
+    if (transformed) regression_errors_add_levels(&e->regression, s->model, s->target);
+    if (!e->forecast.horizon) return;
+    forecast_errors_add(&e->forecast, FORECAST_MODEL, s->model, s->target);
+    window_persistence(w, rows, s->baseline);
+    forecast_errors_add(&e->forecast, FORECAST_PERSISTENCE, s->baseline, s->target);
+    if (!e->forecast.season) return;
+    window_seasonal(w, rows, e->forecast.season, s->baseline);
+    forecast_errors_add(&e->forecast, FORECAST_SEASONAL, s->baseline, s->target);
+}
+
+static void add_regression(EvalResult *e, const Dataset *d, const BatchBuffer *buf, const real *y, int rows) {
+    const Batch *bt = &buf->batch;
+    if (rows != bt->B) recur_die(EXIT_RUNTIME, "evaluate: a regression model gave %d rows for %d examples", rows, bt->B);
+    int C = e->regression.outputs;
+    if (window_transform_is_identity(d->window)) regression_errors_add(&e->regression, y, bt->targets, bt->B);
+    if (!d->window || d->input != INPUT_SERIES) return;
+    WindowScratch s = scratch_make(d->num_features, C);
+    for (int b = 0; b < bt->B; b++) add_window(e, d, buf->order[b], y + (long)b * C, &s);
+    free(s.centre);
+}
+
+static void evaluate_batch(EvalResult *e, Model *m, const Dataset *d, const BatchBuffer *buf) {
+    const Batch *bt = &buf->batch;
     double loss = (double)model_forward(m, bt, 0, 0);
     int rows;
     long counted;
@@ -86,8 +143,7 @@ static void evaluate_batch(EvalResult *e, Model *m, const Batch *bt) {
     e->loss_sum += loss * (double)counted;
     e->items += counted, e->examples += bt->B;
     if (e->task != TASK_REGRESS) count_predictions(&e->confusion, bt, outputs, rows, m->cfg.ignore_index);
-    else if (rows == bt->B) regression_errors_add(&e->regression, outputs, bt->targets, bt->B);
-    else recur_die(EXIT_RUNTIME, "evaluate: a regression model gave %d rows for %d examples", rows, bt->B);
+    else add_regression(e, d, buf, outputs, rows);
 }
 
 void evaluate_split(EvalResult *e, Model *m, const Dataset *d, BatchBuffer *buf, int batch_size) {
@@ -98,8 +154,10 @@ void evaluate_split(EvalResult *e, Model *m, const Dataset *d, BatchBuffer *buf,
     eval_result_reset(e);
     EpochPlan plan;
     epoch_plan_make(&plan, d, batch_size, 0, 0, 0);
-    for (long k = 0; k < plan.num_batches; k++)
-        evaluate_batch(e, m, batch_fill(buf, d, plan.order + plan.batch_first[k], plan.batch_count[k]));
+    for (long k = 0; k < plan.num_batches; k++) {
+        batch_fill(buf, d, plan.order + plan.batch_first[k], plan.batch_count[k]);
+        evaluate_batch(e, m, d, buf);
+    }
     epoch_plan_free(&plan);
 }
 
@@ -172,6 +230,97 @@ static void add_confusion(Text *t, const Confusion *c) {
     text_add(t, "]");
 }
 
+/* ---- forecasts against the baselines ---- */
+
+static const char *const score_names[] = {"mae", "rmse", "median_ae"};
+
+static double score_field(ForecastScore s, int k) { return k == 0 ? s.mae : k == 1 ? s.rmse : s.median_ae; }
+
+/* The model's per-step scores and each baseline's, computed once (medians reorder). */
+typedef struct ForecastTable {
+    int sources[FORECAST_SOURCES], count;   /* sources present, model first */
+    ForecastScore overall[FORECAST_SOURCES];
+    ForecastScore *step;                     /* [FORECAST_SOURCES][horizon] */
+} ForecastTable;
+
+static ForecastTable forecast_table(ForecastErrors *f) {
+    ForecastTable t = {.step = xcalloc((size_t)(FORECAST_SOURCES * f->horizon), sizeof(ForecastScore), "scores")};
+    for (int s = 0; s < FORECAST_SOURCES; s++) {
+        if (!forecast_has_source(f, s)) continue;
+        t.sources[t.count++] = s;
+        t.overall[s] = forecast_score(f, s, -1);
+        for (int h = 0; h < f->horizon; h++) t.step[s * f->horizon + h] = forecast_score(f, s, h);
+    }
+    return t;
+}
+
+/* `"name": [v0, v1, ...]` (null where not finite), after ", " unless it is the first member. */
+static void add_number_array(Text *t, int first, const char *name, const double *v, int n) {
+    text_add(t, "%s\"%s\": [", first ? "" : ", ", name);
+    for (int i = 0; i < n; i++) {
+        if (isfinite(v[i])) text_add(t, "%s%.6g", i ? ", " : "", v[i]);
+        else text_add(t, "%snull", i ? ", " : "");
+    }
+    text_add(t, "]");
+}
+
+/* "per_step": {"mae": [...], ..., "persistence_mae": [...], ..., "skill_persistence": [...]} */
+static void add_per_step(Text *t, const ForecastErrors *f, const ForecastTable *ft) {
+    int H = f->horizon;
+    double *v = xmalloc(sizeof(double) * (size_t)H, "per-step scores");
+    char name[64];
+    text_add(t, ", \"per_step\": {");
+    for (int i = 0; i < ft->count; i++)
+        for (int k = 0; k < 3; k++) {
+            int s = ft->sources[i];
+            snprintf(name, sizeof name, "%s%s%s", s ? forecast_source_names[s] : "", s ? "_" : "", score_names[k]);
+            for (int h = 0; h < H; h++) v[h] = score_field(ft->step[s * H + h], k);
+            add_number_array(t, i == 0 && k == 0, name, v, H);
+        }
+    for (int i = 1; i < ft->count; i++) {
+        int s = ft->sources[i];
+        snprintf(name, sizeof name, "skill_%s", forecast_source_names[s]);
+        for (int h = 0; h < H; h++) v[h] = forecast_skill(ft->step[h].mae, ft->step[s * H + h].mae);
+        add_number_array(t, 0, name, v, H);
+    }
+    text_add(t, "}");
+    free(v);
+}
+
+static void add_forecast_json(Text *t, const ForecastErrors *f, const ForecastTable *ft) {
+    char name[64];
+    for (int i = 1; i < ft->count; i++) {
+        int s = ft->sources[i];
+        for (int k = 0; k < 3; k++) {
+            snprintf(name, sizeof name, "%s_%s", forecast_source_names[s], score_names[k]);
+            add_number(t, name, score_field(ft->overall[s], k));
+        }
+        snprintf(name, sizeof name, "skill_%s", forecast_source_names[s]);
+        add_number(t, name, forecast_skill(ft->overall[FORECAST_MODEL].mae, ft->overall[s].mae));
+    }
+    if (f->season) text_add(t, ", \"season\": %d", f->season);
+    add_per_step(t, f, ft);
+}
+
+/* `| persistence mae 58.3 (skill 0.13)  seasonal(24) mae 69.1 (skill 0.27)  | step 48: mae 70.1,
+ * persistence 80.2 (skill 0.126)` */
+static void write_forecast_human(const ForecastErrors *f, const ForecastTable *ft, FILE *out) {
+    double model = ft->overall[FORECAST_MODEL].mae, last = ft->step[f->horizon - 1].mae;
+    for (int i = 1; i < ft->count; i++) {
+        int s = ft->sources[i];
+        fprintf(out, "%s%s", i == 1 ? "  | " : "  ", forecast_source_names[s]);
+        if (s == FORECAST_SEASONAL) fprintf(out, "(%d)", f->season);
+        fprintf(out, " mae %.5g (skill %.3f)", ft->overall[s].mae, forecast_skill(model, ft->overall[s].mae));
+    }
+    if (f->horizon < 2) return;
+    fprintf(out, "  | step %d: mae %.5g", f->horizon, last);
+    for (int i = 1; i < ft->count; i++) {
+        int s = ft->sources[i];
+        double base = ft->step[s * f->horizon + f->horizon - 1].mae;
+        fprintf(out, ", %s %.5g (skill %.3f)", forecast_source_names[s], base, forecast_skill(last, base));
+    }
+}
+
 /* ---- the two lines ---- */
 
 /* What both lines show, computed once. */
@@ -193,7 +342,8 @@ static EvalSummary summarize(EvalResult *e) {
     return s;
 }
 
-static void write_json(const EvalResult *e, const EvalSummary *s, const EvalLogInfo *info, MetricsLog *log) {
+static void write_json(const EvalResult *e, const EvalSummary *s, const ForecastTable *ft,
+                       const EvalLogInfo *info, MetricsLog *log) {
     Text t = {0};
     text_add(&t, "\"step\": %ld, \"epoch\": %ld, \"split\": ", info->step, info->epoch);
     add_json_string(&t, info->split);
@@ -208,13 +358,15 @@ static void write_json(const EvalResult *e, const EvalSummary *s, const EvalLogI
         add_number(&t, "mae", s->mae), add_number(&t, "rmse", s->rmse);
         add_number(&t, "median_ae", s->median_ae), add_number(&t, "mape", s->mape);
         text_add(&t, ", \"mape_excluded\": %" PRId64, e->regression.counts[REG_APE_EXCLUDED]);
+        if (e->forecast.horizon) add_forecast_json(&t, &e->forecast, ft);
     }
     if (info->extra_json && *info->extra_json) text_add(&t, ", %s", info->extra_json);
     metrics_log_write(log, "%s", t.s);
     free(t.s);
 }
 
-static void write_human(const EvalResult *e, const EvalSummary *s, const EvalLogInfo *info, FILE *out) {
+static void write_human(const EvalResult *e, const EvalSummary *s, const ForecastTable *ft,
+                        const EvalLogInfo *info, FILE *out) {
     fprintf(out, "eval  step %ld %s: loss %.4f", info->step, info->split, s->loss);
     if (e->task != TASK_REGRESS) {
         fprintf(out, "  accuracy %.4f  macro_f1 %.4f\n", s->accuracy, s->macro_f1);
@@ -225,11 +377,16 @@ static void write_human(const EvalResult *e, const EvalSummary *s, const EvalLog
     else fprintf(out, "  mape n/a");
     int64_t excluded = e->regression.counts[REG_APE_EXCLUDED];
     if (excluded) fprintf(out, " (%" PRId64 " items with |target| <= %g left out)", excluded, MAPE_MIN_TARGET);
-    fprintf(out, " (real units)\n");
+    fprintf(out, " (real units)");
+    if (e->forecast.horizon) write_forecast_human(&e->forecast, ft, out);
+    fprintf(out, "\n");
 }
 
 void eval_result_log(EvalResult *e, const EvalLogInfo *info, MetricsLog *log, FILE *human) {
     EvalSummary s = summarize(e);
-    if (log) write_json(e, &s, info, log);
-    if (human) write_human(e, &s, info, human), fflush(human);
+    ForecastTable ft = {0};
+    if (e->forecast.horizon) ft = forecast_table(&e->forecast);
+    if (log) write_json(e, &s, &ft, info, log);
+    if (human) write_human(e, &s, &ft, info, human), fflush(human);
+    free(ft.step);
 }

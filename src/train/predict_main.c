@@ -13,6 +13,7 @@
 #include "core/record_limit.h"
 #include "predict_input.h"
 #include "predict_output.h"
+#include "window_setup.h"
 
 #define PREDICT_USAGE                                                                              \
     "usage: recur predict --checkpoint=FILE.h5 [--input=FILE|-] [--output-format=text|json] "     \
@@ -138,6 +139,9 @@ int predict_main(int argc, char **argv) {
     checkpoint_load(a.checkpoint, &s, &m, NULL);
     PredictInput in;
     predict_input_read(&in, a.input, &meta, a.delimiter);
+    WindowTransform window;
+    window_setup(&window, &cfg.train, &meta, a.checkpoint);
+    if (meta.input == INPUT_SERIES) in.data.window = &window;
     PredictPrinter p;
     predict_printer_init(&p, stdout, a.format, &meta, &in, m.cfg.output_size);
     run_batches(&m, &in, &p, a.batch_size);

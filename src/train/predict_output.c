@@ -119,19 +119,39 @@ static void print_label(PredictPrinter *p, long i, const real *logits) {
     fputs(p->format == PREDICT_JSON ? "}\n" : "\n", p->out);
 }
 
-/* The model's scaled outputs of one window in real units, into p->values. */
-static void unscale(PredictPrinter *p, const real *scaled) {
+/* Window i's model outputs as scaled levels, into p->values: mapped back through the
+ * window transform when there is one (window_transform.h), else as they are. */
+static void to_levels(PredictPrinter *p, long i, const real *y) {
+    const Dataset *d = &p->in->data;
+    const WindowTransform *w = d->window;
+    if (window_transform_is_identity(w)) {
+        for (int c = 0; c < p->outputs; c++) p->values[c] = (double)y[c];
+        return;
+    }
+    int F = d->num_features, C = p->outputs;
+    double *centre = xmalloc(sizeof(double) * (size_t)(2 * F + 2 * C), "window map");
+    double *spread = centre + F, *base = spread + F, *scale = base + C;
+    const float *rows = d->series + d->starts[i] * F;
+    window_stats(w, rows, centre, spread);
+    window_output_map(w, rows, centre, spread, base, scale);
+    for (int c = 0; c < C; c++) p->values[c] = window_level(y[c], base[c], scale[c]);
+    free(centre);
+}
+
+/* Window i's model outputs in real units, into p->values. */
+static void unscale(PredictPrinter *p, long i, const real *y) {
     const DatasetMeta *m = p->meta;
+    to_levels(p, i, y);
     for (int c = 0; c < p->outputs; c++) {
         int f = m->target_features[c % m->num_targets];
-        p->values[c] = (double)scaled[c] * m->scale_factor[f] + m->scale_offset[f];
+        p->values[c] = p->values[c] * m->scale_factor[f] + m->scale_offset[f];
     }
 }
 
 static void print_forecast(PredictPrinter *p, long i, const real *scaled) {
     const DatasetMeta *m = p->meta;
     int K = m->num_targets, H = p->outputs / K;
-    unscale(p, scaled);
+    unscale(p, i, scaled);
     put_origin(p, i);
     if (p->format == PREDICT_TEXT) {
         for (int c = 0; c < p->outputs; c++) fputs(c ? "\t" : "", p->out), put_number(p, p->values[c]);

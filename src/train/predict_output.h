@@ -8,8 +8,9 @@
  *                    json: {"window_end_row", "line", "label", "probabilities": {class: p}}
  *   series regress   text: `ROW<TAB>v<TAB>v ...` after `# window_end_row<TAB>NAME@+1<TAB>...`
  *                    json: {"window_end_row", "line", "forecast": {target: [step 1, 2, ...]}}
- * Probabilities are the softmax of the logits; forecasts are in real units (the stored
- * scaler undone). ROW counts data rows from 1 (the row after the header); "line" is the
+ * Probabilities are the softmax of the logits; forecasts are in real units (the model's
+ * outputs mapped back through the window transform of in->data, then the stored scaler
+ * undone). ROW counts data rows from 1 (the row after the header); "line" is the
  * input line. Text numbers are %.6g, JSON numbers %.9g (float32 exactly; null when not
  * finite). The printer does not run the model or read input. */
 #ifndef RECUR_PREDICT_OUTPUT_H

@@ -66,6 +66,11 @@ void regression_errors_add(RegressionErrors *r, const real *predicted, const rea
         for (int c = 0; c < C; c++) add_item(r, c, predicted[i * C + c], target[i * C + c]);
 }
 
+void regression_errors_add_levels(RegressionErrors *r, const double *predicted, const double *target) {
+    reserve_abs(r, r->outputs);
+    for (int c = 0; c < r->outputs; c++) add_item(r, c, predicted[c], target[c]);
+}
+
 void regression_errors_append_abs(RegressionErrors *r, const double *abs_errors, int64_t n) {
     if (n <= 0) return;
     reserve_abs(r, n);

@@ -42,6 +42,9 @@ void regression_errors_reset(RegressionErrors *r);
 void regression_errors_free(RegressionErrors *r);
 /* Adds rows x outputs items: predicted and target are [rows][outputs], scaled units. */
 void regression_errors_add(RegressionErrors *r, const real *predicted, const real *target, long rows);
+/* The same for one example given as scaled levels in double precision (a forecast mapped
+ * back from its window, or a baseline): predicted and target [outputs]. */
+void regression_errors_add_levels(RegressionErrors *r, const double *predicted, const double *target);
 /* Appends n absolute errors (real units) to abs_errors; sums and counts are untouched.
  * abs_errors must not point into r's own array. */
 void regression_errors_append_abs(RegressionErrors *r, const double *abs_errors, int64_t n);

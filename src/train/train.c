@@ -373,6 +373,8 @@ static void setup_model(Run *r, RunConfig *cfg) {
                      cfg->train.allreduce_overlap);
     r->model.grads_ready = grad_reduce_ready, r->model.grads_ready_ctx = &r->reducer;
     eval_result_init(&r->eval, r->data.train.task, mc.output_size, r->data.target_offset, r->data.target_factor);
+    if (r->data.window.horizon) /* series regression: the baselines on the same windows */
+        eval_result_init_forecast(&r->eval, r->data.window.horizon, r->data.window.num_targets, cfg->train.season);
 }
 
 /* Rank 0 owns the run directory: its lock first, then the temporary files of killed

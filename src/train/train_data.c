@@ -12,6 +12,7 @@
 #include "io/h5_array.h"
 #include "data/synthetic_corpus.h"
 #include "model/model.h"
+#include "window_setup.h"
 
 /* The dataset's metadata; the scaler of each regression output (identity when unscaled). */
 static void read_meta(TrainData *td, const DatasetFile *f, int root) {
@@ -51,6 +52,8 @@ void train_data_load(TrainData *td, const RunConfig *cfg, const Comm *comm) {
     dataset_read_shard(&f, SPLIT_TRAIN, comm->rank, comm->size, &td->train);
     dataset_read_shard(&f, SPLIT_VALID, comm->rank, comm->size, &td->valid);
     dataset_read_shard(&f, SPLIT_TEST, comm->rank, comm->size, &td->test);
+    window_setup(&td->window, t, &td->meta, t->data);
+    if (f.input == INPUT_SERIES) td->train.window = td->valid.window = td->test.window = &td->window;
     memcpy(td->fingerprint, f.fingerprint, sizeof td->fingerprint);
     td->embedding_dim = f.embedding_dim;
     if (f.embedding_dim && comm->rank == 0) {

@@ -9,6 +9,7 @@
 #include "config/config.h"
 #include "data/dataset.h"
 #include "data/dataset_meta.h"
+#include "data/window_transform.h"
 
 typedef struct TrainData {
     Dataset train, valid;
@@ -21,6 +22,8 @@ typedef struct TrainData {
      * scaled * target_factor[c] + target_offset[c] (the stored scaler, undone) */
     double *target_offset, *target_factor;
     int num_outputs;
+    /* series: how windows reach the model (window_setup.h); the three splits point here */
+    WindowTransform window;
     /* pretrained vectors of the dataset (rank 0 reads them; NULL elsewhere or when none) */
     float *embedding;       /* [vocab_size][embedding_dim] */
     int embedding_dim;      /* 0: the dataset has none */
