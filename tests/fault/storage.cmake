@@ -3,7 +3,8 @@
 # tests/fault/storage/fault_*.sh and becomes the ctest test of the same name; it gets
 # RECUR (the program), POKE (h5_poke: damages one HDF5 element), ENOSPC_SHIM (an
 # LD_PRELOAD library that fails writes with ENOSPC or EIO) and SAMPLES. Every test
-# runs recur under a 1 GiB address-space limit (ulimit -v). Disk full is real (a small
+# runs recur with 1 GiB of address space (ulimit -v) beyond what its libraries map at
+# start (common.sh measures that). Disk full is real (a small
 # tmpfs) where the test can mount one (root), and injected by the shim everywhere.
 add_executable(h5_poke ${CMAKE_CURRENT_LIST_DIR}/storage/h5_poke.c)
 target_link_libraries(h5_poke PRIVATE recur_deps)

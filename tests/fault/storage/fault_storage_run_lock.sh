@@ -7,7 +7,7 @@
 source "$(dirname "$0")/common.sh"
 run=(--run_dir="$WORK/run" --hidden_size=32 --input_size=8 --synthetic_valid_size=64 --eval_every=50 --progress=lines)
 
-(ulimit -v 1048576; exec "$RECUR" train "${run[@]}" --steps=1000000) >"$WORK/first.out" 2>&1 &
+(ulimit -v "$LIMIT_KB"; exec "$RECUR" train "${run[@]}" --steps=1000000) >"$WORK/first.out" 2>&1 &
 first=$!
 BACKGROUND+=("$first")
 for _ in $(seq 100); do [[ -s $WORK/run/lock ]] && break; sleep 0.1; done
