@@ -115,6 +115,7 @@ static void save_checkpoint(Run *r, int new_best) {
     char path[1200];
     RunConfig resolved = *r->cfg; /* the model's sizes as the data fixed them */
     resolved.model = r->model.cfg;
+    r->state.log_loss_sum = r->loss_sum, r->state.log_loss_steps = r->loss_steps;
     checkpoint_save(r->checkpoint_dir, &r->state, &r->model, &r->opt, &resolved, &r->data.meta, path, sizeof path);
     if (new_best) checkpoint_mark_best(r->checkpoint_dir, path);
     checkpoint_prune(r->checkpoint_dir, r->cfg->train.keep_checkpoints);
@@ -167,6 +168,7 @@ static void resume_if_asked(Run *r) {
     bcast_backend(r, r->model.weights, r->model.num_params);
     comm_bcast(r->comm, &r->opt.step, sizeof r->opt.step, 0);
     for (int i = 0; i < r->opt.num_states; i++) bcast_backend(r, r->opt.states[i], r->opt.n);
+    r->loss_sum = r->state.log_loss_sum, r->loss_steps = r->state.log_loss_steps;
     progress_print(&r->progress, "resume: %s (step %ld, epoch %ld)\n", r->root ? path : "checkpoint",
                    r->state.step, r->state.epoch);
 }
@@ -311,10 +313,11 @@ static void log_training(Run *r) {
 }
 
 /* Asked to stop (SIGTERM/SIGINT on any rank): a checkpoint of this step, then every rank
- * leaves with 128 + SIGTERM; `resume = 1` continues without losing a step. */
+ * leaves with 128 + SIGTERM; `resume = 1` continues without losing a step. No train line
+ * is written here: the partial loss average goes into the checkpoint, and the resumed run
+ * writes the line a straight run would have written. */
 static _Noreturn void stop_now(Run *r) {
     save_checkpoint(r, 0);
-    if (r->root) log_training(r);
     progress_finish(&r->progress);
     progress_print(&r->progress, "stopped by a signal after step %ld; checkpoint written to %s; "
                    "resume=1 continues from it\n", r->state.step, r->checkpoint_dir);
@@ -381,7 +384,7 @@ static void setup(Run *r, RunConfig *cfg) {
     setup_model(r, cfg);
     progress_init(&r->progress, cfg->train.progress, !r->root);
     snprintf(r->checkpoint_dir, sizeof r->checkpoint_dir, "%s/checkpoints", cfg->train.run_dir);
-    r->state = (CheckpointState){.best_value = r->lower_is_better ? INFINITY : -INFINITY};
+    r->state = (CheckpointState){.best_value = r->lower_is_better ? INFINITY : -INFINITY, .ranks = r->comm->size};
     memcpy(r->state.fingerprint, r->data.fingerprint, sizeof r->state.fingerprint);
     resume_if_asked(r);
     r->per_epoch = r->data.train.total / r->comm->size;
