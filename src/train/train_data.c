@@ -34,10 +34,11 @@ void train_data_load(TrainData *td, const RunConfig *cfg, const Comm *comm) {
     if (!strcmp(t->data, "synthetic")) {
         synthetic_corpus_make(&td->train, t->synthetic_train_size, t->synthetic_max_len, t->seed, 0);
         synthetic_corpus_make(&td->valid, t->synthetic_valid_size, t->synthetic_max_len, t->seed, 1);
+        synthetic_corpus_fingerprint(&td->train, &td->valid, td->fingerprint);
         dataset_keep_shard(&td->train, comm->rank, comm->size);
         dataset_keep_shard(&td->valid, comm->rank, comm->size);
-        snprintf(td->fingerprint, sizeof td->fingerprint, "synthetic");
-        td->meta = (DatasetMeta){.task = TASK_CLASSIFY, .input = INPUT_TOKENS, .fingerprint = "synthetic"};
+        td->meta = (DatasetMeta){.task = TASK_CLASSIFY, .input = INPUT_TOKENS};
+        memcpy(td->meta.fingerprint, td->fingerprint, sizeof td->fingerprint);
         return;
     }
     DatasetFile f;

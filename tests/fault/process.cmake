@@ -4,7 +4,7 @@
 # model on a small generated corpus (well under 1 GiB, seconds each).
 set(RECUR_FAULT_ENV RECUR=$<TARGET_FILE:recur> COMPARE=$<TARGET_FILE:compare_checkpoints>
     CRASH_SHIM=$<TARGET_FILE:crash_on_rename>)
-foreach(name IN ITEMS process_sigterm resume_metrics resume_kill_loop)
+foreach(name IN ITEMS process_sigterm resume_metrics resume_kill_loop resume_settings)
   add_test(NAME fault_${name}
            COMMAND ${CMAKE_COMMAND} -E env ${RECUR_FAULT_ENV}
                    bash ${CMAKE_CURRENT_LIST_DIR}/fault_${name}.sh ${PROJECT_SOURCE_DIR})
