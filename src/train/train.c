@@ -29,6 +29,7 @@
 #include "metrics_log.h"
 #include "optimizer.h"
 #include "progress.h"
+#include "rank_agreement.h"
 #include "resume_settings.h"
 #include "schedule.h"
 #include "train_data.h"
@@ -374,15 +375,6 @@ static void run_loop(Run *r) {
 
 /* ---- set-up ---- */
 
-/* Every rank must run the same settings on the same data: one message and the job
- * ends otherwise (a node with another config file, another dataset copy). */
-static void check_agreement(const Run *r, const RunConfig *cfg) {
-    char *text = config_text(cfg);
-    comm_check_same(r->comm, "settings (config text)", text, strlen(text));
-    comm_check_same(r->comm, "dataset (fingerprint)", r->data.fingerprint, sizeof r->data.fingerprint);
-    free(text);
-}
-
 /* The pretrained vectors of the dataset into the embedding (on the model's backend). */
 static void load_pretrained_embedding(Run *r) {
     Model *m = &r->model;
@@ -409,7 +401,7 @@ static void setup_model(Run *r, RunConfig *cfg) {
 static void setup(Run *r, RunConfig *cfg) {
     if (cfg->train.threads > 0) openblas_set_num_threads(cfg->train.threads);
     train_data_load(&r->data, cfg, r->comm);
-    check_agreement(r, cfg);
+    rank_agreement_check(r->comm, cfg, r->data.fingerprint);
     resolve_best_metric(r, cfg);
     setup_model(r, cfg);
     progress_init(&r->progress, cfg->train.progress, !r->root);
