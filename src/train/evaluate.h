@@ -63,7 +63,7 @@ typedef struct EvalLogInfo {
  *     "per_class": [{"class", "precision", "recall", "f1", "support"}...],
  *     "confusion": [[row = true class, column = predicted]...];
  *   regress: "mae", "rmse", "median_ae", "mape" (percent; null when no item counted),
- *     "mape_excluded" (items with |real target| <= MAPE_MIN_TARGET), all in real units;
+ *     "mape_excluded" (items with a near-zero real target, regression_metrics.h), all in real units;
  * and one line to human (unless NULL):
  *   eval  step 1500 valid: loss 0.8765  accuracy 0.7766  macro_f1 0.7642
  *   eval  step 1500 valid: loss 0.1234  mae 1.23  rmse 2  median_ae 0.9  mape 4.5% (real units)
