@@ -53,8 +53,8 @@ void startup_checkin(void) {
     int rank = startup_env_rank();
     if (rank < 0 || !job_id(id, sizeof id)) return;
     const char *tmp = getenv("TMPDIR");
-    snprintf(folder, sizeof folder, "%s/recur-start-%s", tmp && *tmp ? tmp : "/tmp", id);
-    if (mkdir(folder, 0777) != 0 && errno != EEXIST) { folder[0] = 0; return; } /* naming is a help, not a need */
+    snprintf(folder, sizeof folder, "%s/recur-start-%ld-%s", tmp && *tmp ? tmp : "/tmp", (long)getuid(), id);
+    if (mkdir(folder, 0700) != 0 && errno != EEXIST) { folder[0] = 0; return; } /* naming is a help, not a need */
     snprintf(mine, sizeof mine, "%s/%d", folder, rank);
     FILE *f = fopen(mine, "w");
     if (!f) { mine[0] = 0; return; }

@@ -3,7 +3,7 @@
  * rank is in MPI_Init: MPI itself cannot be asked then).
  *
  * Before MPI_Init each rank writes a file named after its rank, holding its host and pid,
- * in ${TMPDIR:-/tmp}/recur-start-JOB (JOB: the launcher's job id: PMIX_NAMESPACE, Open
+ * in ${TMPDIR:-/tmp}/recur-start-UID-JOB (JOB: the launcher's job id: PMIX_NAMESPACE, Open
  * MPI's job id or SLURM_JOB_ID.SLURM_STEP_ID). On a timeout the ranks of this node without
  * a file are named as never started, those whose process is stopped (state T) or gone as
  * such. The rank and size come from the launcher's environment (OMPI_COMM_WORLD_*, PMIX_RANK,
