@@ -2,8 +2,9 @@
 # fault_resume_metrics.sh: a run stopped by SIGTERM and resumed writes the same
 # metrics.jsonl as the straight run (apart from wall time and rates) and ends with the same
 # parameters and optimizer state, bit for bit: no second train line at the stop step (no
-# `"loss": null`), and the first train line after the resume averages the same steps as
-# the straight run's (the partial sums are in the checkpoint). 1 rank and 2 ranks.
+# `"loss": null`), the first train line after the resume averages the same steps as the
+# straight run's (the partial sums are in the checkpoint), and a last line cut short (as
+# by a kill; appended here) is dropped. 1 rank and 2 ranks.
 # Usage: RECUR=... COMPARE=... fault_resume_metrics.sh PROJECT_ROOT
 source "$(dirname "$0")/fault_common.sh"
 steps=400
@@ -32,6 +33,7 @@ stopped_run() {
   wait $job || rc=$?
   [[ $rc -eq 143 ]] || fail "SIGTERM: exit $rc: $(tail -n 3 "$dir.out")"
   grep -q "^stopped by a signal after step" "$dir.out" || fail "no stop line: $(tail -n 3 "$dir.out")"
+  printf '{"step": 1' >>"$dir/metrics.jsonl" # a line a kill cut short: dropped on resume
   "$@" "${run[@]}" --run_dir="$dir" --resume=1 >"$dir.2.out" 2>&1 || fail "resume: $(tail -n 3 "$dir.2.out")"
   echo "ok: $(grep -o 'stopped by a signal after step [0-9]*' "$dir.out"), resumed to step $steps"
 }

@@ -3,8 +3,8 @@
 # processes, signals and resume") lists it.
 #  1. Refused with exit 2, one line naming the key and both values: beta1, beta2,
 #     weight_decay, pooling, dropout, seed, batch_size, the generated corpus's size.
-#  2. Another dataset: refused naming both fingerprints (the generated corpus has a real
-#     one now, so another corpus is another dataset).
+#  2. Another dataset: refused naming both fingerprints; the generated corpus has a real
+#     one (16 hex digits of its arrays: another size, another fingerprint).
 #  3. Accepted with a note and a "resume_change" event in metrics.jsonl: lr, steps, and
 #     the rank count (1 -> 2 ranks, mpirun).
 #  4. Free, no note: threads, and the same dataset file at another path.
@@ -39,6 +39,14 @@ cp -r "$WORK/r" "$WORK/other"
 mapfile -t other_data < <(without data)
 expect_error "^recur: resume: the checkpoint .* was made from dataset [0-9a-f]{16}, but the data given is dataset [0-9a-f]{16}" \
   "$RECUR" "${other_data[@]}" --data="$WORK/ag.h5" --steps=30 --run_dir="$WORK/other" --resume=1
+
+# the generated corpus has a fingerprint of its own arrays: 16 hex digits, another per size
+mapfile -t other_valid < <(without synthetic_valid_size)
+fingerprint() { "$RECUR" "${other_valid[@]}" --steps=1 --run_dir="$WORK/fp$1" --synthetic_valid_size="$1" |
+                  sed -n 's/.*(data \([^)]*\)).*/\1/p'; }
+a=$(fingerprint 64) b=$(fingerprint 65)
+[[ $a =~ ^[0-9a-f]{16}$ && $b =~ ^[0-9a-f]{16}$ && $a != "$b" ]] || fail "generated corpus fingerprints: '$a' '$b'"
+echo "ok: the generated corpus's fingerprint is its own ($a; with one more valid example $b)"
 
 # 3. accepted on purpose: lr and steps, then another rank count
 mapfile -t other_lr < <(without lr)
