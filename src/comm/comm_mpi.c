@@ -138,8 +138,10 @@ void comm_init(Comm *c, int *argc, char ***argv) {
         watchdog_start();
         gather_hosts(c);
     }
+    watchdog_arm("start-up (the node-local ranks)", startup_timeout_s, "RECUR_STARTUP_TIMEOUT", startup_explain);
+    find_local_rank(c); /* a blocking collective: the watchdog thread times it */
+    watchdog_disarm();
     startup_checkin_done();
-    find_local_rank(c);
 }
 
 void comm_finalize(Comm *c) {
