@@ -3,6 +3,7 @@
  * src/model/loss.c, forward and backward. The loss sum is reduced in double by one block
  * in a fixed order, so it does not vary from run to run. */
 #include <math.h>
+#include <string.h>
 
 #include "core/activations.h"
 #include "core/rng.h"
@@ -71,9 +72,15 @@ struct LossArgs { /* LossInput by value, for the kernels */
     const int32_t *labels;
 };
 
+/* The padding after huber_delta is zeroed: a kernel argument's bytes are all defined (the
+ * emulated device reads every 8-byte word of an argument struct as a possible pointer, and
+ * stack garbage there once failed a launch as "invalid device pointer"). */
 static LossArgs loss_args(const LossInput *in) {
-    LossArgs a = {in->type, in->N, in->C, in->ignore_index, in->huber_delta, in->logits,
-                  in->targets, in->valid, in->labels};
+    LossArgs a;
+    memset(&a, 0, sizeof a);
+    a.type = in->type, a.N = in->N, a.C = in->C, a.ignore_index = in->ignore_index;
+    a.huber_delta = in->huber_delta, a.logits = in->logits, a.targets = in->targets;
+    a.valid = in->valid, a.labels = in->labels;
     return a;
 }
 
