@@ -14,7 +14,10 @@ run=(train "${TINY[@]}" --steps=$steps --log_every=10 --eval_every=50 --checkpoi
 dir=$WORK/killed
 "$RECUR" "${run[@]}" --run_dir="$WORK/straight" >/dev/null
 
-newest_step() { ls "$dir/checkpoints" 2>/dev/null | sed -n 's/^step-0*\([0-9][0-9]*\)\.h5$/\1/p' | sort -n | tail -n 1; }
+# the newest checkpoint's step ("" before the first: a loaded machine may not get there)
+newest_step() {
+  { ls "$dir/checkpoints" 2>/dev/null || true; } | sed -n 's/^step-0*\([0-9][0-9]*\)\.h5$/\1/p' | sort -n | tail -n 1
+}
 kills=0 in_write=0
 for ((i = 0; i < 24; i++)); do
   at= # every 6th: the shim kills the run as it renames the checkpoint about 30 steps on
