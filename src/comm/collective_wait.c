@@ -48,8 +48,12 @@ static void pause_briefly(void) {
     nanosleep(&t, 0);
 }
 
-/* Asks every other rank how far it is; arrived[r] = 1 for those at or past this wait. */
-static void ask_everyone(int *arrived) {
+enum { SILENT, BEHIND, ARRIVED }; /* what a rank's answer (or its absence) says */
+
+/* Asks every other rank how far it is: state[r] is SILENT (no answer: stopped, hung in
+ * computation, gone), BEHIND (waiting in an earlier collective: held up by another rank
+ * too) or ARRIVED (at or past this wait; this rank itself). */
+static void ask_everyone(int *state) {
     long *got = xcalloc((size_t)world * 2, sizeof(long), "watchdog answers");
     MPI_Request *req = xmalloc(sizeof(MPI_Request) * (size_t)world * 2, "watchdog requests");
     int *answered = xcalloc((size_t)world, sizeof(int), "watchdog answers");
@@ -70,34 +74,46 @@ static void ask_everyone(int *arrived) {
             pending -= answered[r];
         }
     }
-    for (int r = 0; r < world; r++) arrived[r] = r == me || (answered[r] && got[2 * r] >= question);
+    for (int r = 0; r < world; r++)
+        state[r] = r == me ? ARRIVED : !answered[r] ? SILENT : got[2 * r] >= question ? ARRIVED : BEHIND;
     free(got), free(answered); /* requests still in flight are left: the job ends now */
     (void)req;
 }
 
-/* Names the ranks that did not arrive and ends the job. */
-static _Noreturn void name_the_missing(const char *what, double waited, double limit, const char *variable) {
-    int *arrived = xcalloc((size_t)world, sizeof(int), "watchdog arrivals");
-    ask_everyone(arrived);
-    int first_arrived = 0, missing = 0;
-    while (!arrived[first_arrived]) first_arrived++;
-    char names[1024] = "";
+/* The labels of the ranks in `state`, "rank 1/4 on a, rank 3/4 on b" (8 at most); count set. */
+static void list_ranks(const int *states, int state, char *out, size_t n, int *count) {
+    *count = 0, out[0] = 0;
     for (int r = 0; r < world; r++) {
-        if (arrived[r]) continue;
-        size_t at = strlen(names);
-        if (missing++ < 8) snprintf(names + at, sizeof names - at, "%s%s", at ? ", " : "", rank_label(r));
+        if (states[r] != state) continue;
+        size_t at = strlen(out);
+        if ((*count)++ < 8) snprintf(out + at, n - at, "%s%s", at ? ", " : "", rank_label(r));
     }
-    if (missing > 8) snprintf(names + strlen(names), sizeof names - strlen(names), " and %d more", missing - 8);
-    if (me != first_arrived) /* one message: the lowest rank that arrived writes it */
+    if (*count > 8) snprintf(out + strlen(out), n - strlen(out), " and %d more", *count - 8);
+}
+
+/* Names the ranks that do not answer (and those held up behind them) and ends the job.
+ * One message: the lowest rank that answered writes it; the others follow after a pause
+ * (the abort usually ends them first). */
+static _Noreturn void name_the_missing(const char *what, double waited, double limit, const char *variable) {
+    int *state = xcalloc((size_t)world, sizeof(int), "watchdog arrivals");
+    ask_everyone(state);
+    int writer = 0, silent, behind;
+    while (state[writer] == SILENT) writer++;
+    char silent_names[1024], behind_names[1024], held[1200] = "", more[1024] = "";
+    list_ranks(state, SILENT, silent_names, sizeof silent_names, &silent);
+    list_ranks(state, BEHIND, behind_names, sizeof behind_names, &behind);
+    if (me != writer)
         for (double until = now_s() + 5; now_s() < until; pause_briefly()) answer_questions(1);
-    char more[1024] = "";
     if (explain_more) explain_more(more, sizeof more);
-    if (!missing)
-        recur_die(EXIT_RUNTIME, "%s has waited %.0f s (%s = %g s), yet every rank answers that it is in it: MPI "
-                  "makes no progress (a network fault?); ending the job", what, waited, variable, limit);
-    recur_die(EXIT_RUNTIME, "%s has waited %.0f s (%s = %g s) for %s: %s not arrived (no answer within %g s: "
-              "stopped, hung or gone; or still in an earlier step)%s; ending the job", what, waited, variable, limit,
-              names, missing > 1 ? "they have" : "it has", COLLECTIVE_ANSWER_S, more);
+    if (behind)
+        snprintf(held, sizeof held, "; %s, still in an earlier collective, %s held up too", behind_names,
+                 behind > 1 ? "are" : "is");
+    if (!silent)
+        recur_die(EXIT_RUNTIME, "%s has waited %.0f s (%s = %g s), yet every rank answers%s: MPI makes no "
+                  "progress (a network fault?)%s; ending the job", what, waited, variable, limit, held, more);
+    recur_die(EXIT_RUNTIME, "%s has waited %.0f s (%s = %g s) for %s: %s not arrived and %s not answer within "
+              "%g s (stopped, hung or gone)%s%s; ending the job", what, waited, variable, limit, silent_names,
+              silent > 1 ? "they have" : "it has", silent > 1 ? "do" : "does", COLLECTIVE_ANSWER_S, held, more);
 }
 
 void collective_wait(MPI_Request *requests, int n, const char *what, double seconds, const char *variable) {

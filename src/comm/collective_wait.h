@@ -5,10 +5,12 @@
  * questions of other ranks. When it has waited longer than its limit it asks every other
  * rank (point-to-point, tags of its own on MPI_COMM_WORLD) how many collectives it has
  * entered, waits COLLECTIVE_ANSWER_S for the answers, and ends the job (exit 1) with one
- * line naming each rank that has not reached this collective, as "rank R/W on HOST": no
- * answer (stopped, hung in computation, gone) or still in an earlier one. The lowest rank
- * that did arrive writes the line; the others follow it after a pause. Every rank must
- * enter the same waits in the same order (each comm.h collective is one). */
+ * line naming, as "rank R/W on HOST", each rank that does not answer (stopped, hung in
+ * computation, gone: the one at fault) and, apart, those that answer from an earlier
+ * collective (held up behind it: a ring algorithm lets some ranks finish a collective the
+ * stopped one left unfinished for others). The lowest rank that answers writes the line;
+ * the others follow it after a pause. Every rank must enter the same waits in the same
+ * order (each comm.h collective is one). */
 #ifndef RECUR_COLLECTIVE_WAIT_H
 #define RECUR_COLLECTIVE_WAIT_H
 

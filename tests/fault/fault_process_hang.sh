@@ -2,7 +2,8 @@
 # fault_process_hang.sh: a rank that hangs in mid-training (SIGSTOP) is named: the job ends
 # within RECUR_COMM_TIMEOUT (3 s here) + the 2 s the others wait for its answer + a margin,
 # exit 1, with one message "... has waited N s (RECUR_COMM_TIMEOUT = 3 s) for rank R/W on
-# HOST: it has not arrived", as docs/PARALLEL.md ("Start-up and hangs") promises.
+# HOST: it has not arrived and does not answer", as docs/PARALLEL.md ("Start-up and hangs")
+# promises, also when another rank is held up in an earlier collective (3 ranks).
 #  1. 3 ranks, rank 2 stopped: rank 0 names rank 2/3.
 #  2. 2 ranks, rank 0 stopped: rank 1 names rank 0/2.
 # Usage: RECUR=... fault_process_hang.sh PROJECT_ROOT
