@@ -2,13 +2,16 @@
 # fault_resume_kill_loop.sh: 24 kill -9 of one training run at random moments, each
 # followed by resume=1, then a last resume to the end: the run ends with the straight
 # run's parameters and optimizer state (bit for bit), the same metrics.jsonl (apart from
-# wall time and rates), and no temporary file left in the run directory. Checkpoints are
-# written every 3 steps, so many kills land inside a write; 4 of the 24 are made to (the
-# crash_on_rename shim kills the process as it renames a finished temporary file).
+# wall time and rates), and no temporary file left in the run directory. Kills: 6 at a
+# random moment 0.05-0.65 s after the start (start-up, resume, or training), 14 at a random
+# moment within 0.1 s after the run has logged a training step (so each kill costs a few
+# dozen steps of progress, on any machine speed), 4 by the crash_on_rename shim as a
+# finished temporary file is renamed. Checkpoints are written every 3 steps, so many of
+# the random kills land inside a write too.
 # Usage: RECUR=... COMPARE=... CRASH_SHIM=... fault_resume_kill_loop.sh PROJECT_ROOT
 source "$(dirname "$0")/fault_common.sh"
 : "${CRASH_SHIM:?CRASH_SHIM is not set}"
-steps=1000
+steps=3000
 run=(train "${TINY[@]}" --steps=$steps --log_every=10 --eval_every=50 --checkpoint_every=3 --keep_checkpoints=2
      --dropout=0.2 --num_layers=2 --schedule=cosine --warmup_steps=20)
 dir=$WORK/killed
@@ -25,18 +28,25 @@ for ((i = 0; i < 24; i++)); do
     newest=$(newest_step)
     at=$(printf 'step-%09d.h5' $(( (${newest:-0} + 30) / 3 * 3 )))
   fi
-  rc=0
-  CRASH_AT=$at LD_PRELOAD=${at:+$CRASH_SHIM} "$RECUR" "${run[@]}" --run_dir="$dir" --resume=1 >>"$WORK/log" 2>&1 &
+  rc=0 log=$WORK/log.$i
+  CRASH_AT=$at LD_PRELOAD=${at:+$CRASH_SHIM} "$RECUR" "${run[@]}" --run_dir="$dir" --resume=1 >"$log" 2>&1 &
   pid=$!
-  [[ -n $at ]] || { sleep "0.$((RANDOM % 60 + 25))"; kill -9 $pid 2>/dev/null || true; }
+  if [[ -z $at ]]; then
+    if ((i % 4 == 0)); then sleep "$(printf '0.%02d' $((RANDOM % 60 + 5)))" # anywhere, start-up included
+    else
+      for ((t = 0; t < 300; t++)); do grep -q "^train step" "$log" && break; sleep 0.05; done
+      sleep "0.0$((RANDOM % 10))"
+    fi
+    kill -9 $pid 2>/dev/null || true
+  fi
   wait $pid || rc=$?
-  [[ $rc -eq 137 ]] || fail "kill $i: the run ended with $rc before it was killed: $(tail -n 3 "$WORK/log")"
+  [[ $rc -eq 137 ]] || fail "kill $i: the run ended with $rc before it was killed: $(tail -n 3 "$log")"
   kills=$((kills + 1))
   ls "$dir/checkpoints" 2>/dev/null | grep -q "\.tmp-$pid\$" && in_write=$((in_write + 1))
 done
 newest=$(newest_step)
 [[ ${newest:-0} -lt $steps ]] || fail "the run finished before the last kill (make steps larger)"
-"$RECUR" "${run[@]}" --run_dir="$dir" --resume=1 >>"$WORK/log" 2>&1 || fail "last resume: $(tail -n 3 "$WORK/log")"
+"$RECUR" "${run[@]}" --run_dir="$dir" --resume=1 >"$WORK/log" 2>&1 || fail "last resume: $(tail -n 3 "$WORK/log")"
 echo "ok: $kills kill -9 ($in_write of them inside a checkpoint write), newest checkpoint then at step $newest; resumed to step $steps"
 [[ $in_write -ge 4 ]] || fail "only $in_write kills landed inside a checkpoint write"
 
