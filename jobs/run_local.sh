@@ -18,6 +18,8 @@
 # it or the config's `threads` says otherwise. Ranks are not bound to cores
 # (--bind-to none: Open MPI would otherwise pin each rank, threads and all, to one core).
 # More ranks than cores is allowed (--oversubscribe), for tests on small machines.
+# Stopping: SIGTERM/SIGINT to this script (or Ctrl-C) stops every rank after its current
+# step with a checkpoint; the script exits 143 (docs/PARALLEL.md, "Exit statuses").
 # Environment: RECUR (the recur program; default `recur` on PATH, else build/recur next
 # to this jobs/ folder), RECUR_DEVICE=cpu, MPIRUN_ARGS (more mpirun options, split on
 # spaces). As root, Open MPI's two OMPI_ALLOW_RUN_AS_ROOT variables are set for mpirun.
@@ -50,5 +52,21 @@ if [[ $(id -u) -eq 0 ]]; then
 fi
 read -r -a extra_mpirun <<< "${MPIRUN_ARGS:-}"
 
-exec mpirun -n "$ranks" --oversubscribe --bind-to none "${extra_mpirun[@]}" \
-  bash "$jobs_dir/rank_env.sh" "$recur" train --config "$config" "${resume[@]}" "$@"
+# SIGTERM or SIGINT (kill, Ctrl-C) to this script goes to the ranks, not to mpirun. Open
+# MPI's mpirun answers a signal of its own by ending the job with status 1 before the
+# ranks' statuses arrive; ranks signalled directly finish their step, write a checkpoint
+# and exit 143, and mpirun passes that status on (test: fault_process_sigterm_mpirun).
+# set -m puts mpirun in its own process group, so a terminal's Ctrl-C reaches this script
+# alone; stdin is closed because a background group reading the terminal would stop.
+set -m
+mpirun -n "$ranks" --oversubscribe --bind-to none "${extra_mpirun[@]}" \
+  bash "$jobs_dir/rank_env.sh" "$recur" train --config "$config" "${resume[@]}" "$@" </dev/null &
+job=$!
+stop_ranks() { pkill -TERM -P "$job" || kill -TERM "$job"; } # no ranks yet: mpirun itself
+trap stop_ranks TERM INT
+while :; do
+  wait "$job"
+  status=$?
+  kill -0 "$job" 2>/dev/null || break # the wait was cut short by a signal: keep waiting
+done
+exit "$status"

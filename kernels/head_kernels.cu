@@ -3,6 +3,7 @@
  * src/model/loss.c, forward and backward. The loss sum is reduced in double by one block
  * in a fixed order, so it does not vary from run to run. */
 #include <math.h>
+#include <string.h>
 
 #include "core/activations.h"
 #include "core/rng.h"
@@ -73,8 +74,9 @@ struct LossArgs { /* LossInput by value, for the kernels */
     const int32_t *labels;
 };
 
-/* Zeroed first: the padding after huber_delta must not carry stale stack bytes into the
- * launch (the emulated device checks every word of a struct argument for host pointers). */
+/* The padding after huber_delta is zeroed: a kernel argument's bytes are all defined (the
+ * emulated device reads every 8-byte word of an argument struct as a possible pointer, and
+ * stack garbage there once failed a launch as "invalid device pointer"). */
 static LossArgs loss_args(const LossInput *in) {
     LossArgs a;
     memset(&a, 0, sizeof a);

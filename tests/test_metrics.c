@@ -414,7 +414,7 @@ static void test_log_lines(void) {
     eval_result_log(&r, &(EvalLogInfo){.split = "test", .step = 20, .epoch = 1}, &log, out);
     fclose(out);
     expect(!strcmp(human, "eval  step 20 test: loss 0.5000  mae 2  rmse 2.582  median_ae 1.5  mape 44% "
-                          "(1 items with |target| <= 1e-08 left out) (real units)\n"), human);
+                          "(1 near-zero targets left out) (real units)\n"), human);
     metrics_log_close(&log);
     char path[64];
     snprintf(path, sizeof path, "%s/metrics.jsonl", dir);

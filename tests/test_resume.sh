@@ -62,7 +62,7 @@ n=$(ls "$WORK/d/checkpoints" | grep -c '^step-')
 [[ $n -le 3 && -f $WORK/d/checkpoints/best.h5 && -f $WORK/d/checkpoints/step-000000060.h5 ]] ||
   fail "keep_checkpoints=2: $(ls "$WORK/d/checkpoints")"
 echo "ok: keep_checkpoints=2 leaves $(ls "$WORK/d/checkpoints" | tr '\n' ' ')"
-expect_error "no parameter head.hidden.weight: the checkpoint holds another model" "$RECUR" train "${common[@]}" --head_hidden=4 --steps=70 \
+expect_error "resume: head_hidden = 4, but the checkpoint .* was made with head_hidden = 0" "$RECUR" train "${common[@]}" --head_hidden=4 --steps=70 \
   --run_dir="$WORK/d" --resume=1
 "$RECUR" prep text-csv --train="$SAMPLES/ag_news/train.csv" --header=0 --text_columns=2,3 --output="$WORK/ag.h5" >/dev/null
 cp -r "$WORK/d" "$WORK/e"

@@ -334,7 +334,14 @@ def make_schedulers(s, opt, total_steps):
     """(per-step schedulers, per-epoch schedulers), as src/train/schedule.h lists them."""
     from torch.optim import lr_scheduler as L
     W, kind = s["warmup_steps"], s["schedule"]
-    warm = (lambda: L.LinearLR(opt, start_factor=1.0 / W, end_factor=1.0, total_iters=W - 1)) if W > 1 else None
+    # recur's warm-up of W steps: lr * step / W for steps 1 .. W-1; cosine starts after step W.
+    # W = 1 leaves the rate alone but still delays cosine by a step: a constant placeholder.
+    if W > 1:
+        warm = lambda: L.LinearLR(opt, start_factor=1.0 / W, end_factor=1.0, total_iters=W - 1)
+    elif W == 1:
+        warm = lambda: L.LambdaLR(opt, lambda _: 1.0)
+    else:
+        warm = None
     if kind == "cosine":
         cos = L.CosineAnnealingLR(opt, T_max=max(total_steps - W, 1), eta_min=s["min_lr"])
         if warm:
@@ -414,7 +421,7 @@ def regression_metrics(errors, meta):
     factor, offset = meta["target_factor"], meta["target_offset"]
     e = np.abs((pred - target) * factor)
     real = np.abs(target * factor + offset)
-    counted = real > 1e-8
+    counted = real > np.maximum(0.1 * np.abs(factor), 1e-8)  # near zero: left out (regression_metrics.h)
     return {"mae": float(e.mean()), "rmse": float(math.sqrt((e ** 2).mean())),
             "median_ae": float(np.median(e)),
             "mape": float(100 * (e[counted] / real[counted]).mean()) if counted.any() else None,

@@ -77,8 +77,6 @@ void grad_reduce_finish(GradReducer *g) {
         return;
     }
 #endif
-    comm_wait_begin("the gradient all-reduce");
-    CHECK(MPI, MPI_Waitall(g->pending, g->requests, MPI_STATUSES_IGNORE));
-    comm_wait_end();
+    comm_wait_requests(g->requests, g->pending, "the gradient all-reduce");
     g->pending = 0;
 }

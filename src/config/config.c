@@ -57,9 +57,10 @@ static const Key keys[] = {
         "width of a hidden head layer (Linear + tanh) before the output; 0 = none"),
     ROW(model, head_dropout, T_REAL, real, 0, "0", UNIT, "dropout after the hidden head layer"),
     ROW(model, output_size, T_INT, int, 0, "0", CLOSED(0, MODEL_MAX_OUTPUTS),
-        "classes (cross_entropy) or outputs (bce, mse, l1, huber); 0 = from the dataset"),
+        "classes (cross_entropy) or outputs (mse, l1, huber); 0 = from the dataset"),
     ROW(model, loss, T_ENUM, LossType, loss_type_names, "cross_entropy", ANY,
-        "training loss"),
+        "training loss: cross_entropy (classification, tagging); mse, l1, huber (regression); bce is "
+        "refused by every dataset kind"),
     ROW(model, ignore_index, T_INT, int, 0, "-100", ANY,
         "cross_entropy: labels equal to this are not counted"),
     ROW(model, huber_delta, T_REAL, real, 0, "1", ABOVE(0), "threshold of the huber loss"),

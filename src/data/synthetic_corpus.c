@@ -1,7 +1,11 @@
 /* synthetic_corpus.c: generator of the built-in synthetic corpus (synthetic_corpus.h). */
 #include "synthetic_corpus.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+
 #include "core/check.h"
+#include "core/hash.h"
 #include "core/rng.h"
 
 enum { MARKER0 = 4, NOISE0 = 8, NOISE_TOKENS = 8 };
@@ -41,4 +45,14 @@ void synthetic_corpus_make(Dataset *d, long n, int max_len, uint64_t seed, int s
         d->offsets[i + 1] = d->offsets[i] + make_sample(out, &label, max_len, seed, stream);
         d->labels[i] = label;
     }
+}
+
+static uint64_t hash_split(uint64_t h, const Dataset *d) {
+    h = fnv1a64(h, d->offsets, sizeof(int64_t) * (size_t)(d->n + 1));
+    h = fnv1a64(h, d->tokens, sizeof(int32_t) * (size_t)d->offsets[d->n]);
+    return fnv1a64(h, d->labels, sizeof(int32_t) * (size_t)d->n);
+}
+
+void synthetic_corpus_fingerprint(const Dataset *train, const Dataset *valid, char out[17]) {
+    snprintf(out, 17, "%016" PRIx64, hash_split(hash_split(FNV1A64_START, train), valid));
 }

@@ -16,5 +16,9 @@ enum { SYNTHETIC_VOCAB = 16, SYNTHETIC_CLASSES = 4 };
 
 /* split 0 = train, 1 = valid: disjoint streams of the same distribution. */
 void synthetic_corpus_make(Dataset *d, long n, int max_len, uint64_t seed, int split);
+/* The generated corpus's dataset fingerprint: 16 hex digits of FNV-1a over the train then
+ * the valid split's offsets, tokens and labels (whole splits, before any sharding), so
+ * another size, length or seed is another dataset. */
+void synthetic_corpus_fingerprint(const Dataset *train, const Dataset *valid, char out[17]);
 
 #endif

@@ -33,6 +33,9 @@ static void write_state(H5File *f, const CheckpointState *s, const char *config)
     h5_attr_write_int(f, "/", "next_batch", s->next_batch);
     h5_attr_write_int(f, "/", "skipped_steps", s->skipped_steps);
     h5_attr_write_double(f, "/", "best_value", s->best_value);
+    h5_attr_write_double(f, "/", "log_loss_sum", s->log_loss_sum);
+    h5_attr_write_int(f, "/", "log_loss_steps", s->log_loss_steps);
+    h5_attr_write_int(f, "/", "ranks", s->ranks);
     h5_attr_write_string(f, "/", "fingerprint", s->fingerprint);
     h5_attr_write_string(f, "/", "config", config);
 }
@@ -178,6 +181,10 @@ static void read_state(const H5File *f, CheckpointState *s) {
     s->next_batch = h5_attr_int(f, "/", "next_batch");
     s->skipped_steps = h5_attr_int(f, "/", "skipped_steps");
     s->best_value = h5_attr_double(f, "/", "best_value");
+    /* absent from checkpoints written before they were stored: no partial sum, ranks unknown */
+    s->log_loss_sum = h5_attr_exists(f, "/", "log_loss_sum") ? h5_attr_double(f, "/", "log_loss_sum") : 0;
+    s->log_loss_steps = h5_attr_exists(f, "/", "log_loss_steps") ? h5_attr_int(f, "/", "log_loss_steps") : 0;
+    s->ranks = h5_attr_exists(f, "/", "ranks") ? (int)h5_attr_int(f, "/", "ranks") : 0;
 }
 
 /* Checksums met while reading: verified one by one, folded into the state checksum. */

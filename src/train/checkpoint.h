@@ -4,6 +4,7 @@
  *
  * File (docs/TRAINING.md, "Checkpoints"): root attributes format = "recur-checkpoint", version,
  * step, epoch, next_batch (position in the epoch's plan), skipped_steps, best_value,
+ * log_loss_sum and log_loss_steps (the partial train-line average), ranks,
  * dataset fingerprint, the full config text; /model/<name> one dataset per parameter
  * under PyTorch's state_dict names and shapes; /optimizer/<state> the optimizer's
  * buffers (flat, in parameter order) with attributes type and step; /data the dataset's
@@ -33,6 +34,11 @@ typedef struct CheckpointState {
     long next_batch;     /* index of the next batch in that epoch's plan */
     long skipped_steps;  /* steps skipped for a non-finite loss or gradient */
     double best_value;   /* best value of best_metric so far */
+    /* the training loss since the last train line of metrics.jsonl (sum over the steps, and
+     * how many), so a resumed run's first line averages the same steps as a straight run */
+    double log_loss_sum;
+    long log_loss_steps;
+    int ranks;           /* the job's rank count (0: unknown, a checkpoint older than it) */
     char fingerprint[17];
 } CheckpointState;
 

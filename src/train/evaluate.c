@@ -376,7 +376,7 @@ static void write_human(const EvalResult *e, const EvalSummary *s, const Forecas
     if (isfinite(s->mape)) fprintf(out, "  mape %.4g%%", s->mape);
     else fprintf(out, "  mape n/a");
     int64_t excluded = e->regression.counts[REG_APE_EXCLUDED];
-    if (excluded) fprintf(out, " (%" PRId64 " items with |target| <= %g left out)", excluded, MAPE_MIN_TARGET);
+    if (excluded) fprintf(out, " (%" PRId64 " near-zero targets left out)", excluded);
     fprintf(out, " (real units)");
     if (e->forecast.horizon) write_forecast_human(&e->forecast, ft, out);
     fprintf(out, "\n");

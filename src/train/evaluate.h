@@ -71,7 +71,7 @@ typedef struct EvalLogInfo {
  *     "per_class": [{"class", "precision", "recall", "f1", "support"}...],
  *     "confusion": [[row = true class, column = predicted]...];
  *   regress: "mae", "rmse", "median_ae", "mape" (percent; null when no item counted),
- *     "mape_excluded" (items with |real target| <= MAPE_MIN_TARGET), all in real units;
+ *     "mape_excluded" (items with a near-zero real target, regression_metrics.h), all in real units;
  *     with baselines: "persistence_mae", "persistence_rmse", "persistence_median_ae",
  *     "skill_persistence", the same four for "seasonal" and "season", and "per_step":
  *     {"mae": [h = 1..H], "rmse", "median_ae", "persistence_mae", ..., "skill_seasonal"};

@@ -16,7 +16,8 @@ static long line_step(const char *line) {
     return at ? strtol(at + 8, NULL, 10) : -1;
 }
 
-/* Rewrites path keeping only the lines of steps <= last_step (temp file + rename). */
+/* Rewrites path keeping only the whole lines of steps <= last_step (temp file + rename):
+ * a last line without its newline was cut by a kill and is dropped too. */
 static void drop_lines_after(const char *path, long last_step) {
     FILE *in = fopen(path, "r");
     if (!in) return; /* nothing logged yet */
@@ -26,8 +27,9 @@ static void drop_lines_after(const char *path, long last_step) {
     if (!out) recur_die(EXIT_RUNTIME, "cannot write '%s': %s", tmp, strerror(errno));
     char *line = NULL;
     size_t cap = 0;
-    while (getline(&line, &cap, in) >= 0)
-        if (line_step(line) <= last_step) fputs(line, out);
+    ssize_t len;
+    while ((len = getline(&line, &cap, in)) >= 0)
+        if (len > 0 && line[len - 1] == '\n' && line_step(line) <= last_step) fputs(line, out);
     free(line);
     fclose(in);
     if (fclose(out) != 0) recur_die(EXIT_RUNTIME, "cannot write '%s': %s", tmp, strerror(errno));

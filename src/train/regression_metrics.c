@@ -50,7 +50,8 @@ static void add_item(RegressionErrors *r, int c, double predicted, double target
     r->sums[REG_ABS_SUM] += error;
     r->sums[REG_SQUARED_SUM] += error * error;
     r->counts[REG_ITEMS]++;
-    if (fabs(real_target) > MAPE_MIN_TARGET) {
+    double near_zero = MAPE_NEAR_ZERO * fabs(r->factor[c]);
+    if (fabs(real_target) > (near_zero > MAPE_MIN_TARGET ? near_zero : MAPE_MIN_TARGET)) {
         r->sums[REG_APE_SUM] += error / fabs(real_target);
         r->counts[REG_APE_COUNTED]++;
     } else {

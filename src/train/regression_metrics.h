@@ -9,7 +9,10 @@
  *   median_ae = the exact median of |e| (even count: mean of the two middle values, as
  *     numpy.median);
  *   MAPE = 100 * sum(|e| / |target|) / counted, in percent, over the items whose real
- *     |target| > MAPE_MIN_TARGET only; the others are counted as excluded.
+ *     |target| > MAPE_NEAR_ZERO * factor[c] (a tenth of the scaler's unit: the standard
+ *     deviation (zscore) or the range (minmax) of the training values; 0.1 without a
+ *     scaler) and > MAPE_MIN_TARGET; the others, near zero, are counted as excluded: a
+ *     series that crosses zero would otherwise give a MAPE of 1e7 % from one item.
  *
  * State ranks can combine exactly: `sums` (doubles) and `counts` (int64) are plain arrays
  * summed element by element; `abs_errors` holds every item's |e| (in the order added), to
@@ -23,6 +26,7 @@
 #include "core/real.h"
 
 #define MAPE_MIN_TARGET 1e-8
+#define MAPE_NEAR_ZERO 0.1
 
 enum { REG_ABS_SUM, REG_SQUARED_SUM, REG_APE_SUM, REG_SUMS };          /* sums[] */
 enum { REG_ITEMS, REG_APE_COUNTED, REG_APE_EXCLUDED, REG_COUNTS };     /* counts[] */
@@ -59,7 +63,7 @@ double regression_mae(const RegressionErrors *r);
 double regression_rmse(const RegressionErrors *r);
 /* Reorders abs_errors (their order carries no meaning); 0 when empty. */
 double regression_median_ae(RegressionErrors *r);
-/* Percent; NaN when no item had |target| > MAPE_MIN_TARGET. */
+/* Percent; NaN when every item was near zero. */
 double regression_mape(const RegressionErrors *r);
 
 /* The exact median of v[0..n) (mean of the two middle values when n is even), found by

@@ -31,6 +31,8 @@
 #include "metrics_log.h"
 #include "optimizer.h"
 #include "progress.h"
+#include "rank_agreement.h"
+#include "resume_settings.h"
 #include "schedule.h"
 #include "train_data.h"
 #include "train_device.h"
@@ -58,6 +60,8 @@ typedef struct Run {
     long next_epoch, next_index;
     EpochPlan plan;         /* the batches of state.epoch */
     CheckpointState state;  /* step, epoch, next_batch, skipped, best: all a resume needs */
+    ResumeChanges resume_changes; /* rank 0: the settings a resume changed on purpose */
+    int resumed_ranks;      /* the rank count of the checkpoint resumed from (0: none, unknown) */
     long total_steps;
     int lower_is_better;    /* of the best_metric */
     EvalResult eval;
@@ -117,6 +121,7 @@ static void save_checkpoint(Run *r, int new_best) {
     char path[1200];
     RunConfig resolved = *r->cfg; /* the model's sizes as the data fixed them */
     resolved.model = r->model.cfg;
+    r->state.log_loss_sum = r->loss_sum, r->state.log_loss_steps = r->loss_steps;
     checkpoint_save(r->checkpoint_dir, &r->state, &r->model, &r->opt, &resolved, &r->data.meta, path, sizeof path);
     if (new_best) checkpoint_mark_best(r->checkpoint_dir, path);
     checkpoint_prune(r->checkpoint_dir, r->cfg->train.keep_checkpoints);
@@ -153,13 +158,26 @@ static void evaluate_and_save(Run *r) {
     save_checkpoint(r, new_best);
 }
 
-/* Rank 0 reads the newest checkpoint; every rank receives its state, weights and
- * optimizer buffers. */
+/* The run's settings as a checkpoint stores them: the model's sizes as the data fixed them. */
+static char *resolved_settings(const Run *r) {
+    RunConfig resolved = *r->cfg;
+    resolved.model = r->model.cfg;
+    return config_text(&resolved);
+}
+
+/* Rank 0 checks the newest checkpoint's data and settings against this run's
+ * (resume_settings.h) and reads it; every rank receives its state, weights and optimizer
+ * buffers. */
 static void resume_if_asked(Run *r) {
     char path[1200];
     if (!r->cfg->train.resume) return;
     int found = r->root && checkpoint_find_latest(r->checkpoint_dir, path, sizeof path);
-    if (found) checkpoint_load(path, &r->state, &r->model, &r->opt);
+    if (found) {
+        char *settings = resolved_settings(r);
+        resume_settings_check(path, r->data.fingerprint, settings, &r->resume_changes);
+        free(settings);
+        checkpoint_load(path, &r->state, &r->model, &r->opt);
+    }
     comm_bcast(r->comm, &found, sizeof found, 0);
     if (!found) {
         progress_print(&r->progress, "resume: no checkpoint in %s yet; starting from step 0\n", r->checkpoint_dir);
@@ -169,8 +187,23 @@ static void resume_if_asked(Run *r) {
     bcast_backend(r, r->model.weights, r->model.num_params);
     comm_bcast(r->comm, &r->opt.step, sizeof r->opt.step, 0);
     for (int i = 0; i < r->opt.num_states; i++) bcast_backend(r, r->opt.states[i], r->opt.n);
+    r->loss_sum = r->state.log_loss_sum, r->loss_steps = r->state.log_loss_steps;
+    r->resumed_ranks = r->state.ranks ? r->state.ranks : r->comm->size;
+    r->state.ranks = r->comm->size;
     progress_print(&r->progress, "resume: %s (step %ld, epoch %ld)\n", r->root ? path : "checkpoint",
                    r->state.step, r->state.epoch);
+}
+
+/* Resumed with another rank count: the epoch's plan has other batches, so the run goes on
+ * at the batch where as many examples of the epoch are done; the change is reported. */
+static void continue_with_other_ranks(Run *r) {
+    int was = r->resumed_ranks, now = r->comm->size;
+    if (!was || was == now) return;
+    long k = (r->state.next_batch * was + now / 2) / now;
+    r->state.next_batch = k < r->plan.num_batches ? k : r->plan.num_batches;
+    char was_text[16], now_text[16];
+    snprintf(was_text, sizeof was_text, "%d", was), snprintf(now_text, sizeof now_text, "%d", now);
+    resume_changes_add(&r->resume_changes, "ranks", was_text, now_text);
 }
 
 /* ---- one step ---- */
@@ -313,10 +346,11 @@ static void log_training(Run *r) {
 }
 
 /* Asked to stop (SIGTERM/SIGINT on any rank): a checkpoint of this step, then every rank
- * leaves with 128 + SIGTERM; `resume = 1` continues without losing a step. */
+ * leaves with 128 + SIGTERM; `resume = 1` continues without losing a step. No train line
+ * is written here: the partial loss average goes into the checkpoint, and the resumed run
+ * writes the line a straight run would have written. */
 static _Noreturn void stop_now(Run *r) {
     save_checkpoint(r, 0);
-    if (r->root) log_training(r);
     progress_finish(&r->progress);
     progress_print(&r->progress, "stopped by a signal after step %ld; checkpoint written to %s; "
                    "resume=1 continues from it\n", r->state.step, r->checkpoint_dir);
@@ -342,15 +376,6 @@ static void run_loop(Run *r) {
 }
 
 /* ---- set-up ---- */
-
-/* Every rank must run the same settings on the same data: one message and the job
- * ends otherwise (a node with another config file, another dataset copy). */
-static void check_agreement(const Run *r, const RunConfig *cfg) {
-    char *text = config_text(cfg);
-    comm_check_same(r->comm, "settings (config text)", text, strlen(text));
-    comm_check_same(r->comm, "dataset (fingerprint)", r->data.fingerprint, sizeof r->data.fingerprint);
-    free(text);
-}
 
 /* The pretrained vectors of the dataset into the embedding (on the model's backend). */
 static void load_pretrained_embedding(Run *r) {
@@ -391,19 +416,21 @@ static void setup(Run *r, RunConfig *cfg) {
     claim_run_dir(r, cfg);
     if (cfg->train.threads > 0) openblas_set_num_threads(cfg->train.threads);
     train_data_load(&r->data, cfg, r->comm);
-    check_agreement(r, cfg);
+    rank_agreement_check(r->comm, cfg, r->data.fingerprint);
     resolve_best_metric(r, cfg);
     setup_model(r, cfg);
     progress_init(&r->progress, cfg->train.progress, !r->root);
-    r->state = (CheckpointState){.best_value = r->lower_is_better ? INFINITY : -INFINITY};
+    r->state = (CheckpointState){.best_value = r->lower_is_better ? INFINITY : -INFINITY, .ranks = r->comm->size};
     memcpy(r->state.fingerprint, r->data.fingerprint, sizeof r->state.fingerprint);
     resume_if_asked(r);
     r->per_epoch = r->data.train.total / r->comm->size;
     epoch_plan_make_limited(&r->plan, &r->data.train, cfg->train.batch_size, cfg->train.seed, r->state.epoch, 1,
                             r->per_epoch);
+    continue_with_other_ranks(r);
     r->total_steps = cfg->train.epochs > 0 ? cfg->train.epochs * r->plan.num_batches : cfg->train.steps;
     progress_start(&r->progress, r->state.step, r->total_steps);
     if (r->root) metrics_log_open(&r->log, cfg->train.run_dir, cfg->train.resume ? r->state.step : -1);
+    resume_changes_report(&r->resume_changes, r->state.step, r->state.epoch, r->root ? &r->log : NULL, &r->progress);
     const ModelConfig *mc = &r->model.cfg;
     progress_print(&r->progress, "recur: %s, %d layer(s)%s, hidden %d: %zu parameters; %ld train / %ld valid / "
                    "%ld test examples (data %s) on %d rank(s); %ld steps of %d x %d (%ld per epoch)\n",

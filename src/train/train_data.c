@@ -36,10 +36,11 @@ void train_data_load(TrainData *td, const RunConfig *cfg, const Comm *comm) {
     if (!strcmp(t->data, "synthetic")) {
         synthetic_corpus_make(&td->train, t->synthetic_train_size, t->synthetic_max_len, t->seed, 0);
         synthetic_corpus_make(&td->valid, t->synthetic_valid_size, t->synthetic_max_len, t->seed, 1);
+        synthetic_corpus_fingerprint(&td->train, &td->valid, td->fingerprint);
         dataset_keep_shard(&td->train, comm->rank, comm->size);
         dataset_keep_shard(&td->valid, comm->rank, comm->size);
-        snprintf(td->fingerprint, sizeof td->fingerprint, "synthetic");
-        td->meta = (DatasetMeta){.task = TASK_CLASSIFY, .input = INPUT_TOKENS, .fingerprint = "synthetic"};
+        td->meta = (DatasetMeta){.task = TASK_CLASSIFY, .input = INPUT_TOKENS};
+        memcpy(td->meta.fingerprint, td->fingerprint, sizeof td->fingerprint);
         return;
     }
     DatasetFile f;
@@ -74,6 +75,10 @@ void train_data_free(TrainData *td) {
 static void check_task_fit(const ModelConfig *m, const Dataset *d, const char *data) {
     const char *task = dataset_task_names[d->task];
     int regress_loss = m->loss == LOSS_MSE || m->loss == LOSS_L1 || m->loss == LOSS_HUBER;
+    if (m->loss == LOSS_BCE) /* the loss exists (model/loss.c, PyTorch fixtures); no data feeds it */
+        recur_die(EXIT_USAGE, "loss = bce: no dataset kind trains with it (it needs 0/1 targets per output: "
+                  "binary or multi-label data, which recur prep does not make); %s is a %s dataset: use %s", data,
+                  task, d->task == TASK_REGRESS ? "mse, l1 or huber" : "cross_entropy");
     if (d->task == TASK_TAG && (m->pooling != POOL_NONE || m->loss != LOSS_CROSS_ENTROPY))
         recur_die(EXIT_USAGE, "pooling/loss: %s is a tagging dataset (one label per token): "
                   "use pooling = none and loss = cross_entropy", data);

@@ -14,7 +14,7 @@
 typedef struct TrainData {
     Dataset train, valid;
     Dataset test;           /* empty (n = 0) for the synthetic corpus */
-    char fingerprint[17];   /* of the dataset file; "synthetic" for the generated corpus */
+    char fingerprint[17];   /* of the dataset file, or of the generated corpus */
     DatasetMeta meta;       /* what predict needs (saved in checkpoints) */
     char **class_names;     /* = meta.classes: [num_classes] (classify, tag) or NULL */
     int num_classes;
