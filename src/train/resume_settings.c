@@ -27,6 +27,7 @@ static const struct {
     {"lr_decay", REFUSED}, {"initial_accumulator", REFUSED}, {"weight_decay", REFUSED},
     /* the data order and dropout masks (seed), the position in the epoch (batch_size), the data */
     {"seed", REFUSED}, {"batch_size", REFUSED}, {"synthetic_train_size", REFUSED},
+    {"target", REFUSED}, {"window_norm", REFUSED}, /* what the outputs and inputs mean */
     {"synthetic_valid_size", REFUSED}, {"synthetic_max_len", REFUSED},
     /* changed on purpose */
     {"lr", ACCEPTED}, {"schedule", ACCEPTED}, {"step_size", ACCEPTED}, {"gamma", ACCEPTED},
@@ -34,6 +35,7 @@ static const struct {
     {"clip_norm", ACCEPTED}, {"clip_value", ACCEPTED}, {"nonfinite", ACCEPTED}, {"log_every", ACCEPTED},
     {"eval_every", ACCEPTED}, {"checkpoint_every", ACCEPTED}, {"keep_checkpoints", ACCEPTED},
     {"best_metric", ACCEPTED}, {"freeze_embedding", ACCEPTED}, {"device", ACCEPTED}, {"tf32", ACCEPTED},
+    {"gpu_recurrence", ACCEPTED}, {"season", ACCEPTED},
     /* where things go, how the machine runs them */
     {"data", FREE}, {"run_dir", FREE}, {"resume", FREE}, {"progress", FREE}, {"threads", FREE},
     {"gpu", FREE}, {"allreduce_overlap", FREE}, {"pretrained_embedding", FREE},
