@@ -44,9 +44,12 @@ static void write_state(H5File *f, const CheckpointState *s, const char *config)
 static uint64_t fold_state(uint64_t sum, const CheckpointState *s, const char *config) {
     uint64_t best;
     memcpy(&best, &s->best_value, sizeof best);
-    int64_t counters[4] = {s->step, s->epoch, s->next_batch, s->skipped_steps};
-    for (int i = 0; i < 4; i++) sum = checkpoint_sum_fold(sum, (uint64_t)counters[i]);
+    uint64_t log_sum;
+    memcpy(&log_sum, &s->log_loss_sum, sizeof log_sum);
+    int64_t counters[6] = {s->step, s->epoch, s->next_batch, s->skipped_steps, s->log_loss_steps, s->ranks};
+    for (int i = 0; i < 6; i++) sum = checkpoint_sum_fold(sum, (uint64_t)counters[i]);
     sum = checkpoint_sum_fold(sum, best);
+    sum = checkpoint_sum_fold(sum, log_sum);
     sum = fnv1a64(sum, s->fingerprint, strlen(s->fingerprint) + 1);
     return fnv1a64(sum, config, strlen(config) + 1);
 }

@@ -7,8 +7,8 @@
  * hex digits) of its dataset. State checksum (root attribute `checksum`): FNV-1a 64 over,
  * in order, each /model tensor's checksum then each /optimizer buffer's (8 bytes,
  * little-endian, in the model's parameter order and the optimizer's state order), then
- * step, epoch, next_batch, skipped_steps (int64), best_value (float64), the fingerprint
- * and the config text (each with its NUL). It knows no HDF5 calls beyond attributes. */
+ * step, epoch, next_batch, skipped_steps, log_loss_steps, ranks (int64), best_value,
+ * log_loss_sum (float64), the fingerprint and the config text (each with its NUL). It knows no HDF5 calls beyond attributes. */
 #ifndef RECUR_CHECKPOINT_SUM_H
 #define RECUR_CHECKPOINT_SUM_H
 

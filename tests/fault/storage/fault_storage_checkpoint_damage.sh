@@ -41,6 +41,9 @@ expect 2 "tensor model/embedding\.weight holds a non-finite value \(inf at eleme
 cp "$good" "$WORK/step.h5"
 "$POKE" attr "$WORK/step.h5" step 7
 expect 2 "step\.h5: the checkpoint's state fails its checksum" eval --checkpoint="$WORK/step.h5" --data="$WORK/ag.h5" --split=valid
+cp "$good" "$WORK/ranks.h5"  # the partial loss sums and rank count of a resume are covered too
+"$POKE" attr "$WORK/ranks.h5" ranks 3
+expect 2 "ranks\.h5: the checkpoint's state fails its checksum" eval --checkpoint="$WORK/ranks.h5" --data="$WORK/ag.h5" --split=valid
 
 # ---- resume from a damaged newest checkpoint ----
 cp "$WORK/nan.h5" "$WORK/run/checkpoints/step-000000030.h5"
