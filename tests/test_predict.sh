@@ -174,6 +174,16 @@ expect_error "--checkpoint is required" predict --input="$WORK/texts.txt"
 expect_error "output format must be text or json" predict --checkpoint="$AG" --output-format=xml
 echo "ok: bad input ends with exit 2 and FILE:LINE"
 
+# ---- run-time keys every command takes (--threads), with the same results ----
+predict --checkpoint="$AG" --input="$WORK/texts.txt" --threads=1 >"$WORK/ag_threads.out"
+cmp -s "$WORK/ag.out" "$WORK/ag_threads.out" || fail "predict --threads=1 printed other outputs"
+"$RECUR" eval --checkpoint="$AG" --data="$WORK/ag.h5" --split=valid --threads=1 >"$WORK/eval_threads.out" ||
+  fail "eval --threads=1 failed"
+grep -q "accuracy" "$WORK/eval_threads.out" || fail "eval --threads=1 printed no metrics"
+expect_error "--threads=many: expected a thread count of 0 to 4096" predict --checkpoint="$AG" --threads=many
+expect_error "--threads=-1: expected a thread count of 0 to 4096" "$RECUR" eval --checkpoint="$AG" --data="$WORK/ag.h5" --threads=-1
+echo "ok: predict and eval take --threads (same outputs) and refuse a bad count"
+
 # ---- PyTorch gives the same outputs ----
 if /usr/bin/python3 -c 'import torch, h5py' 2>/dev/null; then
   check() { /usr/bin/python3 "$root/tools/check_torch_predict.py" --recur "$RECUR" --checkpoint "$1" --input "$2" ||

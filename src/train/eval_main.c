@@ -11,10 +11,11 @@
 #include "core/check.h"
 #include "data/dataset_file.h"
 #include "evaluate.h"
+#include "runtime_args.h"
 #include "window_setup.h"
 
 #define EVAL_USAGE "usage: recur eval --checkpoint=FILE.h5 --data=DATA.h5 [--split=test] [--batch_size=N] " \
-                   "[--season=N] [--output=FILE]"
+                   "[--season=N] [--output=FILE] " RUNTIME_ARGS_USAGE
 
 typedef struct EvalArgs {
     const char *checkpoint, *data, *output;
@@ -33,6 +34,7 @@ static EvalArgs parse_args(int argc, char **argv) {
     for (int i = 0; i < argc; i++) {
         const char *s = argv[i], *v;
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) printf("%s\n", EVAL_USAGE), exit(0);
+        else if (runtime_arg(s)) continue;
         else if ((v = value_of(s, "--checkpoint"))) a.checkpoint = v;
         else if ((v = value_of(s, "--data"))) a.data = v;
         else if ((v = value_of(s, "--output"))) a.output = v;

@@ -13,11 +13,12 @@
 #include "core/record_limit.h"
 #include "predict_input.h"
 #include "predict_output.h"
+#include "runtime_args.h"
 #include "window_setup.h"
 
 #define PREDICT_USAGE                                                                              \
     "usage: recur predict --checkpoint=FILE.h5 [--input=FILE|-] [--output-format=text|json] "     \
-    "[--batch_size=N] [--delimiter=C|tab] [--max_record_bytes=N]"
+    "[--batch_size=N] [--delimiter=C|tab] [--max_record_bytes=N] " RUNTIME_ARGS_USAGE
 
 typedef struct PredictArgs {
     const char *checkpoint, *input;
@@ -49,6 +50,7 @@ static PredictArgs parse_args(int argc, char **argv) {
     for (int i = 0; i < argc; i++) {
         const char *s = argv[i], *v;
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) printf("%s\n", PREDICT_USAGE), exit(0);
+        else if (runtime_arg(s)) continue;
         else if ((v = option(s, "--checkpoint"))) a.checkpoint = v;
         else if ((v = option(s, "--input"))) a.input = v;
         else if ((v = option(s, "--output-format")) || (v = option(s, "--output_format"))) a.format = parse_format(s, v);
