@@ -62,3 +62,13 @@ i=$(h5dump -d /vocab "$WORK/ud_glove.h5" | vocab_index the)
 h5dump -d /model/embedding.weight -s "$i,0" -c "1,8" "$WORK/glove/checkpoints/step-000000005.h5" |
   grep -Eq '0\.5, -0\.25, 0\.125, 1, 2, 3, 4, 5' || fail "frozen pretrained row of 'the' (id $i) changed"
 echo "ok: pretrained vectors start the embedding (row of 'the', id $i, unchanged when frozen)"
+
+# No valid split: said once at start, and best.h5 follows the newest checkpoint.
+"$RECUR" prep conllu --train="$SAMPLES/ud/en_sample-ud-train.conllu" --test="$SAMPLES/ud/en_sample-ud-test.conllu" \
+  --valid_fraction=0 --output="$WORK/ud_novalid.h5" >/dev/null
+"$RECUR" train --data="$WORK/ud_novalid.h5" --run_dir="$WORK/novalid" --cell=gru --pooling=none --hidden_size=8 \
+  --input_size=8 --batch_size=2 --steps=10 --eval_every=5 --checkpoint_every=5 --progress=lines >"$WORK/novalid.out"
+[[ $(grep -c "no valid split" "$WORK/novalid.out") -eq 1 ]] || fail "no-valid note: $(cat "$WORK/novalid.out")"
+cmp -s "$WORK/novalid/checkpoints/best.h5" "$WORK/novalid/checkpoints/step-000000010.h5" ||
+  fail "no valid split: best.h5 is not the newest checkpoint ($(ls -l "$WORK/novalid/checkpoints"))"
+echo "ok: no valid split: one note at start, best.h5 = the newest checkpoint"

@@ -116,8 +116,11 @@ static void evaluate(Run *r, const Dataset *split, const char *name) {
 
 /* ---- checkpoints ---- */
 
+/* new_best: the valid metric improved. Without a valid split there is nothing to choose
+ * by, and best.h5 follows the newest checkpoint (said once at start). */
 static void save_checkpoint(Run *r, int new_best) {
     if (!r->root) return;
+    if (r->data.valid.total == 0) new_best = 1;
     char path[1200];
     RunConfig resolved = *r->cfg; /* the model's sizes as the data fixed them */
     resolved.model = r->model.cfg;
@@ -431,6 +434,9 @@ static void setup(Run *r, RunConfig *cfg) {
     progress_start(&r->progress, r->state.step, r->total_steps);
     if (r->root) metrics_log_open(&r->log, cfg->train.run_dir, cfg->train.resume ? r->state.step : -1);
     resume_changes_report(&r->resume_changes, r->state.step, r->state.epoch, r->root ? &r->log : NULL, &r->progress);
+    if (r->data.valid.total == 0)
+        progress_print(&r->progress, "recur: note: the dataset has no valid split: nothing to select by "
+                       "(best_metric = %s unused); best.h5 follows the newest checkpoint\n", cfg->train.best_metric);
     const ModelConfig *mc = &r->model.cfg;
     progress_print(&r->progress, "recur: %s, %d layer(s)%s, hidden %d: %zu parameters; %ld train / %ld valid / "
                    "%ld test examples (data %s) on %d rank(s); %ld steps of %d x %d (%ld per epoch)\n",
