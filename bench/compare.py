@@ -146,6 +146,8 @@ def main():
     ap.add_argument("--device", choices=("cpu", "gpu"), default="cpu",
                     help="cpu: the CPU rows; gpu: the GPU rows (AG News model, full steps with Adam)")
     ap.add_argument("--tf32", action="store_true", help="GPU: let both sides use TF32 tensor cores")
+    ap.add_argument("--gpu-recurrence", choices=("persistent", "steps"), default="persistent",
+                    help="GPU: recur's time loop (the gpu_recurrence key): persistent kernels or the step loop")
     ap.add_argument("--only", nargs="+", choices=list(CONFIGS) + list(GPU_CONFIGS),
                     help="run only these configs")
     ap.add_argument("--iters", type=int, help="timed iterations for every config (default: per config, 20 or 10)")
@@ -181,6 +183,7 @@ def main():
         keys.update(table[name])
         if a.device == "gpu":
             keys["tf32"] = int(a.tf32)
+            keys["gpu_recurrence"] = a.gpu_recurrence
         if a.iters is not None:
             keys["iters"] = a.iters
         if a.warmup is not None:
