@@ -14,6 +14,7 @@
 #include "config/prep_config.h"
 #include "core/check.h"
 #include "data/inspect.h"
+#include "core/address_space.h"
 #include "io/h5_library.h"
 #include "prep/prep.h"
 #include "train/eval_main.h"
@@ -99,6 +100,7 @@ static int cmd_help(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+    check_address_space();
     if (argc < 2) recur_die(EXIT_USAGE, "missing command; " USAGE);
     const struct Command *c = find_command(argv[1]);
     if (!c) recur_die(EXIT_USAGE, "unknown command '%.80s'; " USAGE, argv[1]);

@@ -50,7 +50,10 @@ void recur_die(int status, const char *fmt, ...) {
     fflush(stderr);
     run_fatal_cleanups();
     if (abort_hook) abort_hook(status);
-    exit(status);
+    /* _exit, not exit: library destructors may wait on threads that cannot finish (OpenBLAS's
+     * workers spin when they could not map their buffers); every cleanup recur needs has run. */
+    fflush(stdout);
+    _exit(status);
 }
 
 void *xmalloc(size_t bytes, const char *what) {

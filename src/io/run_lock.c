@@ -97,7 +97,7 @@ void run_lock_acquire(const char *dir) {
     int n = snprintf(text, sizeof text, "%s %ld\n", recur_host_name(), (long)getpid());
     if (ftruncate(l->fd, 0) != 0 || pwrite(l->fd, text, (size_t)n, 0) != n)
         recur_die(EXIT_RUNTIME, "%s: cannot write the lock file: %s", l->path, strerror(errno));
-    if (!registered) atexit(release_at_exit), registered = 1;
+    if (!registered) atexit(release_at_exit), recur_on_fatal(release_at_exit), registered = 1;
 }
 
 void run_lock_release(void) {
