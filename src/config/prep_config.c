@@ -15,13 +15,11 @@ const char *const prep_format_names[] = {"text-csv", "text-folder", "conllu", "w
                                          "series", "series-classify", "text-lines", 0};
 const char *const scale_kind_names[] = {"none", "minmax", "zscore", 0};
 const char *const missing_rule_names[] = {"error", "ffill", "interpolate", "drop", 0};
-const char *const tag_column_names[] = {"upos", "xpos", 0};
 const char *const encoding_names[] = {"utf-8", "latin-1", 0};
 
 _Static_assert(sizeof(PrepFormat) == sizeof(int), "PrepFormat is not int-sized");
 _Static_assert(sizeof(ScaleKind) == sizeof(int), "ScaleKind is not int-sized");
 _Static_assert(sizeof(MissingRule) == sizeof(int), "MissingRule is not int-sized");
-_Static_assert(sizeof(TagColumn) == sizeof(int), "TagColumn is not int-sized");
 _Static_assert(sizeof(TextEncoding) == sizeof(int), "TextEncoding is not int-sized");
 _Static_assert(sizeof(TokenizeMode) == sizeof(int), "TokenizeMode is not int-sized");
 
@@ -69,8 +67,10 @@ static const Key keys[] = {
     ROW("encoding", encoding, T_ENUM, TextEncoding, encoding_names, "utf-8", ANY,
         "encoding of the text inputs: utf-8 (invalid bytes are an error) or latin-1 "
         "(ISO-8859-1, re-encoded to UTF-8)", G_TEXT),
-    ROW("tag_column", tag_column, T_ENUM, TagColumn, tag_column_names, "upos", ANY,
-        "conllu: which tag column", G_TEXT),
+    STR(tag_column, "", "conllu: upos or xpos; word-tag: the tag's 1-based field; \"\" = upos / "
+        "the last field", G_TEXT),
+    ROW("word_column", word_column, T_INT, int, 0, "1", CLOSED(1, 1 << 20),
+        "word-tag: the word's 1-based field", G_TEXT),
     ROW("valid_fraction", valid_fraction, T_DOUBLE, double, 0, "0.1", UNIT,
         "share of train carved into valid when there is no valid input (series: last "
         "rows before test)", G_SPLITS),
@@ -130,6 +130,29 @@ static _Noreturn void bad(const char *fmt, const char *what) {
     recur_die(EXIT_USAGE, fmt, what);
 }
 
+TagColumn prep_conllu_tag(const PrepConfig *cfg) {
+    return strcmp(cfg->tag_column, "xpos") ? TAG_UPOS : TAG_XPOS;
+}
+
+int prep_word_tag_tag_column(const PrepConfig *cfg) { return atoi(cfg->tag_column); }
+
+/* tag_column is a column name for conllu and a field number for word-tag; word_column
+ * applies to word-tag only. */
+static void check_tag_columns(const PrepConfig *c) {
+    const char *t = c->tag_column;
+    if (c->format == PREP_CONLLU && *t && strcmp(t, "upos") && strcmp(t, "xpos"))
+        recur_die(EXIT_USAGE, "tag_column = %s: conllu takes upos or xpos", t);
+    if (c->format == PREP_WORD_TAG && *t &&
+        (strspn(t, "0123456789") != strlen(t) || atoi(t) < 1 || strlen(t) > 7))
+        recur_die(EXIT_USAGE, "tag_column = %s: word-tag takes the tag's 1-based field number "
+                  "(e.g. 2), or \"\" for the last field", t);
+    if (c->format != PREP_WORD_TAG && c->word_column != 1)
+        recur_die(EXIT_USAGE, "word_column = %d: only word-tag has a word column setting",
+                  c->word_column);
+    if (c->format == PREP_WORD_TAG && *t && atoi(t) == c->word_column)
+        recur_die(EXIT_USAGE, "tag_column and word_column are both %d", c->word_column);
+}
+
 /* Checks between keys, after every source has been applied. */
 static void check_combination(const PrepConfig *c) {
     if (!*c->output) bad("%s: no output file: give --output=FILE.h5", "output");
@@ -139,6 +162,7 @@ static void check_combination(const PrepConfig *c) {
                   c->valid_fraction, c->test_fraction);
     if (strcmp(c->delimiter, "tab") && strlen(c->delimiter) != 1)
         recur_die(EXIT_USAGE, "delimiter must be one character or 'tab' (got '%s')", c->delimiter);
+    check_tag_columns(c);
 }
 
 void prep_config_load(PrepConfig *cfg, int argc, char **argv) {

@@ -30,7 +30,6 @@ extern const char *const missing_rule_names[];
 typedef enum { TAG_UPOS, TAG_XPOS } TagColumn;
 typedef enum { ENCODING_UTF8, ENCODING_LATIN1 } TextEncoding;
 extern const char *const encoding_names[];
-extern const char *const tag_column_names[];
 
 enum { PREP_PATH = 1024, PREP_LIST = 1024 };
 
@@ -53,7 +52,10 @@ typedef struct PrepConfig {
     int max_len;                    /* truncate longer sequences to this; 0 = no limit */
     int bos_eos;                    /* 1: wrap each sequence in <bos> ... <eos> */
     char glove[PREP_PATH];          /* GloVe text file -> /embedding; "" = none */
-    TagColumn tag_column;           /* conllu: upos or xpos */
+    char tag_column[16];            /* conllu: upos or xpos; word-tag: a 1-based field;
+                                       "" = upos / the last field (prep_conllu_tag,
+                                       prep_word_tag_tag_column) */
+    int word_column;                /* word-tag: the word's 1-based field */
     TextEncoding encoding;          /* of the text inputs: utf-8, or latin-1 (re-encoded) */
     /* splits */
     double valid_fraction;          /* carved from train when there is no valid file;
@@ -87,5 +89,9 @@ void prep_config_print_usage(FILE *out);
 /* The settings as `key = value` lines (stored in the dataset as its recipe). */
 void prep_config_write(const PrepConfig *cfg, FILE *out);
 char *prep_config_text(const PrepConfig *cfg);
+/* tag_column for conllu (checked by prep_config_load): UPOS unless "xpos". */
+TagColumn prep_conllu_tag(const PrepConfig *cfg);
+/* tag_column for word-tag: its 1-based field, 0 = the last field. */
+int prep_word_tag_tag_column(const PrepConfig *cfg);
 
 #endif

@@ -27,8 +27,12 @@ typedef struct SentenceReader {
 static void reader_open(SentenceReader *r, PrepFormat format, const PrepConfig *cfg, const TextFile *f) {
     memset(r, 0, sizeof *r);
     r->format = format;
-    if (r->format == PREP_CONLLU) conllu_init(&r->conllu, f->data, f->size, cfg->tag_column);
-    else word_tag_init(&r->word_tag, f->data, f->size);
+    if (r->format == PREP_CONLLU) {
+        conllu_init(&r->conllu, f->data, f->size, prep_conllu_tag(cfg));
+        return;
+    }
+    word_tag_init(&r->word_tag, f->data, f->size);
+    word_tag_set_columns(&r->word_tag, cfg->word_column, prep_word_tag_tag_column(cfg));
 }
 
 static int reader_next(SentenceReader *r, const TaggedSentence **s, ParseError *err) {

@@ -5,7 +5,12 @@
  * Columns are named by header names or 1-based indices, resolved per file (a test file
  * may order its columns differently). Every record must have the first record's field
  * count. Several text columns are joined with one space. It parses and checks; it does
- * not build vocabularies or write files. Bad input: exit 2 naming FILE:LINE (prep_fail). */
+ * not build vocabularies or write files. Bad input: exit 2 naming FILE:LINE (prep_fail).
+ * Per file it prints the rows read and which columns became the label and the text (and
+ * which were left out), and warns when header = 1 but the header's label cell is one of
+ * the labels (`labels`, or those of the file's rows): a headerless file loses a row. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +21,7 @@
 #include "raw_text.h"
 #include "text_input.h"
 
-enum { MAX_TEXT_COLUMNS = 64, NAMES_SHOWN = 200 };
+enum { MAX_TEXT_COLUMNS = 64, NAMES_SHOWN = 200, COLUMNS_NOTE = 512 };
 
 /* Where a file's label and text are (0-based). */
 typedef struct Columns {
@@ -34,6 +39,9 @@ typedef struct CsvInput {
     Columns cols;
     char *joined; /* the text columns joined by spaces */
     size_t joined_cap;
+    char *header_label; /* header = 1: the header's label cell, trimmed; else NULL */
+    long header_line;
+    char columns_note[COLUMNS_NOTE]; /* "label: column 1; text: ..." for the summary line */
 } CsvInput;
 
 static char delimiter_of(const PrepConfig *cfg) {
@@ -113,6 +121,101 @@ static void resolve_columns(CsvInput *in, const CsvRecord *first) {
     }
 }
 
+/* Appends to in->columns_note; a full note stays cut (ends "...") and ignores the rest. */
+static void note_add(CsvInput *in, const char *fmt, ...) {
+    char *note = in->columns_note;
+    size_t used = strlen(note);
+    if (used + 4 >= COLUMNS_NOTE) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(note + used, COLUMNS_NOTE - 4 - used, fmt, ap);
+    va_end(ap);
+    if (w >= 0 && used + (size_t)w >= COLUMNS_NOTE - 4) strcpy(note + COLUMNS_NOTE - 5, "...");
+}
+
+/* `N 'name'` (with a header) or `N`. */
+static void note_column(CsvInput *in, const CsvRecord *first, int col) {
+    if (in->cfg->header)
+        note_add(in, "%d '%.*s'", col + 1, (int)(first->lengths[col] < 40 ? first->lengths[col] : 40),
+                 first->fields[col]);
+    else
+        note_add(in, "%d", col + 1);
+}
+
+static int is_text_column(const Columns *c, int col) {
+    for (int i = 0; i < c->num_text; i++)
+        if (c->text[i] == col) return 1;
+    return 0;
+}
+
+/* in->columns_note: which columns are the label and the text, and which are left out. */
+static void describe_columns(CsvInput *in, const CsvRecord *first) {
+    const Columns *c = &in->cols;
+    in->columns_note[0] = '\0';
+    note_add(in, "label: column ");
+    note_column(in, first, c->label);
+    note_add(in, "; text: column%s ", c->num_text > 1 ? "s" : "");
+    for (int i = 0; i < c->num_text; i++) {
+        if (i) note_add(in, " + ");
+        note_column(in, first, c->text[i]);
+    }
+    const char *sep = "; not used: column ";
+    for (int col = 0; col < c->fields; col++) {
+        if (col == c->label || is_text_column(c, col)) continue;
+        note_add(in, "%s", sep);
+        note_column(in, first, col);
+        sep = ", ";
+    }
+}
+
+/* header = 1: keeps the header's trimmed label cell for looks_like_data. */
+static void keep_header_label(CsvInput *in, const CsvRecord *header) {
+    const char *label = header->fields[in->cols.label];
+    size_t n = header->lengths[in->cols.label];
+    trim(&label, &n);
+    in->header_label = xmalloc(n + 1, "header label");
+    memcpy(in->header_label, label, n);
+    in->header_label[n] = '\0';
+    in->header_line = header->line;
+}
+
+/* Is `label` an item of the comma-separated list (items trimmed)? */
+static int in_list(const char *list, const char *label) {
+    size_t n = strlen(label);
+    for (const char *p = list;;) {
+        const char *comma = strchr(p, ','), *item = p;
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        trim(&item, &len);
+        if (len == n && memcmp(item, label, n) == 0) return 1;
+        if (!comma) return 0;
+        p = comma + 1;
+    }
+}
+
+/* Does the header's label cell name one of the labels: `labels`, or those of the file's
+ * rows (examples from..split->n)? Then the "header" is likely the first example. */
+static int header_looks_like_data(const CsvInput *in, const RawSplit *split, long from) {
+    const char *label = in->header_label;
+    if (!label || !*label) return 0;
+    if (*in->cfg->labels) return in_list(in->cfg->labels, label);
+    size_t n = strlen(label);
+    for (long i = from; i < split->n; i++)
+        if (split->labels.len[i] == n && memcmp(split->labels.text + split->labels.start[i], label, n) == 0)
+            return 1;
+    return 0;
+}
+
+static void report_file(const CsvInput *in, const RawSplit *split, long from) {
+    if (header_looks_like_data(in, split, from)) {
+        fflush(stdout);
+        fprintf(stderr, "recur: warning: %s:%ld: header = 1, but this first row's label '%s' is one of the "
+                "labels: if the file has no header, set header = 0 (the row was skipped)\n",
+                in->path, in->header_line, in->header_label);
+    }
+    printf("%s: %ld rows read%s; %s\n", in->path, split->n - from,
+           in->cfg->header ? " after the header" : "", in->columns_note);
+}
+
 /* The record's text columns joined by single spaces (the field itself when only one). */
 static const char *joined_text(CsvInput *in, const CsvRecord *rec, size_t *len) {
     const Columns *c = &in->cols;
@@ -178,12 +281,16 @@ static void read_csv(RawText *raw, SplitId k, const char *path, const PrepConfig
     if (rc == 0) prep_fail(path, 0, "no records");
     if (rc > 0) {
         resolve_columns(&in, rec);
-        if (cfg->header) rc = csv_next(&reader, &rec, &err);
+        describe_columns(&in, rec);
+        if (cfg->header) keep_header_label(&in, rec), rc = csv_next(&reader, &rec, &err);
         if (rc == 0) prep_fail(path, 0, "no records (only a header)");
     }
+    long from = raw->splits[k].n;
     for (; rc > 0; rc = csv_next(&reader, &rec, &err)) add_record(&in, rec, &raw->splits[k]);
     if (rc < 0) prep_fail_parse(path, &err);
     raw->has_split[k] = 1;
+    report_file(&in, &raw->splits[k], from);
+    free(in.header_label);
     free(in.joined);
     csv_free(&reader);
     text_file_free(&file);

@@ -16,19 +16,22 @@ static void expect(int ok, const char *what, const char *detail) {
     if (!ok) failures++, printf("FAIL  %s: %s\n", what, detail);
 }
 
-typedef enum { PARSE_CONLLU_UPOS, PARSE_CONLLU_XPOS, PARSE_WORD_TAG } ParserKind;
+/* PARSE_WORD_TAG_POS: word-tag with the tag from field 2 (word_tag_set_columns). */
+typedef enum { PARSE_CONLLU_UPOS, PARSE_CONLLU_XPOS, PARSE_WORD_TAG, PARSE_WORD_TAG_POS } ParserKind;
 
 /* Appends sentence lines "w/T w/T@line\n" to out; returns the last reader result (0 or -1). */
 static int render(ParserKind kind, const char *text, char *out, size_t cap, ParseError *err) {
     ConlluReader c;
     WordTagReader w;
     size_t size = strlen(text);
-    if (kind == PARSE_WORD_TAG) word_tag_init(&w, text, size);
-    else conllu_init(&c, text, size, kind == PARSE_CONLLU_XPOS ? TAG_XPOS : TAG_UPOS);
+    int word_tag = kind == PARSE_WORD_TAG || kind == PARSE_WORD_TAG_POS;
+    if (word_tag) word_tag_init(&w, text, size);
+    if (kind == PARSE_WORD_TAG_POS) word_tag_set_columns(&w, 1, 2);
+    if (!word_tag) conllu_init(&c, text, size, kind == PARSE_CONLLU_XPOS ? TAG_XPOS : TAG_UPOS);
     const TaggedSentence *s;
     int rc;
     out[0] = 0;
-    while ((rc = kind == PARSE_WORD_TAG ? word_tag_next_sentence(&w, &s, err)
+    while ((rc = word_tag ? word_tag_next_sentence(&w, &s, err)
                                         : conllu_next_sentence(&c, &s, err)) == 1) {
         for (long i = 0; i < s->count; i++) {
             const TaggedWord *t = &s->words[i];
@@ -39,7 +42,7 @@ static int render(ParserKind kind, const char *text, char *out, size_t cap, Pars
         size_t used = strlen(out);
         snprintf(out + used, cap - used, "@%ld\n", s->words[0].line);
     }
-    if (kind == PARSE_WORD_TAG) word_tag_free(&w);
+    if (word_tag) word_tag_free(&w);
     else conllu_free(&c);
     return rc;
 }
@@ -145,6 +148,8 @@ static void word_tag_valid(void) {
            "New York\tB-LOC\r\nis\tO \r\n\r\n \r\nit\tO\t\n", "New York/B-LOC is/O@1\nit/O@5\n");
     parses(PARSE_WORD_TAG, "space-separated: runs of spaces, leading spaces, no final newline",
            "  Confidence   NN\nin IN\n\n\n\nthe DT", "Confidence/NN in/IN@1\nthe/DT@6\n");
+    parses(PARSE_WORD_TAG_POS, "CoNLL-2003 with tag column 2: the POS",
+           CONLL2003_TEXT, "EU/NNP rejects/VBZ German/JJ@3\nPeter/NNP Blackburn/NNP@7\nBRUSSELS/NNP@10\n");
     parses(PARSE_WORD_TAG, "empty input", "", "");
     parses(PARSE_WORD_TAG, "document breaks and blank lines only", "-DOCSTART- O\n\n\n-DOCSTART-\n", "");
 }
@@ -158,6 +163,7 @@ static void word_tag_broken(void) {
     rejects(PARSE_WORD_TAG, "a TAB line with an extra field", "a\tDT\nb\tx\tNN\n", 2,
             "expected 2 TAB-separated fields as on line 1, found 3");
     rejects(PARSE_WORD_TAG, "empty word", "a\tDT\n\tNN\n", 2, "empty word");
+    rejects(PARSE_WORD_TAG_POS, "tag column 2 on a line of 1 field", "a DT\n\nb\n", 3, "found 1 field");
 }
 
 int main(void) {

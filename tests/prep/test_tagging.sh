@@ -105,10 +105,38 @@ expect_error "unknown_tag.conllu:2: unknown tag 'VERB'" \
   "$RECUR" prep conllu --train="$WORK/train.conllu" --test="$WORK/unknown_tag.conllu" --valid_fraction=0 \
   --output="$WORK/out.h5"
 
-word_tag() { # word_tag NAME TEXT: prep a one-file word-tag train set
-  printf '%s' "$2" >"$WORK/$1"
-  "$RECUR" prep word-tag --train="$WORK/$1" --output="$WORK/out.h5" --valid_fraction=0
+word_tag() { # word_tag NAME TEXT [KEY=VALUE ...]: prep a one-file word-tag train set
+  local name=$1 text=$2; shift 2
+  printf '%s' "$text" >"$WORK/$name"
+  "$RECUR" prep word-tag --train="$WORK/$name" --output="$WORK/out.h5" --valid_fraction=0 "$@"
 }
+
+# ---- word-tag columns: CoNLL-2000 (word POS chunk, space-separated). By default the last
+# field is the tag (chunk); tag_column = 2 takes the POS; word_column moves the word.
+CHUNK=$'He PRP B-NP\nreckons VBZ B-VP\nthe DT B-NP\ndeficit NN I-NP\n\nRockwell NNP B-NP\nsaid VBD B-VP\n'
+H=$WORK/out.h5
+word_tag chunk.txt "$CHUNK" --lowercase=0 >/dev/null || fail "prep word-tag chunk.txt"
+example_is "$H" train "train[0]: He/B-NP reckons/B-VP the/B-NP deficit/I-NP"
+word_tag chunk.txt "$CHUNK" --lowercase=0 --tag_column=2 >/dev/null || fail "prep word-tag --tag_column=2"
+example_is "$H" train "train[0]: He/PRP reckons/VBZ the/DT deficit/NN"
+example_is "$H" train "train[1]: Rockwell/NNP said/VBD"
+word_tag chunk.txt "$CHUNK" --lowercase=0 --word_column=2 --tag_column=1 >/dev/null ||
+  fail "prep word-tag --word_column=2 --tag_column=1"
+example_is "$H" train "train[1]: NNP/Rockwell VBD/said"
+expect_error "short.txt:3: no tag column 3 \(tag_column\): the line has 2 fields" \
+  word_tag short.txt $'He\tPRP\tB-NP\nreckons\tVBZ\tB-VP\nthe\tDT\n' --tag_column=3
+expect_error "wide.txt:1: no tag column 4 \(tag_column\): the line has 3 fields" \
+  word_tag wide.txt "$CHUNK" --tag_column=4
+expect_error "wcol.txt:1: no word column 3 \(word_column\): the line has 2 fields" \
+  word_tag wcol.txt $'He PRP\n' --word_column=3 --tag_column=1
+expect_error "same.txt:1: the word column 2 is the tag column \(the last of 2 fields\); set tag_column" \
+  word_tag same.txt $'He PRP\n' --word_column=2
+expect_error "tag_column = xpos: word-tag takes the tag's 1-based field number" \
+  word_tag x.txt "$CHUNK" --tag_column=xpos
+expect_error "tag_column and word_column are both 2" word_tag x.txt "$CHUNK" --tag_column=2 --word_column=2
+expect_error "tag_column = 2: conllu takes upos or xpos" conllu x.conllu "$GOOD" --tag_column=2
+expect_error "word_column = 2: only word-tag has a word column setting" conllu x.conllu "$GOOD" --word_column=2
+
 expect_error "one_field.txt:3: expected a word and a tag separated by space, found 1 field" \
   word_tag one_field.txt $'The DT\ncat NN\nsat\n'
 expect_error "space_word.txt:2: expected 2 space-separated fields as on line 1, found 3" \

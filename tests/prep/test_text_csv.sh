@@ -139,6 +139,30 @@ examples "$WORK/zh_punct.h5" train | grep -qxF 'train[0] label=1: 送 餐 很 �
 shards_ok "$WORK/zh.h5"
 echo "ok: Chinese by characters"
 
+# ---- defaults that lose data say so: a headerless file read with header = 1 warns (its
+# first row's label is one of the labels: seen in the other rows, or in `labels`); every
+# file's line names the rows read and the label, text and unused columns ----
+printf '1,good film\n0,bad film\n1,great\n0,awful\n' >"$WORK/nohead.csv"
+prep "$WORK/nohead.h5" --train="$WORK/nohead.csv" --valid_fraction=0
+grep -qxF "recur: warning: $WORK/nohead.csv:1: header = 1, but this first row's label '1' is one of the labels: if the file has no header, set header = 0 (the row was skipped)" "$WORK/prep.out" ||
+    fail "headerless file with header = 1: no warning: $(cat "$WORK/prep.out")"
+grep -qxF "$WORK/nohead.csv: 3 rows read after the header; label: column 1 '1'; text: column 2 'good film'" "$WORK/prep.out" ||
+    fail "no rows/columns line: $(cat "$WORK/prep.out")"
+printf '4,odd one\n1,good film\n2,bad film\n' >"$WORK/nohead4.csv"
+prep "$WORK/nohead.h5" --train="$WORK/nohead4.csv" --valid_fraction=0 --labels=1,2,3,4
+grep -q "nohead4.csv:1: header = 1, but this first row's label '4' is one of the labels" "$WORK/prep.out" ||
+    fail "header cell in labels = 1,2,3,4: no warning: $(cat "$WORK/prep.out")"
+prep "$WORK/nohead.h5" --train="$WORK/nohead.csv" --valid_fraction=0 --header=0
+! grep -q "warning" "$WORK/prep.out" || fail "header = 0: a warning: $(cat "$WORK/prep.out")"
+grep -qxF "$WORK/nohead.csv: 4 rows read; label: column 1; text: column 2" "$WORK/prep.out" ||
+    fail "header = 0: no rows/columns line: $(cat "$WORK/prep.out")"
+printf 'label,title,body\n1,a,good film\n0,b,bad\n' >"$WORK/head.csv"
+prep "$WORK/head.h5" --train="$WORK/head.csv" --valid_fraction=0
+! grep -q "warning" "$WORK/prep.out" || fail "a real header: a warning: $(cat "$WORK/prep.out")"
+grep -qxF "$WORK/head.csv: 2 rows read after the header; label: column 1 'label'; text: column 2 'title'; not used: column 3 'body'" "$WORK/prep.out" ||
+    fail "no unused-column note: $(cat "$WORK/prep.out")"
+echo "ok: header and text-column notes"
+
 # ---- broken inputs: exit 2, FILE:LINE ----
 bad() { # bad NAME CONTENT: writes $WORK/NAME (printf format)
     printf "$2" >"$WORK/$1"
