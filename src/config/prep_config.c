@@ -176,5 +176,8 @@ void prep_config_load(PrepConfig *cfg, int argc, char **argv) {
     }
     key_table_load(&table, cfg, prep_config_print_usage, n, args);
     free(args);
+    /* conllu's "" is upos, written out so the recipe (and so the fingerprint) of a conllu
+     * dataset reads as before word-tag's numeric tag_column existed */
+    if (cfg->format == PREP_CONLLU && !*cfg->tag_column) snprintf(cfg->tag_column, sizeof cfg->tag_column, "upos");
     check_combination(cfg);
 }
