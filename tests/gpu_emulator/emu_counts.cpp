@@ -2,7 +2,9 @@
  * what the host asks of it — kernel launches by kernel name, GEMMs and GEMVs by shape,
  * copies by direction and host memory kind (with bytes), memsets, NCCL collectives, host
  * synchronisations and event polls — and writes the totals to FILE when the process
- * exits ("%p" in FILE becomes the process id), one tab-separated line each:
+ * exits ("%p" in FILE becomes the process id), and also at ncclCommAbort (recur's fatal
+ * path, which ends the process with _exit, skipping exit handlers), one tab-separated line
+ * each:
  *
  *   kind  key  count  bytes
  *
@@ -28,6 +30,7 @@ static std::map<std::pair<std::string, std::string>, Tally> *tallies;
 static std::string out_path;
 
 static void write_counts(void) {
+    if (out_path.empty() || !tallies) return;
     FILE *f = fopen(out_path.c_str(), "w");
     if (!f) {
         emu_report("cannot write the counts to %s", out_path.c_str());
@@ -52,6 +55,8 @@ static int counting(void) {
     atexit(write_counts);
     return 1;
 }
+
+void emu_counts_write(void) { write_counts(); }
 
 void emu_count(const char *kind, const std::string &key, double bytes) {
     if (!counting()) return;

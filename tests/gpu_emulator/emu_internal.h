@@ -83,6 +83,8 @@ cudaError_t emu_run_stream(EmuStream *s, uint64_t upto);
 /* ---- counting mode (RECUR_EMU_COUNT=FILE) ---- */
 
 void emu_count(const char *kind, const std::string &key, double bytes);
+/* Writes the totals so far (also done at exit). */
+void emu_counts_write(void);
 
 /* ---- GEMM arithmetic (RECUR_EMU_GEMM=blas: OpenBLAS instead of the plain loops) ---- */
 

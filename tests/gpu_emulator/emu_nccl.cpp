@@ -101,6 +101,7 @@ extern "C" ncclResult_t ncclCommDestroy(ncclComm_t comm) {
 extern "C" ncclResult_t ncclCommAbort(ncclComm_t comm) {
     if (!comm) return ncclSuccess;
     emu_count("nccl", "ncclCommAbort", 0);
+    emu_counts_write(); /* the fatal path ends the process with _exit: no exit handlers */
     comm->aborted = 1;
     delete comm;
     return ncclSuccess;
