@@ -436,11 +436,26 @@ static int plan_recurrence(CellType cell, int H, int B, int jobs, RecurrencePlan
     return (long)per_sm * sms >= p->blocks;
 }
 
+/* plan_recurrence for the last shape asked: every layer of a model, forward and backward,
+ * asks the same one each step, and the plan's device queries need not run each time. */
+static int cached_plan(CellType cell, int H, int B, int jobs, RecurrencePlan *p) {
+    static struct { int valid, device, cell, H, B, jobs, fits; RecurrencePlan plan; } last;
+    int device;
+    CHECK(CUDA, cudaGetDevice(&device));
+    if (!last.valid || last.device != device || last.cell != (int)cell || last.H != H || last.B != B ||
+        last.jobs != jobs) {
+        last.fits = plan_recurrence(cell, H, B, jobs, &last.plan);
+        last.valid = 1, last.device = device, last.cell = (int)cell, last.H = H, last.B = B, last.jobs = jobs;
+    }
+    *p = last.plan;
+    return last.fits;
+}
+
 static int launch_recurrence(const RecurrenceJob *jobs, int count, int backward) {
     RecurrencePlan p;
     const RecurrenceJob *job = &jobs[0];
     if (!recurrence_enabled || count < 1 || count > 2 || job->T == 0 || job->B == 0 ||
-        !plan_recurrence(job->cell, job->H, job->B, count, &p))
+        !cached_plan(job->cell, job->H, job->B, count, &p))
         return 0;
     const RecurrenceKernels *k = kernels_of(job->cell);
     RecurrenceLaunch l;
