@@ -179,11 +179,13 @@ static void print_json(const RunConfig *cfg, const BenchArgs *ba, const BenchDat
            t->batch_size / (med * 1e-3), openblas_get_config());
 }
 
-/* What the trainer does after backward on one rank: clip by norm, then the update. */
+/* What the trainer does after backward on one rank: clip by norm, then the update (guarded
+ * by the squared norm left in the backend's memory, as train.c's). */
 static void full_step_update(const TrainConfig *t, Model *m, Optimizer *opt) {
-    double norm = grad_norm_on(m->ops, m->grads, m->num_params);
-    clip_grad_norm_on(m->ops, m->grads, m->num_params, norm, t->clip_norm);
-    optimizer_step(opt, m->weights, m->grads);
+    static double *sums; /* [2] backend memory */
+    if (!sums) sums = m->ops->alloc(2 * sizeof(double), "gradient norms");
+    clip_grads_on(m->ops, m->grads, m->num_params, 0, t->clip_norm, sums);
+    optimizer_step_guarded(opt, m->weights, m->grads, &sums[0]);
 }
 
 int main(int argc, char **argv) {

@@ -122,7 +122,8 @@ static const ModelOps cuda_ops = {
     .pool_forward = cuda_pool_forward, .pool_backward = cuda_pool_backward,
     .tanh_forward = cuda_tanh_forward, .tanh_backward = cuda_tanh_backward,
     .loss_forward = cuda_loss_forward, .loss_backward = cuda_loss_backward,
-    .sum_squares = cuda_sum_squares, .scale = cuda_scale, .clamp = cuda_clamp,
+    .sum_squares = cuda_sum_squares, .scale = cuda_scale,
+    .scale_by_norm = cuda_scale_by_norm, .clamp = cuda_clamp,
 };
 
 const ModelOps *cuda_ops_open(int device) {

@@ -53,12 +53,13 @@ void cuda_dropout_forward(long n, real p, uint64_t seed, uint64_t stream, const 
 void cuda_dropout_backward(long n, const real *mask, const real *dout, real *din);
 void cuda_tanh_forward(long n, real *y);
 void cuda_tanh_backward(long n, const real *y, real *dy);
-real cuda_loss_forward(const LossInput *in, long *counted);
-void cuda_loss_backward(const LossInput *in, long counted, real *dlogits);
+void cuda_loss_forward(const LossInput *in, long counted, double *loss);
+void cuda_loss_backward(const LossInput *in, long counted, const double *loss, real *dlogits);
 
 /* vector_kernels.cu */
-double cuda_sum_squares(long n, const real *x);
+void cuda_sum_squares(long n, const real *x, double *out);
 void cuda_scale(long n, real a, real *x);
-void cuda_clamp(long n, real lo, real hi, real *x);
+void cuda_scale_by_norm(long n, const double *sumsq, double max_norm, real *x);
+void cuda_clamp(long n, real lo, real hi, const double *guard, real *x);
 
 #endif

@@ -36,9 +36,9 @@ cudaStream_t cuda_ops_stream(void);
 /* Waits for everything queued on the backend's stream. */
 void cuda_ops_synchronize(void);
 /* One optimizer update of n parameters in device memory (optimizer.c calls it for a GPU
- * model). */
+ * model); nothing when guard is not NULL and *guard (device memory) is not finite. */
 void cuda_optimizer_update(const OptimizerUpdate *u, OptimizerBuffers s, long n, real *w,
-                           const real *g);
+                           const real *g, const double *guard);
 
 #ifdef __cplusplus
 }

@@ -86,13 +86,10 @@ static LossArgs loss_args(const LossInput *in) {
     return a;
 }
 
-/* 1: row n counts; 0: padding or ignored; -1: a label outside [0, C). */
+/* 1: row n counts; 0: padding or ignored. Labels were checked on the host (loss_count). */
 __device__ static int row_counts(const LossArgs &a, int n) {
     if (a.valid && !a.valid[n]) return 0;
-    if (a.type != LOSS_CROSS_ENTROPY) return 1;
-    int label = a.labels[n];
-    if (label == a.ignore_index) return 0;
-    return (label < 0 || label >= a.C) ? -1 : 1;
+    return a.type != LOSS_CROSS_ENTROPY || a.labels[n] != a.ignore_index;
 }
 
 __device__ static double log_sum_exp(const real *x, int C) {
@@ -124,60 +121,44 @@ __device__ static double elementwise_grad(const LossArgs &a, double x, double y)
     }
 }
 
-/* One block: each thread sums its rows, then a tree in shared memory. result[0] = sum,
- * result[1] = count, result[2] = the last row with a label out of range, + 1 (0: none). */
-__global__ void loss_forward_kernel(LossArgs a, double *result) {
-    __shared__ double sums[THREADS_PER_BLOCK], counts[THREADS_PER_BLOCK];
-    double sum = 0, count = 0, bad = 0;
+/* One block: each thread sums its rows, then a tree in shared memory; *loss = the mean over
+ * `counted` items, rounded to real as the CPU's. */
+__global__ void loss_forward_kernel(LossArgs a, long counted, double *loss) {
+    __shared__ double sums[THREADS_PER_BLOCK];
+    double sum = 0;
     for (int n = threadIdx.x; n < a.N; n += blockDim.x) {
-        int counts_row = row_counts(a, n);
-        if (counts_row < 0) bad = n + 1;
-        if (counts_row <= 0) continue;
+        if (!row_counts(a, n)) continue;
         const real *x = a.logits + (long)n * a.C;
         if (a.type == LOSS_CROSS_ENTROPY) {
             sum += log_sum_exp(x, a.C) - x[a.labels[n]];
-            count += 1;
             continue;
         }
         const real *y = a.targets + (long)n * a.C;
         for (int c = 0; c < a.C; c++) sum += elementwise_loss(a, x[c], y[c]);
-        count += a.C;
     }
-    sums[threadIdx.x] = sum, counts[threadIdx.x] = count;
-    if (bad > 0) atomicMax((unsigned long long *)&result[2], __double_as_longlong(bad));
+    sums[threadIdx.x] = sum;
     __syncthreads();
     for (int half = blockDim.x / 2; half > 0; half /= 2) {
-        if ((int)threadIdx.x < half) {
-            sums[threadIdx.x] += sums[threadIdx.x + half];
-            counts[threadIdx.x] += counts[threadIdx.x + half];
-        }
+        if ((int)threadIdx.x < half) sums[threadIdx.x] += sums[threadIdx.x + half];
         __syncthreads();
     }
-    if (threadIdx.x == 0) result[0] = sums[0], result[1] = counts[0];
+    if (threadIdx.x == 0) *loss = counted ? (double)(real)(sums[0] / (double)counted) : 0;
 }
 
-real cuda_loss_forward(const LossInput *in, long *counted) {
-    static double *result; /* device [3], kept for the process */
-    if (!result) CHECK(CUDA, cudaMalloc(&result, 3 * sizeof(double)));
-    CHECK(CUDA, cudaMemsetAsync(result, 0, 3 * sizeof(double), cuda_ops_stream()));
-    LAUNCH_KERNEL(loss_forward_kernel, 1, THREADS_PER_BLOCK, 0, cuda_ops_stream(), loss_args(in), result);
+void cuda_loss_forward(const LossInput *in, long counted, double *loss) {
+    LAUNCH_KERNEL(loss_forward_kernel, 1, THREADS_PER_BLOCK, 0, cuda_ops_stream(), loss_args(in), counted, loss);
     CHECK_LAUNCH();
-    double host[3];
-    CHECK(CUDA, cudaMemcpyAsync(host, result, sizeof host, cudaMemcpyDeviceToHost, cuda_ops_stream()));
-    CHECK(CUDA, cudaStreamSynchronize(cuda_ops_stream()));
-    if (host[2] > 0)
-        recur_die(EXIT_USAGE, "the label at row %.0f of the batch is outside [0, %d) and is not "
-                  "ignore_index %d", host[2] - 1, in->C, in->ignore_index);
-    *counted = (long)host[1];
-    return host[1] > 0 ? (real)(host[0] / host[1]) : 0;
 }
 
 /* One thread per row: cross-entropy needs the row's log-sum-exp for every class. */
-__global__ void loss_backward_kernel(LossArgs a, double inv, real *dlogits) {
+__global__ void loss_backward_kernel(LossArgs a, double inv, const double *loss, real *dlogits) {
+    int poison = loss && !isfinite(*loss); /* loss.h: a non-finite loss, NaN gradients */
     GRID_STRIDE_LOOP(n, a.N) {
         const real *x = a.logits + n * a.C;
         real *dx = dlogits + n * a.C;
-        if (row_counts(a, (int)n) <= 0) {
+        if (poison) {
+            for (int c = 0; c < a.C; c++) dx[c] = NAN;
+        } else if (!row_counts(a, (int)n)) {
             for (int c = 0; c < a.C; c++) dx[c] = 0;
         } else if (a.type == LOSS_CROSS_ENTROPY) {
             double lse = log_sum_exp(x, a.C);
@@ -190,7 +171,7 @@ __global__ void loss_backward_kernel(LossArgs a, double inv, real *dlogits) {
     }
 }
 
-void cuda_loss_backward(const LossInput *in, long counted, real *dlogits) {
+void cuda_loss_backward(const LossInput *in, long counted, const double *loss, real *dlogits) {
     double inv = counted ? 1.0 / (double)counted : 0;
-    LAUNCH_ELEMENTWISE(loss_backward_kernel, in->N, loss_args(in), inv, dlogits);
+    LAUNCH_ELEMENTWISE(loss_backward_kernel, in->N, loss_args(in), inv, loss, dlogits);
 }

@@ -5,11 +5,12 @@
 #include "launch.cuh"
 
 __global__ void optimizer_update_kernel(OptimizerUpdate u, OptimizerBuffers s, long n, real *w,
-                                        const real *g) {
+                                        const real *g, const double *guard) {
+    if (guard && !isfinite(*guard)) return; /* optimizer.h: a skipped step */
     GRID_STRIDE_LOOP(i, n) optimizer_element(&u, s, i, w, g);
 }
 
 void cuda_optimizer_update(const OptimizerUpdate *u, OptimizerBuffers s, long n, real *w,
-                           const real *g) {
-    LAUNCH_ELEMENTWISE(optimizer_update_kernel, n, *u, s, n, w, g);
+                           const real *g, const double *guard) {
+    LAUNCH_ELEMENTWISE(optimizer_update_kernel, n, *u, s, n, w, g, guard);
 }

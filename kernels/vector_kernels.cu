@@ -1,7 +1,8 @@
 /* vector_kernels.cu: flat-vector ops of the CUDA backend for the trainer — the sum of
  * squares behind the gradient norm (double, in a fixed order: per-block partial sums,
  * then one block adds the partials, so the norm is the same in every run), scaling and
- * clamping for gradient clipping. */
+ * clamping for gradient clipping. The norm stays in device memory: the clip reads it
+ * there, and the host reads it once per step with the loss. */
 #include "cuda_kernels.h"
 #include "launch.cuh"
 
@@ -21,7 +22,7 @@ __global__ void sum_squares_partial_kernel(long n, const real *x, double *partia
     if (threadIdx.x == 0) partial[blockIdx.x] = sums[0];
 }
 
-__global__ void sum_partials_kernel(int n, double *partial) {
+__global__ void sum_partials_kernel(int n, const double *partial, double *out) {
     __shared__ double sums[THREADS_PER_BLOCK];
     double sum = 0;
     for (int i = threadIdx.x; i < n; i += blockDim.x) sum += partial[i];
@@ -31,22 +32,21 @@ __global__ void sum_partials_kernel(int n, double *partial) {
         if ((int)threadIdx.x < half) sums[threadIdx.x] += sums[threadIdx.x + half];
         __syncthreads();
     }
-    if (threadIdx.x == 0) partial[0] = sums[0];
+    if (threadIdx.x == 0) *out = sums[0];
 }
 
-double cuda_sum_squares(long n, const real *x) {
+void cuda_sum_squares(long n, const real *x, double *out) {
     static double *partial; /* device [NORM_BLOCKS], kept for the process */
     if (!partial) CHECK(CUDA, cudaMalloc(&partial, NORM_BLOCKS * sizeof(double)));
-    if (n <= 0) return 0;
     cudaStream_t s = cuda_ops_stream();
+    if (n <= 0) {
+        CHECK(CUDA, cudaMemsetAsync(out, 0, sizeof(double), s));
+        return;
+    }
     LAUNCH_KERNEL(sum_squares_partial_kernel, NORM_BLOCKS, THREADS_PER_BLOCK, 0, s, n, x, partial);
     CHECK_LAUNCH();
-    LAUNCH_KERNEL(sum_partials_kernel, 1, THREADS_PER_BLOCK, 0, s, (int)NORM_BLOCKS, partial);
+    LAUNCH_KERNEL(sum_partials_kernel, 1, THREADS_PER_BLOCK, 0, s, (int)NORM_BLOCKS, partial, out);
     CHECK_LAUNCH();
-    double result;
-    CHECK(CUDA, cudaMemcpyAsync(&result, partial, sizeof result, cudaMemcpyDeviceToHost, s));
-    CHECK(CUDA, cudaStreamSynchronize(s));
-    return result;
 }
 
 __global__ void scale_vector_kernel(long n, real a, real *x) {
@@ -55,11 +55,25 @@ __global__ void scale_vector_kernel(long n, real a, real *x) {
 
 void cuda_scale(long n, real a, real *x) { LAUNCH_ELEMENTWISE(scale_vector_kernel, n, n, a, x); }
 
-__global__ void clamp_kernel(long n, real lo, real hi, real *x) {
+/* ops.h's scale_by_norm: the coefficient in double from the device's norm, as the CPU's. */
+__global__ void scale_by_norm_kernel(long n, const double *sumsq, double max_norm, real *x) {
+    double coef = max_norm / (sqrt(*sumsq) + 1e-6);
+    if (!(coef < 1)) return;
+    GRID_STRIDE_LOOP(i, n) x[i] *= (real)coef;
+}
+
+void cuda_scale_by_norm(long n, const double *sumsq, double max_norm, real *x) {
+    LAUNCH_ELEMENTWISE(scale_by_norm_kernel, n, n, sumsq, max_norm, x);
+}
+
+__global__ void clamp_kernel(long n, real lo, real hi, const double *guard, real *x) {
+    if (!isfinite(*guard)) return;
     GRID_STRIDE_LOOP(i, n) {
         if (x[i] > hi) x[i] = hi;
         else if (x[i] < lo) x[i] = lo;
     }
 }
 
-void cuda_clamp(long n, real lo, real hi, real *x) { LAUNCH_ELEMENTWISE(clamp_kernel, n, n, lo, hi, x); }
+void cuda_clamp(long n, real lo, real hi, const double *guard, real *x) {
+    LAUNCH_ELEMENTWISE(clamp_kernel, n, n, lo, hi, guard, x);
+}

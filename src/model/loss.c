@@ -8,8 +8,7 @@
 
 #include "../core/check.h"
 
-static int row_counts(const LossInput *in, int n) {
-    if (in->valid && !in->valid[n]) return 0;
+static int label_counts(const LossInput *in, int n) {
     if (in->type != LOSS_CROSS_ENTROPY) return 1;
     int label = in->labels[n];
     if (label == in->ignore_index) return 0;
@@ -17,6 +16,18 @@ static int row_counts(const LossInput *in, int n) {
         recur_die(EXIT_USAGE, "label %d at row %d is outside [0, %d) and is not ignore_index %d",
                   label, n, in->C, in->ignore_index);
     return 1;
+}
+
+static int row_counts(const LossInput *in, int n) {
+    if (in->valid && !in->valid[n]) return 0;
+    return label_counts(in, n);
+}
+
+long loss_count(const LossInput *in, int B, const int32_t *lengths) {
+    long count = 0;
+    for (int n = 0; n < in->N; n++)
+        if (!lengths || n / B < lengths[n % B]) count += label_counts(in, n);
+    return in->type == LOSS_CROSS_ENTROPY ? count : count * in->C;
 }
 
 static double log_sum_exp(const real *x, int C) {
@@ -70,8 +81,13 @@ real loss_forward(const LossInput *in, long *counted) {
     return count ? (real)(sum / (double)count) : 0;
 }
 
-void loss_backward(const LossInput *in, long counted, real *dlogits) {
-    memset(dlogits, 0, sizeof(real) * (long)in->N * in->C);
+void loss_backward(const LossInput *in, long counted, const double *loss, real *dlogits) {
+    long n_all = (long)in->N * in->C;
+    if (loss && !isfinite(*loss)) { /* every gradient non-finite, so every rank skips alike */
+        for (long i = 0; i < n_all; i++) dlogits[i] = NAN;
+        return;
+    }
+    memset(dlogits, 0, sizeof(real) * n_all);
     if (counted == 0) return;
     double inv = 1.0 / (double)counted;
     for (int n = 0; n < in->N; n++) {

@@ -24,7 +24,14 @@ typedef struct LossInput {
 /* Returns the mean loss (0 when nothing is counted) and the count in *counted. A label
  * outside [0, C) that is not ignore_index ends the job with a message naming the row. */
 real loss_forward(const LossInput *in, long *counted);
-/* Overwrites dlogits [N][C] with d(mean loss)/d(logits). */
-void loss_backward(const LossInput *in, long counted, real *dlogits);
+/* The count loss_forward divides by, from the labels alone (host memory): rows are
+ * time-major t*B+b and row n exists when lengths is NULL or n/B < lengths[n%B]; in->valid
+ * and the logits are not read. A label out of range ends the job as in loss_forward. */
+long loss_count(const LossInput *in, int B, const int32_t *lengths);
+/* Overwrites dlogits [N][C] with d(mean loss)/d(logits). When `loss` (the forward's mean;
+ * NULL: not checked) is not finite, with NaN instead: a non-finite loss then always shows
+ * as a non-finite gradient, on every rank after the all-reduce, and the step is skipped
+ * everywhere alike (train.c). */
+void loss_backward(const LossInput *in, long counted, const double *loss, real *dlogits);
 
 #endif

@@ -27,7 +27,9 @@ struct ModelActivations {
     real *host_logits;        /* [rows][C] model_outputs' copy (not on a host backend) */
     int T, B, rows, train;    /* of the last forward */
     uint64_t seed;
-    long counted;
+    long counted;             /* items the last forward's loss counted (from the host batch) */
+    double *own_loss;         /* [1] backend memory: model_forward's loss */
+    double *loss;             /* where the last forward wrote its loss (backend memory) */
     uint8_t *valid;           /* [T*B] step t of sample b exists */
     real *x0;                 /* [T*B][E] embedded tokens */
     DirectionState *dir;      /* [L*D] */
@@ -165,6 +167,7 @@ void model_init_on(Model *m, const ModelConfig *cfg, uint64_t seed, const ModelO
     m->weights = ops->alloc(sizeof(real) * m->num_params, "model weights");
     m->grads = ops->alloc(sizeof(real) * m->num_params, "model gradients");
     m->act = xcalloc(1, sizeof(ModelActivations), "activations");
+    m->act->own_loss = ops->alloc(sizeof(double), "model loss");
     m->act->staging = batch_staging_new(ops, cfg);
     init_weights(m, seed);
 }
@@ -200,8 +203,9 @@ static void release_activations(Model *m) {
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ops->release(bufs[i]);
     free(a->dir), free(a->y), free(a->dropped), free(a->mask), free(a->host_lengths), free(a->host_logits);
     BatchStaging *staging = a->staging;
+    double *own_loss = a->own_loss;
     memset(a, 0, sizeof *a);
-    a->staging = staging;
+    a->staging = staging, a->own_loss = own_loss;
 }
 
 /* Host-side copies of a batch's outputs and lengths. */
@@ -281,6 +285,7 @@ void model_stage(Model *m, const Batch *bt) { batch_staging_ahead(m->act->stagin
 void model_free(Model *m) {
     if (m->act) {
         release_activations(m);
+        m->ops->release(m->act->own_loss);
         batch_staging_free(m->act->staging);
         free(m->act);
     }
@@ -368,13 +373,21 @@ static LossInput loss_input(const Model *m, const Batch *bt) {
                        .ignore_index = m->cfg.ignore_index, .huber_delta = m->cfg.huber_delta};
 }
 
-real model_forward(Model *m, const Batch *host_batch, int train, uint64_t dropout_seed) {
+/* The count of the loss's mean from the host batch: no wait for the device. */
+static long count_loss_items(const Model *m, const Batch *host_batch) {
+    LossInput li = loss_input(m, host_batch);
+    int pooled = m->cfg.pooling != POOL_NONE;
+    return loss_count(&li, host_batch->B, pooled ? NULL : host_batch->lengths);
+}
+
+void model_forward_into(Model *m, const Batch *host_batch, int train, uint64_t dropout_seed, double *loss) {
     ensure_capacity(m, host_batch->T, host_batch->B);
     ModelActivations *a = m->act;
     stage_batch(m, host_batch);
     const Batch *bt = &a->staged->batch;
     a->T = bt->T, a->B = bt->B, a->train = train, a->seed = dropout_seed;
     a->rows = m->cfg.pooling == POOL_NONE ? bt->T * bt->B : bt->B;
+    a->counted = count_loss_items(m, host_batch);
     m->ops->mark_valid(bt->T, bt->B, bt->lengths, a->valid);
     if (m->cfg.vocab_size > 0)
         m->ops->embedding_forward(bt->T * bt->B, m->cfg.input_size, bt->tokens,
@@ -385,7 +398,15 @@ real model_forward(Model *m, const Batch *host_batch, int train, uint64_t dropou
                      a->y[m->cfg.num_layers - 1], a->pooled, a->argmax);
     head_forward(m);
     LossInput li = loss_input(m, bt);
-    return m->ops->loss_forward(&li, &a->counted);
+    a->loss = loss ? loss : a->own_loss;
+    m->ops->loss_forward(&li, a->counted, a->loss);
+}
+
+real model_forward(Model *m, const Batch *host_batch, int train, uint64_t dropout_seed) {
+    model_forward_into(m, host_batch, train, dropout_seed, NULL);
+    double loss;
+    m->ops->download(&loss, m->act->loss, sizeof loss);
+    return (real)loss;
 }
 
 long model_counted(const Model *m) { return m->act->counted; }
@@ -408,7 +429,7 @@ static void head_backward(Model *m, const Batch *bt, real *out) {
     HeadParams p = head_params(m, m->weights), g = head_params(m, m->grads);
     int DH = top_width(m), out_in = c->head_hidden > 0 ? c->head_hidden : DH;
     LossInput li = loss_input(m, bt);
-    m->ops->loss_backward(&li, a->counted, a->dlogits);
+    m->ops->loss_backward(&li, a->counted, a->loss, a->dlogits);
     if (c->head_hidden == 0) {
         linear_backward(m->ops, a->rows, DH, c->output_size, head_input(m), p.out_w, a->dlogits,
                         g.out_w, g.out_b, out);

@@ -69,6 +69,9 @@ void model_free(Model *m);
 /* Loss of the batch (mean over counted items); keeps what backward needs. train = 1 applies
  * dropout with masks drawn from (dropout_seed, layer, position). */
 real model_forward(Model *m, const Batch *batch, int train, uint64_t dropout_seed);
+/* The same with the loss left in the backend's memory at `loss` (a double; NULL: the
+ * model's own), queued without waiting for the device. */
+void model_forward_into(Model *m, const Batch *batch, int train, uint64_t dropout_seed, double *loss);
 /* Uploads `batch` to the backend ahead of its forward (a GPU model; nothing on the CPU),
  * so the copy overlaps the work still queued: the next model_forward given this same
  * pointer uses it instead of uploading. The caller must not change the batch's arrays in

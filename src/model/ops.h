@@ -6,7 +6,8 @@
  * table, so a GPU run takes exactly the steps a CPU run takes and differs only in the
  * primitives. Every pointer an op takes is in the backend's memory (device memory for
  * CUDA); sizes and flags are host values. Ops on CUDA are queued on the backend's stream
- * and return at once, except `download` and the loss, which wait for their result.
+ * and return at once, except `download`, which waits for its result: scalars the trainer
+ * needs (the loss, the gradient norm) stay in the backend's memory until one read per step.
  * Shapes use the conventions of layer.h and cell_math.h (time-major rows t*B+b). */
 #ifndef RECUR_OPS_H
 #define RECUR_OPS_H
@@ -118,13 +119,19 @@ typedef struct ModelOps {
                           real *dy);
     void (*tanh_forward)(long n, real *y);
     void (*tanh_backward)(long n, const real *y, real *dy);
-    real (*loss_forward)(const LossInput *in, long *counted); /* waits */
-    void (*loss_backward)(const LossInput *in, long counted, real *dlogits);
+    /* *loss = the mean over `counted` items (loss_count), rounded to real as loss.h's;
+     * loss_backward makes dlogits NaN when *loss is not finite (loss.h) */
+    void (*loss_forward)(const LossInput *in, long counted, double *loss);
+    void (*loss_backward)(const LossInput *in, long counted, const double *loss, real *dlogits);
 
     /* ---- flat vectors (gradient clipping and checks in the trainer) ---- */
-    double (*sum_squares)(long n, const real *x);  /* in double, fixed order; waits */
+    void (*sum_squares)(long n, const real *x, double *out); /* in double, fixed order */
     void (*scale)(long n, real a, real *x);        /* x *= a */
-    void (*clamp)(long n, real lo, real hi, real *x); /* into [lo, hi]; NaN stays NaN */
+    /* torch's clip_grad_norm_ with the squared norm in backend memory: x *= max_norm /
+     * (sqrt(*sumsq) + 1e-6) when that is below 1 (not when *sumsq is NaN) */
+    void (*scale_by_norm)(long n, const double *sumsq, double max_norm, real *x);
+    /* into [lo, hi], NaN stays NaN; nothing when *guard (a squared norm) is not finite */
+    void (*clamp)(long n, real lo, real hi, const double *guard, real *x);
 } ModelOps;
 
 /* The CPU backend (always present). */

@@ -4,6 +4,7 @@
  * CPU functions of their own files. Also the host mirrors of ops.h, for any backend. */
 #include "ops.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,17 +176,29 @@ static void cpu_step_carry_gradient(int B, int H, int t, const int32_t *lengths,
 
 /* ---- flat vectors ---- */
 
-static double cpu_sum_squares(long n, const real *x) {
+static void cpu_sum_squares(long n, const real *x, double *out) {
     double sum = 0;
     for (long i = 0; i < n; i++) sum += (double)x[i] * x[i];
-    return sum;
+    *out = sum;
 }
 
 static void cpu_scale(long n, real a, real *x) {
     for (long i = 0; i < n; i++) x[i] *= a;
 }
 
-static void cpu_clamp(long n, real lo, real hi, real *x) {
+static void cpu_scale_by_norm(long n, const double *sumsq, double max_norm, real *x) {
+    double coef = max_norm / (sqrt(*sumsq) + 1e-6);
+    if (coef < 1) cpu_scale(n, (real)coef, x);
+}
+
+static void cpu_loss_forward(const LossInput *in, long counted, double *loss) {
+    long own;
+    *loss = loss_forward(in, &own);
+    if (own != counted) recur_die(EXIT_RUNTIME, "internal: the loss counted %ld items, not %ld", own, counted);
+}
+
+static void cpu_clamp(long n, real lo, real hi, const double *guard, real *x) {
+    if (!isfinite(*guard)) return;
     for (long i = 0; i < n; i++) {
         if (x[i] > hi) x[i] = hi;
         else if (x[i] < lo) x[i] = lo;
@@ -212,8 +225,9 @@ static const ModelOps cpu_ops = {
     .dropout_forward = dropout_forward, .dropout_backward = dropout_backward,
     .pool_forward = pool_forward, .pool_backward = pool_backward,
     .tanh_forward = tanh_forward, .tanh_backward = tanh_backward,
-    .loss_forward = loss_forward, .loss_backward = loss_backward,
-    .sum_squares = cpu_sum_squares, .scale = cpu_scale, .clamp = cpu_clamp,
+    .loss_forward = cpu_loss_forward, .loss_backward = loss_backward,
+    .sum_squares = cpu_sum_squares, .scale = cpu_scale, .scale_by_norm = cpu_scale_by_norm,
+    .clamp = cpu_clamp,
 };
 
 const ModelOps *cpu_model_ops(void) { return &cpu_ops; }

@@ -149,41 +149,52 @@ static void update_on_cpu(const OptimizerUpdate *u, OptimizerBuffers s, long n, 
     }
 }
 
-void optimizer_step(Optimizer *o, real *weights, const real *grads) {
+void optimizer_step_guarded(Optimizer *o, real *weights, const real *grads, const double *guard) {
     o->step++;
     OptimizerUpdate u = update_scalars(o);
 #ifdef RECUR_HAVE_GPU
     if (o->ops->cuda) {
-        cuda_optimizer_update(&u, state_buffers(o), (long)o->n, weights, grads);
+        cuda_optimizer_update(&u, state_buffers(o), (long)o->n, weights, grads, guard);
         return;
     }
 #endif
+    if (guard && !isfinite(*guard)) return;
     update_on_cpu(&u, state_buffers(o), (long)o->n, weights, grads);
 }
 
+void optimizer_step(Optimizer *o, real *weights, const real *grads) {
+    optimizer_step_guarded(o, weights, grads, NULL);
+}
+
+void optimizer_step_undo(Optimizer *o) { o->step--; }
+
 /* ---- clipping ---- */
 
-double grad_norm_on(const ModelOps *ops, const real *grads, size_t n) {
-    return sqrt(ops->sum_squares((long)n, grads));
+void clip_grads_on(const ModelOps *ops, real *grads, size_t n, double clip_value, double clip_norm,
+                   double *sums) {
+    ops->sum_squares((long)n, grads, &sums[0]);
+    const double *norm_of = &sums[0];
+    if (clip_value > 0) {
+        ops->clamp((long)n, (real)-clip_value, (real)clip_value, &sums[0], grads);
+        ops->sum_squares((long)n, grads, &sums[1]);
+        norm_of = &sums[1];
+    }
+    if (clip_norm > 0) ops->scale_by_norm((long)n, norm_of, clip_norm, grads);
 }
 
-void clip_grad_norm_on(const ModelOps *ops, real *grads, size_t n, double norm, double max_norm) {
-    double coef = max_norm / (norm + 1e-6);
-    if (max_norm <= 0 || !(coef < 1)) return;
-    ops->scale((long)n, (real)coef, grads);
+double grad_norm(const real *grads, size_t n) {
+    double sumsq;
+    cpu_model_ops()->sum_squares((long)n, grads, &sumsq);
+    return sqrt(sumsq);
 }
-
-void clip_grad_value_on(const ModelOps *ops, real *grads, size_t n, double max_value) {
-    if (max_value <= 0) return;
-    ops->clamp((long)n, (real)-max_value, (real)max_value, grads);
-}
-
-double grad_norm(const real *grads, size_t n) { return grad_norm_on(cpu_model_ops(), grads, n); }
 
 void clip_grad_norm(real *grads, size_t n, double norm, double max_norm) {
-    clip_grad_norm_on(cpu_model_ops(), grads, n, norm, max_norm);
+    double coef = max_norm / (norm + 1e-6);
+    if (max_norm <= 0 || !(coef < 1)) return;
+    cpu_model_ops()->scale((long)n, (real)coef, grads);
 }
 
 void clip_grad_value(real *grads, size_t n, double max_value) {
-    clip_grad_value_on(cpu_model_ops(), grads, n, max_value);
+    double finite = 0;
+    if (max_value > 0) cpu_model_ops()->clamp((long)n, (real)-max_value, (real)max_value, &finite, grads);
 }

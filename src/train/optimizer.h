@@ -58,6 +58,11 @@ void optimizer_init(Optimizer *o, const TrainConfig *cfg, size_t num_params); /*
 void optimizer_init_on(Optimizer *o, const TrainConfig *cfg, size_t num_params, const ModelOps *ops);
 /* One update of weights[n] from grads[n] with rate o->lr; grads are not modified. */
 void optimizer_step(Optimizer *o, real *weights, const real *grads);
+/* The same, queued, except that the backend applies nothing when *guard (a double in the
+ * backend's memory: the squared gradient norm) is not finite; the host learns it later and
+ * then calls optimizer_step_undo, which puts the step count back. */
+void optimizer_step_guarded(Optimizer *o, real *weights, const real *grads, const double *guard);
+void optimizer_step_undo(Optimizer *o);
 void optimizer_free(Optimizer *o);
 
 /* State buffers for checkpoints: i in [0, optimizer_state_count). */
@@ -67,10 +72,13 @@ real *optimizer_state(Optimizer *o, int i); /* in the backend's memory */
 /* The buffer named `name`, or NULL when this optimizer keeps none by that name. */
 real *optimizer_state_by_name(Optimizer *o, const char *name);
 
-/* The same three on a backend's memory (the CPU ones below are these on the CPU). */
-double grad_norm_on(const ModelOps *ops, const real *grads, size_t n);
-void clip_grad_norm_on(const ModelOps *ops, real *grads, size_t n, double norm, double max_norm);
-void clip_grad_value_on(const ModelOps *ops, real *grads, size_t n, double max_value);
+/* One step's clipping on a backend's memory, queued without waiting, the norms kept there:
+ * sums[0] = the squared norm of the gradients as they came (the trainer's non-finite guard),
+ * sums[1] = after clip_value (what clip_norm divides by; only written when clip_value > 0).
+ * clip_value first, then clip_norm, as below; when sums[0] is not finite, clip_value leaves
+ * the gradients as they are. sums: 2 doubles of backend memory. */
+void clip_grads_on(const ModelOps *ops, real *grads, size_t n, double clip_value, double clip_norm,
+                   double *sums);
 
 /* Global L2 norm of grads (accumulated in double). */
 double grad_norm(const real *grads, size_t n);

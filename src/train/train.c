@@ -50,6 +50,7 @@ typedef struct Run {
     GradReducer reducer;
     long per_epoch;         /* examples each rank trains on per epoch (the smallest shard) */
     real *frozen;           /* freeze_embedding: its weights, restored after each update */
+    double *step_sums;      /* [STEP_SUMS] backend memory: this step's loss and squared norms */
     int stopping;           /* a rank got SIGTERM/SIGINT: every rank stops after this step */
     TrainData data;
     Model model;
@@ -227,15 +228,15 @@ static const char *first_nonfinite_param(const Model *m) {
     return name;
 }
 
-/* A NaN/Inf loss or gradient at `step`: stop (saving the weights as they were before this
- * step: the last good state) or skip the update. Returns 1 when the step is skipped. */
-static int handle_nonfinite(Run *r, long step, double loss, const char *param) {
+/* A NaN/Inf loss or gradient at `step` (the update was not applied): stop, saving the
+ * weights as they were before this step (the last good state), or go on without it. */
+static void handle_nonfinite(Run *r, long step, double loss, const char *param) {
     const char *what = *param ? "gradient of" : "loss";
     if (r->cfg->train.nonfinite == NONFINITE_SKIP) {
         r->state.skipped_steps++;
         progress_print(&r->progress, "step %ld: non-finite %s %s; update skipped (%ld so far)\n", step,
                        what, *param ? param : "", r->state.skipped_steps);
-        return 1;
+        return;
     }
     char loss_text[32] = "null"; /* also in the message: "nan" reads better than "-nan" */
     if (isfinite(loss)) snprintf(loss_text, sizeof loss_text, "%.6g", loss);
@@ -286,45 +287,62 @@ static void prepare_next_batch(Run *r) {
     model_stage(&r->model, r->next);
 }
 
-/* The optimizer step; a frozen embedding is put back as it was. */
+/* A step's scalars stay on the backend until one read at its end (ops.h). */
+enum { SUM_LOSS, SUM_SQUARES, SUM_SQUARES_CLIPPED, STEP_SUMS };
+
+/* The optimizer step, skipped by the backend when the gradients are not finite; a frozen
+ * embedding is put back as it was. */
 static void update_weights(Run *r) {
     const ParamTensor *e = r->cfg->train.freeze_embedding ? model_find_tensor(&r->model, "embedding.weight") : NULL;
     size_t n = e ? tensor_size(e) : 0;
     const ModelOps *ops = r->model.ops;
     if (n && !r->frozen) r->frozen = ops->alloc(sizeof(real) * n, "frozen embedding");
     if (n) ops->copy(r->frozen, r->model.weights + e->offset, sizeof(real) * n);
-    optimizer_step(&r->opt, r->model.weights, r->model.grads);
+    optimizer_step_guarded(&r->opt, r->model.weights, r->model.grads, &r->step_sums[SUM_SQUARES]);
     if (n) ops->copy(r->model.weights + e->offset, r->frozen, sizeof(real) * n);
 }
 
+/* The mean loss of the global batch (every rank's items), from this rank's `loss` over
+ * `counted` of the `global_counted` items. */
+static double global_loss(const Run *r, double loss, long counted, double global_counted) {
+    if (r->comm->size == 1 || global_counted <= 0) return loss;
+    double sum = loss * (double)counted;
+    comm_sum_double(r->comm, &sum, 1);
+    return sum / global_counted;
+}
+
+/* One step, queued on the backend without waiting: forward, backward (its hook starts each
+ * layer's all-reduce), clipping and the update, which the backend skips by itself when the
+ * gradients are not finite (a non-finite loss makes them so: loss.h). Then one read of the
+ * step's loss and norm decides, the same on every rank, what the host does about it. */
 static void train_step(Run *r) {
     const TrainConfig *t = &r->cfg->train;
     long step = r->state.step + 1;
     const Batch *bt = next_batch(r);
     int samples = bt->B; /* bt may be refilled by prepare_next_batch */
     model_zero_grads(&r->model);
-    double loss = model_forward(&r->model, bt, 1, rng_bits(t->seed, DROPOUT_STREAM, (uint64_t)step));
-    long counted = model_counted(&r->model); /* no download of the outputs */
-    /* the loss of the global batch, and whether any rank has been asked to stop */
-    double global[3] = {loss * (double)counted, (double)counted, (double)stop_requested};
-    comm_sum_double(r->comm, global, 3);
-    r->stopping = global[2] > 0;
-    loss = global[1] > 0 ? global[0] / global[1] : loss;
-    grad_reduce_begin(&r->reducer, (double)counted, global[1]);
-    model_backward(&r->model, bt); /* its hook starts each layer's all-reduce */
-    prepare_next_batch(r);         /* while the device runs backward */
+    model_forward_into(&r->model, bt, 1, rng_bits(t->seed, DROPOUT_STREAM, (uint64_t)step), &r->step_sums[SUM_LOSS]);
+    long counted = model_counted(&r->model); /* from the host batch */
+    /* the items of the global batch, and whether any rank has been asked to stop */
+    double global[2] = {(double)counted, (double)stop_requested};
+    comm_sum_double(r->comm, global, 2);
+    r->stopping = global[1] > 0;
+    grad_reduce_begin(&r->reducer, (double)counted, global[0]);
+    model_backward(&r->model, bt);
+    prepare_next_batch(r); /* while the device runs backward */
     grad_reduce_finish(&r->reducer);
-    const ModelOps *ops = r->model.ops;
-    double norm = grad_norm_on(ops, r->model.grads, r->model.num_params);
-    int skip = 0;
-    if (!isfinite(loss) || !isfinite(norm)) /* a NaN loss makes every gradient NaN: name the loss */
-        skip = handle_nonfinite(r, step, loss, isfinite(loss) ? first_nonfinite_param(&r->model) : "");
-    if (!skip) {
-        clip_grad_value_on(ops, r->model.grads, r->model.num_params, t->clip_value);
-        if (t->clip_value > 0) norm = grad_norm_on(ops, r->model.grads, r->model.num_params);
-        clip_grad_norm_on(ops, r->model.grads, r->model.num_params, norm, t->clip_norm);
-        r->opt.lr = schedule_lr(t, step, r->state.epoch, r->total_steps);
-        update_weights(r);
+    clip_grads_on(r->model.ops, r->model.grads, r->model.num_params, t->clip_value, t->clip_norm,
+                  &r->step_sums[SUM_SQUARES]);
+    double lr_before = r->opt.lr;
+    r->opt.lr = schedule_lr(t, step, r->state.epoch, r->total_steps);
+    update_weights(r);
+    double sums[STEP_SUMS];
+    r->model.ops->download(sums, r->step_sums, sizeof sums); /* the step's one wait */
+    double loss = global_loss(r, sums[SUM_LOSS], counted, global[0]);
+    if (!isfinite(loss) || !isfinite(sums[SUM_SQUARES])) { /* the backend skipped the update */
+        optimizer_step_undo(&r->opt), r->opt.lr = lr_before;
+        handle_nonfinite(r, step, loss, isfinite(loss) ? first_nonfinite_param(&r->model) : "");
+    } else {
         r->loss_sum += loss, r->loss_steps++;
     }
     r->loss_samples += samples;
@@ -397,6 +415,7 @@ static void setup_model(Run *r, RunConfig *cfg) {
         load_pretrained_embedding(r);
     bcast_backend(r, r->model.weights, r->model.num_params); /* rank 0's, exactly */
     optimizer_init_on(&r->opt, &cfg->train, r->model.num_params, ops);
+    r->step_sums = ops->alloc(sizeof(double) * STEP_SUMS, "step sums");
     grad_reduce_init(&r->reducer, r->comm, ops, r->model.grads, r->model.num_params,
                      cfg->train.allreduce_overlap);
     r->model.grads_ready = grad_reduce_ready, r->model.grads_ready_ctx = &r->reducer;
@@ -459,6 +478,7 @@ int train_run(const RunConfig *config, const Comm *comm) {
     progress_finish(&r.progress);
     if (r.root) metrics_log_close(&r.log);
     if (r.frozen) r.model.ops->release(r.frozen);
+    r.model.ops->release(r.step_sums);
     eval_result_free(&r.eval), epoch_plan_free(&r.plan), optimizer_free(&r.opt), model_free(&r.model);
     grad_reduce_free(&r.reducer), batch_buffer_free(&r.batches), batch_buffer_free(&r.ahead);
     train_data_free(&r.data);
