@@ -6,7 +6,9 @@
  * in the same buffers; each with a sequence of length 1) give the same loss (relative
  * 1e-5), outputs and gradients (per tensor, max |gpu - cpu| / max |cpu| <= 1e-4) on both
  * backends. Float32 on both sides. Twice: with the persistent recurrence kernels (which
- * must be the path taken) and with the step loop of small GEMMs and kernels.
+ * must be the path taken) and with the step loop of small GEMMs and kernels. Then once
+ * more with `tf32 = 1` (cuBLAS rounds its GEMMs' inputs to TF32; the emulated device does
+ * the same), persistent kernels: loss, outputs and gradients within 1e-3.
  *
  * Without the GPU build or without a visible GPU it prints "skipped: no GPU" and returns 77,
  * which ctest reports as skipped. */
@@ -51,6 +53,17 @@ static Batch batch_of(const CaseData *d, const ModelConfig *cfg) {
 
 static double rel_diff(double a, double b) { return fabs(a - b) / fmax(fabs(b), 1e-6); }
 
+/* The tolerances: float32 (loss and outputs 1e-5, gradients 1e-4: each tensor's largest
+ * difference over its largest value) or TF32 (all 1e-3; gradients by each tensor's L2
+ * norm, ||gpu - cpu|| / ||cpu||: a TF32-rounded pre-activation near a relu's kink or a
+ * max-pooling tie can flip one element's path, which no elementwise bound would allow).
+ * Under TF32 the relu RNN's gradients are printed but not bounded: every step of its
+ * recurrence passes through the kink, and one flipped unit reroutes the gradient of all
+ * later steps (0.1 relative seen; the other cells, through the same GEMMs, stay within
+ * 1e-3, so a TF32 GEMM defect would not hide behind this). */
+static double loss_tolerance = 1e-5, grad_tolerance = 1e-4;
+static int grad_norm_metric = 0;
+
 /* Worst per-tensor gradient error of one step; also checks loss and outputs. */
 static double compare_step(Model *cpu, Model *gpu, const CaseData *d, const char *label,
                            int *failures) {
@@ -73,17 +86,20 @@ static double compare_step(Model *cpu, Model *gpu, const CaseData *d, const char
         const ParamTensor *t = &cpu->tensors[k];
         double scale = 0, err = 0;
         for (size_t i = 0; i < tensor_size(t); i++) {
-            scale = fmax(scale, fabs(cpu->grads[t->offset + i]));
-            err = fmax(err, fabs(grads[t->offset + i] - cpu->grads[t->offset + i]));
+            double c = cpu->grads[t->offset + i], diff = grads[t->offset + i] - c;
+            if (grad_norm_metric) scale += c * c, err += diff * diff;
+            else scale = fmax(scale, fabs(c)), err = fmax(err, fabs(diff));
         }
+        if (grad_norm_metric) scale = sqrt(scale), err = sqrt(err);
         double e = err / fmax(scale, 1e-6);
         if (e > worst) worst = e, worst_name = t->name;
     }
     free(grads);
     double loss_err = rel_diff(loss_gpu, loss_cpu), outputs_err = out_err / fmax(out_scale, 1e-6);
-    int ok = loss_err <= 1e-5 && outputs_err <= 1e-5 && worst <= 1e-4;
-    printf("%-4s %-58s loss %.3e outputs %.3e grads %.3e (%s)\n", ok ? "ok" : "FAIL", label,
-           loss_err, outputs_err, worst, worst_name);
+    int bound_grads = !(grad_norm_metric && cpu->cfg.cell == CELL_RNN_RELU);
+    int ok = loss_err <= loss_tolerance && outputs_err <= loss_tolerance && (worst <= grad_tolerance || !bound_grads);
+    printf("%-4s %-58s loss %.3e outputs %.3e grads %.3e (%s)%s\n", ok ? "ok" : "FAIL", label,
+           loss_err, outputs_err, worst, worst_name, bound_grads ? "" : " [grads not bounded: relu, TF32]");
     *failures += !ok;
     return worst;
 }
@@ -165,6 +181,11 @@ int main(void) {
         printf("== recurrence: %s ==\n", persistent ? "persistent kernels" : "step loop");
         failures += run_cells(cuda, persistent);
     }
+    cuda_ops_set_persistent(1), cuda_ops_set_tf32(1);
+    loss_tolerance = grad_tolerance = 1e-3, grad_norm_metric = 1;
+    printf("== recurrence: persistent kernels, tf32 = 1 (tolerance 1e-3) ==\n");
+    failures += run_cells(cuda, 1);
+    cuda_ops_set_tf32(0);
     printf("%s: %d failing step(s)\n", failures ? "FAIL" : "PASS", failures);
     return failures ? 1 : 0;
 #endif
