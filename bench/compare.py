@@ -60,6 +60,15 @@ AG_NEWS_GPU = dict(vocab_size=30000, input_size=512, hidden_size=512, num_layers
                    device="gpu", iters=50, warmup=10)
 GPU_CONFIGS = {f"agnews_{cell}_t{T}": dict(AG_NEWS_GPU, cell=cell, seq_len=T)
                for cell in ("gru", "lstm", "rnn_tanh") for T in (64, 128)}
+# Issue 13's two other GPU rows: the 2-layer BiLSTM tagger (embedding 100, hidden 128,
+# batch 64, T 40, a tag per token) and the 25-layer LSTM of hidden 8 (batch 1000, T 200).
+GPU_CONFIGS["tagger_bilstm_t40"] = dict(AG_NEWS_GPU, cell="lstm", vocab_size=20000, input_size=100,
+                                        hidden_size=128, num_layers=2, bidirectional=1,
+                                        pooling="none", output_size=17, batch_size=64, seq_len=40)
+GPU_CONFIGS["deep_lstm_l25_h8_t200"] = dict(AG_NEWS_GPU, cell="lstm", vocab_size=0, input_size=8,
+                                            hidden_size=8, num_layers=25, pooling="last", loss="mse",
+                                            output_size=1, batch_size=1000, seq_len=200, iters=20,
+                                            warmup=5)
 GATES = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3, "gru_textbook": 3}
 # Dense peak TFLOP/s (float32 CUDA cores, TF32 tensor cores) from NVIDIA's H100 datasheet.
 PEAKS = {"H100 PCIe": (51.2, 378.0), "H100": (66.9, 494.7), "H200": (66.9, 494.7)}
