@@ -1,9 +1,11 @@
 /* series_split.c: the rows of each series split, by fractions or by train_until and
  * valid_until (series_split.h). It reads the table and the keys; it must not change the
- * table, scale, window or print. */
+ * table, scale, window or print (but for one warning on stderr: a row count that looks like
+ * a year). */
 #include "series_split.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +68,9 @@ static long resolve_one(const PrepConfig *cfg, const NumericTable *t, int k) {
     long most = k == SPLIT_TEST ? t->rows : t->rows - 1;
     if (is_row_count(value)) {
         long last = strlen(value) < 16 ? atol(value) : LONG_MAX;
+        if (t->has_time && strlen(value) == 4)
+            fprintf(stderr, "recur: warning: %s = %s is a row count (rows 1 .. %s); a year is written with its"
+                    " month: %s-12\n", key, value, value, value);
         if (last < 1 || last > most)
             prep_fail(cfg->train, 0, "%s = %s: a row count must be 1 to %ld (the file has %ld data rows%s)",
                       key, value, most, t->rows, k == SPLIT_TEST ? "" : ", and rows must follow the split");

@@ -14,7 +14,8 @@
  * The until keys are resolved on the table as read (before every= and missing=drop) and
  * applied to the rows kept, by their row numbers. Contradictory or out-of-range keys, and
  * a date split on a time column that is not in time order, exit 2 through prep_fail naming
- * the key and value. It must not scale, window or print. */
+ * the key and value; a 4-digit row count beside a time column is warned about (a year is
+ * written with its month, 2012-12). It must not scale, window or print the summary. */
 #ifndef RECUR_SERIES_SPLIT_H
 #define RECUR_SERIES_SPLIT_H
 

@@ -235,6 +235,15 @@ grep -Fq "series split: train_until = 2017-05 (file row $want)," "$WORK/prep.out
   grep -Eq "^series train: $want rows \(file rows 1 \.\. $want: 2017-03-01 \.\. 2017-05-31\)" "$WORK/prep.out" ||
   fail "msft by month (train rows $want): $(cat "$WORK/prep.out")"
 echo "ok: train_until = 2017-05 takes the $want rows to 2017-05-31"
+# a 4-digit row count beside a time column is a row count, with a warning (a year is 1000-12)
+awk 'BEGIN { print "t,a"; for (i = 0; i < 1200; i++) printf "2000-01-01 %02d:%02d,%d\n", i / 60, i % 60, i % 7 }' \
+  >"$WORK/minutes.csv"
+"$RECUR" prep series --train="$WORK/minutes.csv" --output="$WORK/minutes.h5" --time_column=t --targets=a \
+  --input_steps=2 --train_until=1000 2>"$WORK/prep.err" >"$WORK/prep.out" || fail "prep train_until=1000: $(cat "$WORK/prep.err")"
+grep -Fxq "recur: warning: train_until = 1000 is a row count (rows 1 .. 1000); a year is written with its month: 1000-12" \
+  "$WORK/prep.err" && grep -Fq "series valid: 200 rows (file rows 1001 .. 1200: 2000-01-01 16:40 .. 2000-01-01 19:59)" \
+  "$WORK/prep.out" || fail "train_until = 1000: $(cat "$WORK/prep.err" "$WORK/prep.out")"
+echo "ok: train_until = 1000 is a row count, with a warning"
 
 # contradictory and out-of-range split keys: exit 2 naming the key and value
 expect_error "jena_sample.csv: train_until = 143 splits by rows or dates, valid_fraction = 0.2" \
