@@ -1,5 +1,5 @@
-/* series_split.c: the rows of each series split, by fractions or by train_until and
- * valid_until (series_split.h). It reads the table and the keys; it must not change the
+/* series_split.c: the rows of each series split, by fractions or by train_until,
+ * valid_until and test_until (series_split.h). It reads the table and the keys; it must not change the
  * table, scale, window or print (but for one warning on stderr: a row count that looks like
  * a year). */
 #include "series_split.h"
@@ -61,21 +61,26 @@ static SeriesTime *row_times(const PrepConfig *cfg, const NumericTable *t, const
     return times;
 }
 
-/* The file row number of the last row that split k's until key takes; rows must follow it,
- * except after test. */
-static long resolve_one(const PrepConfig *cfg, const NumericTable *t, int k) {
+/* Split k's until key as a row count: rows 1 .. value; rows must follow, except after test. */
+static long resolve_rows(const PrepConfig *cfg, const NumericTable *t, int k) {
     const char *key = until_keys[k], *value = until_value(cfg, k);
     long most = k == SPLIT_TEST ? t->rows : t->rows - 1;
-    if (is_row_count(value)) {
-        long last = strlen(value) < 16 ? atol(value) : LONG_MAX;
-        if (t->has_time && strlen(value) == 4)
-            fprintf(stderr, "recur: warning: %s = %s is a row count (rows 1 .. %s); a year is written with its"
-                    " month: %s-12\n", key, value, value, value);
-        if (last < 1 || last > most)
-            prep_fail(cfg->train, 0, "%s = %s: a row count must be 1 to %ld (the file has %ld data rows%s)",
-                      key, value, most, t->rows, k == SPLIT_TEST ? "" : ", and rows must follow the split");
-        return last;
+    long last = strlen(value) < 16 ? atol(value) : LONG_MAX;
+    if (t->has_time && strlen(value) == 4) {
+        fflush(stdout); /* in the order of events when both go to one pipe */
+        fprintf(stderr, "recur: warning: %s = %s is a row count (rows 1 .. %s); a year is written with its"
+                " month: %s-12\n", key, value, value, value);
     }
+    if (last < 1 || last > most)
+        prep_fail(cfg->train, 0, "%s = %s: a row count must be 1 to %ld (the file has %ld data rows%s)", key,
+                  value, most, t->rows, k == SPLIT_TEST ? "" : ", and rows must follow the split");
+    return last;
+}
+
+/* Split k's until key as a date: the file row number of the last row within it. A row must
+ * come before it and, except after test, one after it. */
+static long resolve_date(const PrepConfig *cfg, const NumericTable *t, int k) {
+    const char *key = until_keys[k], *value = until_value(cfg, k);
     SeriesTime until;
     if (series_time_parse(value, &until) < 0)
         prep_fail(cfg->train, 0, "%s = %s: neither a row count (e.g. 26304) nor a date (%s)", key, value,
@@ -99,7 +104,7 @@ void series_split_resolve(const PrepConfig *cfg, const NumericTable *t, SeriesSp
     s->by_until = *cfg->train_until != 0;
     for (int k = 0; k < SPLIT_COUNT; k++) s->last[k] = LONG_MAX;
     for (int k = 0; k < SPLIT_COUNT && *until_value(cfg, k); k++) {
-        s->last[k] = resolve_one(cfg, t, k);
+        s->last[k] = is_row_count(until_value(cfg, k)) ? resolve_rows(cfg, t, k) : resolve_date(cfg, t, k);
         if (k && s->last[k] <= s->last[k - 1])
             prep_fail(cfg->train, 0, "%s = %s ends at row %ld, not after %s = %s (row %ld): %s would have no rows",
                       until_keys[k], until_value(cfg, k), s->last[k], until_keys[k - 1], until_value(cfg, k - 1),
