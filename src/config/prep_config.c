@@ -79,6 +79,13 @@ static const Key keys[] = {
         G_SPLITS),
     ROW("split_seed", split_seed, T_U64, uint64_t, 0, "1", ANY, "which examples are carved",
         G_SPLITS),
+    STR(train_until, "", "series: the last training row, as a count of the file's data rows "
+        "(26304) or a date of time_column, inclusive (2012-12-31: all of that day); \"\" = "
+        "split by valid_fraction and test_fraction", G_SPLITS),
+    STR(valid_until, "", "series, with train_until: the last validation row, as train_until; "
+        "test is the rest; \"\" = valid is the rest (no test)", G_SPLITS),
+    STR(test_until, "", "series, with valid_until: the last test row, as train_until; later rows "
+        "are left out; \"\" = test is the rest", G_SPLITS),
     STR(time_column, "", "series: a column kept out of the features (e.g. Date Time)", G_SERIES),
     STR(columns, "", "series: feature columns, comma-separated; \"\" = all but time_column and "
         "drop_columns", G_SERIES),
@@ -163,6 +170,10 @@ static void check_combination(const PrepConfig *c) {
     if (strcmp(c->delimiter, "tab") && strlen(c->delimiter) != 1)
         recur_die(EXIT_USAGE, "delimiter must be one character or 'tab' (got '%s')", c->delimiter);
     check_tag_columns(c);
+    const char *until = *c->train_until ? "train_until" : *c->valid_until ? "valid_until"
+                        : *c->test_until ? "test_until" : NULL;
+    if (until && c->format != PREP_SERIES && c->format != PREP_SERIES_CLASSIFY)
+        recur_die(EXIT_USAGE, "%s: only series and series-classify split by rows or dates", until);
 }
 
 void prep_config_load(PrepConfig *cfg, int argc, char **argv) {

@@ -62,6 +62,10 @@ typedef struct PrepConfig {
                                        series: the share of rows, by time */
     double test_fraction;           /* carved when there is no test file; series: by time */
     uint64_t split_seed;            /* which examples are carved */
+    char train_until[64];           /* series: train ends here: a row count or a date (""
+                                       = split by valid_fraction, test_fraction) */
+    char valid_until[64];           /* series: valid ends here ("" = at the end, no test) */
+    char test_until[64];            /* series: test ends here ("" = at the end) */
     /* series and series-classify */
     char time_column[128];          /* column kept out of the features ("" = none) */
     char columns[PREP_LIST];        /* feature columns; "" = every column but time_column

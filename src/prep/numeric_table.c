@@ -223,6 +223,7 @@ static void reserve_row(NumericTable *t) {
     for (int c = 0; c < t->num_columns; c++)
         t->values[c] = grow(t->values[c], used * sizeof(double), (size_t)cap * sizeof(double), "table column");
     t->lines = grow(t->lines, used * sizeof(long), (size_t)cap * sizeof(long), "table lines");
+    t->row_number = grow(t->row_number, used * sizeof(long), (size_t)cap * sizeof(long), "table rows");
     if (t->has_time)
         t->time_at = grow(t->time_at, used * sizeof(int64_t), (size_t)cap * sizeof(int64_t), "time cells");
     t->cap = cap;
@@ -254,7 +255,9 @@ static int add_row(NumericTable *t, const CsvRecord *rec, int fields, const Sele
         t->missing += isnan(*v) != 0;
     }
     if (t->has_time) add_time(t, rec->fields[sel->time_index], rec->lengths[sel->time_index]);
-    t->lines[t->rows++] = rec->line;
+    t->lines[t->rows] = rec->line;
+    t->row_number[t->rows] = t->rows + 1;
+    t->rows++;
     return 0;
 }
 
@@ -290,7 +293,8 @@ void numeric_table_free(NumericTable *t) {
         if (t->names) free(t->names[c]);
         if (t->values) free(t->values[c]);
     }
-    free(t->names), free(t->values), free(t->lines), free(t->time_text), free(t->time_at);
+    free(t->names), free(t->values), free(t->lines), free(t->row_number), free(t->time_text);
+    free(t->time_at);
     memset(t, 0, sizeof *t);
 }
 
@@ -312,6 +316,7 @@ void numeric_table_keep_rows(NumericTable *t, const unsigned char *keep) {
         if (!keep[r]) continue;
         for (int c = 0; c < t->num_columns; c++) t->values[c][kept] = t->values[c][r];
         t->lines[kept] = t->lines[r];
+        t->row_number[kept] = t->row_number[r];
         if (t->has_time) t->time_at[kept] = t->time_at[r];
         kept++;
     }

@@ -32,6 +32,8 @@ typedef struct NumericTable {
     long rows, cap;
     double **values;           /* [num_columns][rows] column-major; NaN = missing */
     long *lines;               /* [rows] line on which each row starts */
+    long *row_number;          /* [rows] the row's place among the file's data rows, from 1
+                                  (kept by the row operations: row 1, 7, 13, ... after every=6) */
     long header_line;
     long missing;              /* missing cells */
     /* time column (has_time): row r's text is time_text + time_at[r], NUL-terminated */
@@ -53,7 +55,7 @@ void numeric_table_free(NumericTable *t);
 int numeric_table_column(const NumericTable *t, const char *name);
 /* Text of row r's time cell ("" without a time column). */
 const char *numeric_table_time(const NumericTable *t, long r);
-/* Keeps the rows r with keep[r] != 0, in order (values, lines, times). */
+/* Keeps the rows r with keep[r] != 0, in order (values, lines, row numbers, times). */
 void numeric_table_keep_rows(NumericTable *t, const unsigned char *keep);
 /* Keeps rows 0, every, 2*every, ... */
 void numeric_table_resample(NumericTable *t, int every);

@@ -1,8 +1,9 @@
 /* prep_series.c: the series and series-classify converters (converters.h) — one numeric
  * CSV file with a header (Jena climate, Beijing PM2.5, daily stock prices) into windows:
  *
- *   parse (numeric_table) -> resample (every) -> missing values (missing) -> split by
- *   time (valid_fraction, test_fraction) -> scaler fitted on the train rows -> scaled
+ *   parse (numeric_table) -> split boundaries by rows or dates (train_until, valid_until,
+ *   test_until; series_split) -> resample (every) -> missing values (missing) -> split by time (the
+ *   boundaries, or valid_fraction and test_fraction) -> scaler fitted on the train rows -> scaled
  *   float rows per split, window starts 0, stride, ... -> targets (series: the next
  *   `horizon` rows of the target columns, scaled) or labels (series-classify: 1 = "rise"
  *   when the target goes up by more than rise_threshold, in real units, `horizon` rows
@@ -24,6 +25,7 @@
 #include "data/text_file.h"
 #include "numeric_table.h"
 #include "series_ops.h"
+#include "series_split.h"
 
 /* The target columns of the task, as feature indices. */
 typedef struct Targets {
@@ -40,8 +42,8 @@ static void check_settings(const PrepConfig *cfg) {
     if (cfg->valid[0] || cfg->test[0]) {
         const char *key = cfg->valid[0] ? "valid" : "test";
         prep_fail(cfg->valid[0] ? cfg->valid : cfg->test, 0,
-                  "%s: a series comes as one file (train) and is split by time with valid_fraction"
-                  " and test_fraction; leave %s out", key, key);
+                  "%s: a series comes as one file (train) and is split by time (valid_fraction and"
+                  " test_fraction, or train_until, valid_until and test_until); leave %s out", key, key);
     }
     if (!cfg->train[0]) prep_fail("train", 0, "no input: give the series file as --train=FILE");
     if (cfg->header != 1)
@@ -111,11 +113,11 @@ static long handle_missing(const PrepConfig *cfg, NumericTable *t) {
     return filled;
 }
 
-static void check_split_fits(const PrepConfig *cfg, const long rows[SPLIT_COUNT], long total) {
-    const double fraction[SPLIT_COUNT] = {1, cfg->valid_fraction, cfg->test_fraction};
+static void check_split_fits(const PrepConfig *cfg, const SeriesSplit *split, const long rows[SPLIT_COUNT],
+                             long total) {
     int span = cfg->input_steps + cfg->horizon;
     for (int k = 0; k < SPLIT_COUNT; k++)
-        if (fraction[k] > 0 && rows[k] < span)
+        if (series_split_wanted(cfg, split, (SplitId)k) && rows[k] < span)
             prep_fail(cfg->train, 0, "split '%s' has %ld of the %ld rows (after every=%d and missing=%s),"
                       " fewer than input_steps + horizon = %d: not one window fits", split_names[k],
                       rows[k], total, cfg->every, missing_rule_names[cfg->missing], span);
@@ -210,8 +212,12 @@ static double *fit_change_scaler(const PreparedDataset *d) {
 static void print_split(const PreparedDataset *d, const NumericTable *t, SplitId k, long first) {
     const PreparedSplit *s = &d->splits[k];
     printf("series %-5s: %ld rows", split_names[k], s->rows);
-    if (t->has_time && s->rows)
-        printf(" (%s .. %s)", numeric_table_time(t, first), numeric_table_time(t, first + s->rows - 1));
+    if (s->rows) {
+        long last = first + s->rows - 1;
+        printf(" (file rows %ld .. %ld", t->row_number[first], t->row_number[last]);
+        if (t->has_time) printf(": %s .. %s", numeric_table_time(t, first), numeric_table_time(t, last));
+        printf(")");
+    }
     printf(", %ld windows", s->n);
     if (d->task == TASK_CLASSIFY) {
         long rises = 0;
@@ -221,17 +227,27 @@ static void print_split(const PreparedDataset *d, const NumericTable *t, SplitId
     printf("\n");
 }
 
+static void print_until(const PrepConfig *cfg, const SeriesSplit *split) {
+    const char *value[SPLIT_COUNT] = {cfg->train_until, cfg->valid_until, cfg->test_until};
+    printf("series split:");
+    for (int k = 0; k < SPLIT_COUNT && *value[k]; k++)
+        printf("%s %s_until = %s (file row %ld)", k ? "," : "", split_names[k], value[k], split->last[k]);
+    printf("\n");
+}
+
 static void convert(const PrepConfig *cfg, PreparedDataset *d, DatasetTask task) {
     check_settings(cfg);
     NumericTable t;
     read_table(cfg, &t);
     long read_rows = t.rows, read_missing = t.missing;
     Targets tg = find_targets(cfg, &t, task);
+    SeriesSplit split;
+    series_split_resolve(cfg, &t, &split);
     numeric_table_resample(&t, cfg->every);
     long changed = handle_missing(cfg, &t);
     long rows[SPLIT_COUNT];
-    series_split_rows(t.rows, cfg->valid_fraction, cfg->test_fraction, rows);
-    check_split_fits(cfg, rows, t.rows);
+    long left_out = series_split_count(cfg, &split, &t, rows);
+    check_split_fits(cfg, &split, rows, t.rows);
 
     prepared_init(d, task, INPUT_SERIES, cfg);
     if (task == TASK_CLASSIFY) {
@@ -242,12 +258,14 @@ static void convert(const PrepConfig *cfg, PreparedDataset *d, DatasetTask task)
     printf("series %s: %ld rows of %d features (%ld missing cells), %ld kept (every=%d), missing=%s: %ld %s\n",
            cfg->train, read_rows, t.num_columns, read_missing, t.rows, cfg->every,
            missing_rule_names[cfg->missing], changed, cfg->missing == MISSING_DROP ? "rows dropped" : "cells filled");
+    if (split.by_until) print_until(cfg, &split);
     long first = 0;
     for (int k = 0; k < SPLIT_COUNT; k++) {
         fill_split(&d->splits[k], d, &t, first, rows[k], cfg->rise_threshold);
         print_split(d, &t, (SplitId)k, first);
         first += rows[k];
     }
+    if (left_out) printf("series after test_until: %ld rows left out\n", left_out);
     if (task == TASK_REGRESS) d->change_factor = fit_change_scaler(d);
     numeric_table_free(&t);
 }

@@ -4,10 +4,11 @@
  * options `time_column|columns|drop_columns|na_values`, then the CSV.
  *
  * On success: at least one uniquely findable feature column, a time column iff one was
- * asked for, rows on increasing lines after the header, values finite or NaN with NaNs
- * counted in `missing`, time cells inside the time text; first_missing finds the first NaN
- * in row order; resampling keeps rows 0, k, 2k ...; dropping missing rows leaves none and
- * counts what it removed. On an error: a filled one-line message and a freed, zeroed table. */
+ * asked for, rows on increasing lines after the header numbered 1, 2, ..., values finite
+ * or NaN with NaNs counted in `missing`, time cells inside the time text; first_missing
+ * finds the first NaN in row order; resampling keeps rows 0, k, 2k ... with their row
+ * numbers; dropping missing rows leaves none and counts what it removed. On an error: a
+ * filled one-line message and a freed, zeroed table. */
 #include <math.h>
 #include <stdint.h>
 
@@ -40,6 +41,7 @@ static void check_table(const NumericTable *t, int want_time, long max_line) {
     long missing = 0;
     for (long r = 0; r < t->rows; r++) {
         FUZZ_CHECK(t->lines[r] > (r ? t->lines[r - 1] : t->header_line) && t->lines[r] <= max_line);
+        FUZZ_CHECK(t->row_number[r] == r + 1);
         for (int c = 0; c < t->num_columns; c++) {
             double v = t->values[c][r];
             FUZZ_CHECK(isfinite(v) || isnan(v));
@@ -60,7 +62,7 @@ static void check_resample(NumericTable *t, int every) {
     if (rows) memcpy(lines, t->lines, sizeof *lines * (size_t)rows);
     numeric_table_resample(t, every);
     FUZZ_CHECK(t->rows == (rows + every - 1) / every);
-    for (long r = 0; r < t->rows; r++) FUZZ_CHECK(t->lines[r] == lines[r * every]);
+    for (long r = 0; r < t->rows; r++) FUZZ_CHECK(t->lines[r] == lines[r * every] && t->row_number[r] == r * every + 1);
     free(lines);
 }
 

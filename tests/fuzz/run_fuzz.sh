@@ -31,8 +31,9 @@ declare -A sources=(
   [word_tag]="src/prep/word_tag.c src/prep/tagged_sentence.c src/data/parse_error.c"
   [glove]="src/prep/glove.c src/data/utf8.c src/data/vocab.c src/core/rng.c src/prep/prep_fail.c src/data/parse_error.c src/core/record_limit.c"
   [numeric_table]="src/prep/numeric_table.c src/data/csv.c src/data/parse_error.c src/core/record_limit.c"
+  [series_time]="src/prep/series_time.c"
 )
-all_targets=(csv tokenizer conllu word_tag glove numeric_table)
+all_targets=(csv tokenizer conllu word_tag glove numeric_table series_time)
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all_targets[@]}")
 for t in "${targets[@]}"; do

@@ -1,5 +1,5 @@
 # fuzz.cmake: the libFuzzer targets of tests/fuzz/ (CSV, tokenizer + UTF-8, CoNLL-U,
-# word-tag, GloVe lines, numeric table), built with clang by run_fuzz.sh and run 5 s each
+# word-tag, GloVe lines, numeric table, series dates), built with clang by run_fuzz.sh and run 5 s each
 # with AddressSanitizer and UBSan; any crash, sanitizer report or leak fails the test and
 # names the reproducer. Without clang/libFuzzer the script exits 77: reported as skipped.
 add_test(NAME fuzz_parsers

@@ -1,7 +1,8 @@
 /* test_series_unit.c: unit test of the series converter's pieces on tiny tables whose
  * results are computed by hand — the numeric table parser (numbers, missing cells, column
  * selection, every error it reports with its line), the row operations (resample, drop),
- * the fill rules, the time split, the scalers, window counts and rise labels, and one
+ * the fill rules, the time split, the dates of the time column (series_time), the
+ * scalers, window counts and rise labels, and one
  * whole convert_series / convert_series_classify run checked value by value (scaled rows,
  * starts, targets, labels, scaler). It must not test the HDF5 writer (test_series.sh
  * does, through `recur inspect`). Exits 1 if any check fails. */
@@ -14,6 +15,7 @@
 #include "prep/converters.h"
 #include "prep/numeric_table.h"
 #include "prep/series_ops.h"
+#include "prep/series_time.h"
 
 static int failures, checks;
 
@@ -118,10 +120,10 @@ static void test_rows(void) {
     expect(numeric_table_first_missing(&t, &row, &col) && row == 1 && col == 0, "first missing: row 1, a");
     numeric_table_resample(&t, 2);
     expect(column_is(&t, 0, (double[]){0, 2, 4}, 3) && column_is(&t, 1, (double[]){10, NAN, 14}, 3) &&
-               t.lines[1] == 4 && !strcmp(numeric_table_time(&t, 2), "4"),
-           "every=2 keeps rows 0, 2, 4 with their lines and times");
+               t.lines[1] == 4 && t.row_number[1] == 3 && !strcmp(numeric_table_time(&t, 2), "4"),
+           "every=2 keeps rows 0, 2, 4 with their lines, file row numbers and times");
     expect(numeric_table_drop_missing(&t) == 1 && column_is(&t, 1, (double[]){10, 14}, 2) && t.lines[1] == 6 &&
-               !strcmp(numeric_table_time(&t, 1), "4"),
+               t.row_number[1] == 5 && !strcmp(numeric_table_time(&t, 1), "4"),
            "drop removes the row with b missing");
     expect(!numeric_table_first_missing(&t, &row, &col), "no missing cell left");
     numeric_table_free(&t);
@@ -166,6 +168,53 @@ static void test_split_scale_windows(void) {
     double y[] = {1, 2, 3, 5, 4};
     expect(series_rise_label(y, 0, 2, 2, 0) == 1, "rise: y[3] - y[1] = 3 > 0");
     expect(series_rise_label(y, 1, 2, 2, 1) == 0, "no rise: y[4] - y[2] = 1, not > 1");
+}
+
+/* s must parse into exactly these fields (year, month, ... as written). */
+static void time_is(const char *s, int fields, long y, long mo, long d, long h, long mi, long se) {
+    SeriesTime t;
+    const long want[SERIES_TIME_FIELDS] = {y, mo, d, h, mi, se};
+    int ok = series_time_parse(s, &t) == 0 && t.fields == fields;
+    for (int k = 0; ok && k < SERIES_TIME_FIELDS; k++) ok = t.v[k] == want[k];
+    char what[128];
+    snprintf(what, sizeof what, "time '%s': %d fields %ld-%ld-%ld %ld:%ld:%ld", s, fields, y, mo, d, h, mi, se);
+    expect(ok, what);
+}
+
+static void not_a_time(const char *s) {
+    SeriesTime t;
+    char what[128];
+    snprintf(what, sizeof what, "'%s' is not a date", s);
+    expect(series_time_parse(s, &t) == -1, what);
+}
+
+/* compare(row, until) must have the sign `sign`. */
+static void compares(const char *row, const char *until, int sign) {
+    SeriesTime r, u;
+    char what[128];
+    snprintf(what, sizeof what, "'%s' vs until '%s': %d", row, until, sign);
+    int c = series_time_parse(row, &r) == 0 && series_time_parse(until, &u) == 0 ? series_time_compare(&r, &u) : 9;
+    expect((c < 0 ? -1 : c > 0 ? 1 : 0) == sign && c != 9, what);
+}
+
+static void test_times(void) {
+    time_is("2017-03-01", 3, 2017, 3, 1, 0, 0, 0);
+    time_is(" 2012/12 ", 2, 2012, 12, 0, 0, 0, 0);
+    time_is("2010-1-2 3", 4, 2010, 1, 2, 3, 0, 0);
+    time_is("2014-12-31T23:05", 5, 2014, 12, 31, 23, 5, 0);
+    time_is("01.02.2009 00:10:00", 6, 2009, 2, 1, 0, 10, 0);
+    time_is("31.12.2016", 3, 2016, 12, 31, 0, 0, 0);
+    const char *bad[] = {"2012", "26304", "", "2012-13-01", "2012-12-32", "2012-12-31 24:00", "2012-12-31 10:5",
+                         "2012-12/31", "12.2012", "1.1.09", "2012-12-31 10:00:00x", "2012-12-31 10:00:00.5",
+                         "12/31/2012", "yesterday"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) not_a_time(bad[i]);
+    compares("2012-12-31 23:00", "2012-12-31", 0);    /* the until's day covers all its hours */
+    compares("2012-12-31 23:00", "2012-12", 0);
+    compares("2013-01-01 00:00", "2012-12-31", 1);
+    compares("2012-12-30", "2012-12-31 12:00", -1);
+    compares("31.12.2012 12:00:01", "2012-12-31 12:00", 0); /* layouts mix: fields are compared */
+    compares("31.12.2012 12:01:00", "2012-12-31 12:00", 1);
+    compares("2012-12-31", "2012-12-31 00:00", 0);    /* unwritten fields are 0 */
 }
 
 /* ---- one whole conversion ---- */
@@ -256,6 +305,7 @@ int main(void) {
     test_rows();
     test_fill();
     test_split_scale_windows();
+    test_times();
     char path[] = "/tmp/recur_series_unit_XXXXXX";
     int fd = mkstemp(path);
     if (fd < 0) return printf("FAIL  mkstemp\n"), 1;
