@@ -67,6 +67,7 @@ DEFAULTS = {
     "allreduce_overlap": 1, "nonfinite": "stop", "progress": "auto", "seed": 1, "threads": 0,
     "synthetic_train_size": 2000, "synthetic_valid_size": 500, "synthetic_max_len": 24,
     "device": "cpu", "gpu": -1, "tf32": 0, "target": "auto", "window_norm": "none", "season": 0,
+    "unk_replace": "auto",
 }
 TOOL_DEFAULTS = {"recur_init": 0, "recur_order": 0}  # this tool's own options (see above)
 MODEL_KEYS = ("cell", "vocab_size", "input_size", "hidden_size", "num_layers", "bidirectional",
@@ -308,6 +309,41 @@ def train_plan(split, batch_size, seed, epoch):
     return [batches[i] for i in rng.permutation(len(batches))]
 
 
+# ---- unknown-word replacement (src/train/unk_replace.c) ----
+
+UNK, SPECIALS, UNK_STREAM = 1, 4, 0x756E6B72
+
+
+def unk_replace_probabilities(s, meta, train):
+    """Per vocabulary id, the chance that a training token becomes <unk>: alpha / (alpha + n)
+    for an id seen n > 0 times in train (never a special); None when unk_replace is off."""
+    setting = s["unk_replace"]
+    try:
+        alpha = (0.25 if meta["task"] == "tag" else 0.0) if setting == "auto" else float(setting)
+    except ValueError:
+        fail("unk_replace = '%s': give auto, 0 (off) or alpha > 0" % setting)
+    if not alpha > 0 or train.input != "tokens":
+        return None
+    count = np.bincount(train.tokens, minlength=meta["vocab_size"]).astype(np.float64)
+    p = np.where(count > 0, alpha / (alpha + np.maximum(count, 1)), 0.0)
+    p[:SPECIALS] = 0.0
+    print("torch_train: unk_replace = %g (n = 1: %.3f)" % (alpha, alpha / (alpha + 1)), flush=True)
+    return p
+
+
+def unk_replace(x, idx, prob, seed, epoch):
+    """recur's draws: token t of example i becomes <unk> when
+    rng_uniform(rng_bits(seed, UNK_STREAM, epoch), i, t) < prob[token]. x [B, T] in place."""
+    if prob is None:
+        return x
+    epoch_seed = int(recur_rng.rng_bits(seed, UNK_STREAM, 1, start=epoch)[0])
+    xs = x.numpy()
+    for b, i in enumerate(idx):  # padding is <pad>, never replaced: draw over the whole row
+        hit = recur_rng.rng_uniform(epoch_seed, int(i), xs.shape[1]) < prob[xs[b]]
+        xs[b][hit] = UNK
+    return x
+
+
 # ---- optimizer and schedule ----
 
 def make_optimizer(s, params):
@@ -525,6 +561,7 @@ def main(argv):
         model.embedding.weight.requires_grad_(False)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = make_optimizer(s, params)
+    unk_prob = unk_replace_probabilities(s, meta, train)
     B = s["batch_size"]
     per_epoch = math.ceil(train.n / B)
     total = s["epochs"] * per_epoch if s["epochs"] > 0 else s["steps"]
@@ -547,6 +584,7 @@ def main(argv):
             plan = train_plan(train, B, s["seed"], epoch)
         for bi, idx in enumerate(plan):
             x, lengths, labels, targets = train.batch(idx)
+            x = unk_replace(x, idx, unk_prob, s["seed"], epoch)
             out = model(x, lengths)
             loss = compute_loss(mcfg, out, lengths, labels=labels, targets=targets)
             opt.zero_grad()

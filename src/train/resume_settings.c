@@ -26,7 +26,7 @@ static const struct {
     {"beta2", REFUSED}, {"eps", REFUSED}, {"alpha", REFUSED}, {"centered", REFUSED}, {"rho", REFUSED},
     {"lr_decay", REFUSED}, {"initial_accumulator", REFUSED}, {"weight_decay", REFUSED},
     /* the data order and dropout masks (seed), the position in the epoch (batch_size), the data */
-    {"seed", REFUSED}, {"batch_size", REFUSED}, {"synthetic_train_size", REFUSED},
+    {"seed", REFUSED}, {"batch_size", REFUSED}, {"synthetic_train_size", REFUSED}, {"unk_replace", REFUSED},
     {"target", REFUSED}, {"window_norm", REFUSED}, /* what the outputs and inputs mean */
     {"synthetic_valid_size", REFUSED}, {"synthetic_max_len", REFUSED},
     /* changed on purpose */
