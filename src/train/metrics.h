@@ -20,6 +20,9 @@
 
 typedef struct Confusion {
     int classes;
+    int unknown;     /* 1: the last class is <unk> (prep's unknown_labels = unk): a true class
+                      * the model cannot predict; its items are misses, it is left out of
+                      * the macro mean (its support still weighs in weighted F1) */
     int64_t *counts; /* [classes][classes]: row = true class, column = predicted */
     /* Kept for the trainer's own evaluate(); evaluate.h keeps the loss in EvalResult. */
     double loss_sum; /* sum over samples of the per-sample loss */
@@ -35,6 +38,9 @@ typedef struct ClassScores {
 } ClassScores;
 
 void confusion_init(Confusion *c, int classes);
+/* Adds the <unk> class (one more row and column, never predicted) to a confusion with no
+ * counts yet; nothing when it has one. */
+void confusion_add_unknown(Confusion *c);
 void confusion_reset(Confusion *c);
 void confusion_add(Confusion *c, int truth, int predicted);
 /* dst += src (counts, loss_sum, samples); exit 1 when the class counts differ. */
@@ -46,7 +52,8 @@ int64_t confusion_count(const Confusion *c, int truth, int predicted);
 int64_t confusion_total(const Confusion *c);
 double confusion_accuracy(const Confusion *c);
 ClassScores confusion_class_scores(const Confusion *c, int k);
-/* Unweighted mean over all classes of F1; a class never true nor predicted counts as 0. */
+/* Unweighted mean over all classes (but <unk>) of F1; a class never true nor predicted
+ * counts as 0. */
 double confusion_macro_f1(const Confusion *c);
 /* Mean of F1 weighted by support. */
 double confusion_weighted_f1(const Confusion *c);
