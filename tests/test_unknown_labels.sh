@@ -14,7 +14,8 @@
 #     unk_replace on for tagging (auto) and not for classification; a bad value is exit 2.
 #  5. Resume stays exact with unk_replace on, and unk_replace changes training.
 #  6. tools/torch_train.py draws the same replacements: from recur's start and order its
-#     training losses equal recur's (skipped when /usr/bin/python3 has no torch).
+#     training losses equal recur's; and it scores the <unk> class as recur does (skipped
+#     when /usr/bin/python3 has no torch).
 # Usage: RECUR=... SAMPLES=... test_unknown_labels.sh PROJECT_ROOT
 set -euo pipefail
 root=$1
@@ -146,3 +147,12 @@ a, b = [list(map(float, s.split())) for s in sys.argv[1:3]]
 assert len(a) == len(b) == 4 and all(abs(x - y) < 2e-4 for x, y in zip(a, b)), (a, b)' "$a" "$b" ||
   fail "recur's training losses $a differ from PyTorch's $b (same start, order and replacements)"
 echo "ok: PyTorch from recur's start and order with unk_replace = 2: losses $b = recur's $a"
+/usr/bin/python3 "$root/tools/torch_train.py" --data="$W/unk.h5" "${tagger[@]}" --steps=20 --eval_every=10 \
+  --run_dir="$W/torch_unk" --recur_init=1 --recur_order=1 >"$W/torch.out" || fail "torch_train.py on <unk>: $(tail -5 "$W/torch.out")"
+py '
+import json, sys
+a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+assert a["confusion"] == b["confusion"] and a["items"] == b["items"], (a["confusion"], b["confusion"])
+assert all(abs(a[k] - b[k]) < 1e-5 for k in ("loss", "accuracy", "macro_f1", "weighted_f1")), (a, b)
+print("ok: PyTorch scores the <unk> class as recur does: confusion", a["confusion"], "loss", b["loss"])' \
+  "$(last_test "$W/r_unk")" "$(last_test "$W/torch_unk")" || fail "PyTorch's test metrics with <unk> differ from recur's"

@@ -11,7 +11,9 @@ keys mapped), schedule (the torch.optim.lr_scheduler equivalents in src/train/sc
 clipping (by value, then by global norm), epochs or steps, and seed (torch.manual_seed;
 the data order is drawn the same way as recur's, per-epoch shuffle then length-grouped
 batches in pools of 50 batches, but not bit-identical). The model is tools/recur_torch.py's
-(PyTorch's own nn.LSTM / GRU / RNN, same parameter names and initialisation).
+(PyTorch's own nn.LSTM / GRU / RNN, same parameter names and initialisation). unk_replace
+replaces rare training tokens by <unk> with recur's very draws (src/train/unk_replace.h);
+a valid/test <unk> class (prep's unknown_labels = unk) is scored as recur scores it.
 
 Evaluates valid and test every `eval_every` steps, at each epoch end and after the last
 step, with recur's metrics (accuracy, macro / weighted F1, per-class scores and confusion;
@@ -230,6 +232,7 @@ def load_dataset(path):
         meta = {k: attr(f, k) for k in ("task", "input", "num_classes", "vocab_size", "num_features",
                                          "num_targets", "input_steps", "horizon", "fingerprint")}
         meta["classes"] = strings(f["classes"]) if "classes" in f else None
+        meta["unknown_class"] = attr(f, "unknown_class")  # valid/test's <unk> class (id num_classes), or None
         meta["embedding"] = f["embedding"][:].astype(np.float32) if "embedding" in f else None
         if meta["task"] == "regress":
             tf = f["target_features"][:].astype(np.int64)
@@ -404,14 +407,16 @@ def evaluate(model, mcfg, split, meta, batch_size):
         for idx in cut(order, split.lengths, batch_size):
             x, lengths, labels, targets = split.batch(idx)
             out = model(x, lengths)
+            if labels is not None:  # the <unk> class has no logit: out of the loss, a miss below
+                for_loss = labels.masked_fill(labels == meta["num_classes"], mcfg["ignore_index"])
             if meta["task"] == "tag":
                 valid = torch.arange(x.shape[1]).unsqueeze(0) < lengths.unsqueeze(1)
-                n = int(valid.sum())
-                loss_sum += float(compute_loss(mcfg, out, lengths, labels=labels)) * n
+                n = int((valid & (for_loss != mcfg["ignore_index"])).sum())
+                loss_sum += float(compute_loss(mcfg, out, lengths, labels=for_loss)) * n
                 preds.append(out[valid].argmax(1).numpy()), truth.append(labels[valid].numpy())
             elif meta["task"] == "classify":
-                n = len(idx)
-                loss_sum += float(compute_loss(mcfg, out, lengths, labels=labels)) * n
+                n = int((for_loss != mcfg["ignore_index"]).sum())
+                loss_sum += float(compute_loss(mcfg, out, lengths, labels=for_loss)) * n
                 preds.append(out.argmax(1).numpy()), truth.append(labels.numpy())
             else:
                 n = out.numel()
@@ -465,9 +470,12 @@ def regression_metrics(errors, meta):
 
 
 def class_metrics(truth, pred, meta):
-    C = meta["num_classes"]
+    """recur's scores; with the <unk> class (meta["unknown_class"]) one more row and column,
+    never predicted, and left out of the macro mean."""
+    K = meta["num_classes"]
+    C = K + (meta["unknown_class"] is not None)
     conf = np.bincount(truth * C + pred, minlength=C * C).reshape(C, C)
-    names = meta["classes"] or [str(k) for k in range(C)]
+    names = (meta["classes"] or [str(k) for k in range(K)]) + ["<unk>"] * (C - K)
     ratio = lambda a, b: float(a) / float(b) if b else 0.0  # noqa: E731
     per_class, f1s, support = [], [], conf.sum(1)
     for k in range(C):
@@ -476,7 +484,7 @@ def class_metrics(truth, pred, meta):
         f1s.append(f1)
         per_class.append({"class": names[k], "precision": ratio(tp, predicted),
                           "recall": ratio(tp, support[k]), "f1": f1, "support": int(support[k])})
-    return {"accuracy": ratio(np.trace(conf), conf.sum()), "macro_f1": float(np.mean(f1s)),
+    return {"accuracy": ratio(np.trace(conf), conf.sum()), "macro_f1": float(np.mean(f1s[:K])),
             "weighted_f1": ratio(float(np.dot(f1s, support)), support.sum()),
             "per_class": per_class, "confusion": conf.tolist()}
 
