@@ -128,6 +128,30 @@ done
 ! h5diff -q "$W/straight/checkpoints/step-000000040.h5" "$W/off/checkpoints/step-000000040.h5" /model /model ||
   fail "unk_replace = 1 trained the same weights as unk_replace = 0"
 echo "ok: 20 + resume + 20 steps equal 40 steps bit for bit with unk_replace on; off trains other weights"
+# A checkpoint from before the key (no unk_replace in its settings) ran without replacement:
+# resuming it with auto on tagging data is refused, with unk_replace = 0 it resumes.
+if /usr/bin/python3 -c "import h5py" 2>/dev/null; then
+  "$RECUR" train "${base[@]}" --steps=2 --run_dir="$W/auto_stored" >/dev/null
+  /usr/bin/python3 -c '
+import h5py, sys
+text = h5py.File(sys.argv[1], "r").attrs["config"]
+text = text.decode() if isinstance(text, bytes) else text
+assert "unk_replace = 0.25" in text.splitlines(), [l for l in text.splitlines() if "unk" in l]' \
+    "$W/auto_stored/checkpoints/step-000000002.h5" || fail "the checkpoint does not store auto resolved (0.25)"
+  "$RECUR" train "${base[@]}" --unk_replace=0 --steps=20 --run_dir="$W/legacy" >/dev/null
+  /usr/bin/python3 -c '
+import h5py, sys
+with h5py.File(sys.argv[1], "r+") as f:
+    text = f.attrs["config"]
+    text = text.decode() if isinstance(text, bytes) else text
+    f.attrs["config"] = "".join(l for l in text.splitlines(True) if not l.startswith("unk_replace"))' \
+    "$W/legacy/checkpoints/step-000000020.h5"
+  expect_error "resume: unk_replace = 0.25, but the checkpoint .*step-000000020.h5 was made with unk_replace = 0;" \
+    "$RECUR" train "${base[@]}" --steps=40 --run_dir="$W/legacy" --resume=1
+  "$RECUR" train "${base[@]}" --unk_replace=0 --steps=40 --run_dir="$W/legacy" --resume=1 >/dev/null ||
+    fail "a checkpoint without unk_replace did not resume with unk_replace = 0"
+  echo "ok: a checkpoint without the key resumes as unk_replace = 0 (auto on tagging data is refused)"
+fi
 
 # ---- 6. PyTorch draws the same replacements
 if ! /usr/bin/python3 -c "import torch, h5py" 2>/dev/null; then

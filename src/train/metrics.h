@@ -7,7 +7,8 @@
  *
  * Ill-defined ratios are 0, as scikit-learn's zero_division=0: precision of a class never
  * predicted, recall of a class never true, F1 of a class with no true positive. Macro F1
- * averages over ALL `classes`, so a class never true nor predicted adds F1 = 0 to the mean:
+ * averages over ALL `classes` (but the <unk> class, see `unknown`), so a class never true
+ * nor predicted adds F1 = 0 to the mean:
  * this is sklearn's f1_score(y, p, labels=range(classes), average="macro",
  * zero_division=0). (sklearn's default labels=None would leave such a class out of the
  * mean instead.) Weighted F1 weights each class's F1 by its support (true count), as

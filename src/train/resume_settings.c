@@ -41,6 +41,21 @@ static const struct {
     {"gpu", FREE}, {"allreduce_overlap", FREE}, {"pretrained_embedding", FREE},
 };
 
+/* Keys added after checkpoints were first written: the value that behaves as runs did
+ * before the key existed, for a checkpoint that does not store it. */
+static const struct {
+    const char *key, *value;
+} values_before[] = {{"unk_replace", "0"}};
+
+static void value_not_stored(const char *key, char *was, size_t n) {
+    for (size_t i = 0; i < sizeof values_before / sizeof values_before[0]; i++)
+        if (!strcmp(values_before[i].key, key)) {
+            snprintf(was, n, "%s", values_before[i].value);
+            return;
+        }
+    snprintf(was, n, "its default (not stored)");
+}
+
 static ResumePolicy policy_of(const char *key) {
     for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++)
         if (!strcmp(policies[i].key, key)) return policies[i].policy;
@@ -74,7 +89,7 @@ static void compare_keys(const char *path, const char *stored, const char *curre
     char key[SETTING_KEY_MAX], now[SETTING_VALUE_MAX], was[SETTING_VALUE_MAX];
     while (settings_next(&current, key, now)) {
         if (sized_by_data(key) != data_sized) continue;
-        if (!settings_lookup(stored, key, was)) snprintf(was, sizeof was, "its default (not stored)");
+        if (!settings_lookup(stored, key, was)) value_not_stored(key, was, sizeof was);
         if (!strcmp(was, now)) continue;
         ResumePolicy policy = policy_of(key);
         if (policy == REFUSED)

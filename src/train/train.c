@@ -389,6 +389,14 @@ static void run_loop(Run *r) {
 
 /* ---- set-up ---- */
 
+/* Turns unk_replace = auto into the alpha it means for this data (stored so in checkpoints,
+ * so a resume compares values, not spellings) and counts the training tokens. */
+static void resolve_unk_replace(Run *r, RunConfig *cfg) {
+    double alpha = unk_replace_alpha(cfg->train.unk_replace, r->data.train.task);
+    snprintf(cfg->train.unk_replace, sizeof cfg->train.unk_replace, "%g", alpha);
+    unk_replace_init(&r->unk, alpha, cfg->train.seed, &r->data.train, r->comm);
+}
+
 /* The pretrained vectors of the dataset into the embedding (on the model's backend). */
 static void load_pretrained_embedding(Run *r) {
     Model *m = &r->model;
@@ -430,8 +438,7 @@ static void setup(Run *r, RunConfig *cfg) {
     train_data_load(&r->data, cfg, r->comm);
     rank_agreement_check(r->comm, cfg, r->data.fingerprint);
     resolve_best_metric(r, cfg);
-    unk_replace_init(&r->unk, unk_replace_alpha(cfg->train.unk_replace, r->data.train.task), cfg->train.seed,
-                     &r->data.train, r->comm);
+    resolve_unk_replace(r, cfg);
     setup_model(r, cfg);
     progress_init(&r->progress, cfg->train.progress, !r->root);
     r->state = (CheckpointState){.best_value = r->lower_is_better ? INFINITY : -INFINITY, .ranks = r->comm->size};
