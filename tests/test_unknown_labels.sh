@@ -100,7 +100,7 @@ py "$check_unk_metrics" "$(grep '^{' "$W/eval.out")" || fail "eval: the <unk> cl
 UD=$SAMPLES/ud
 "$RECUR" prep conllu --train="$UD/en_sample-ud-train.conllu" --valid="$UD/en_sample-ud-dev.conllu" \
   --test="$UD/en_sample-ud-test.conllu" --output="$W/ud.h5" >/dev/null 2>"$W/warn"
-grep -Fq "recur: warning: train has no <unk> token but valid has 57.14% and test 71.43%: recur train trains its embedding with unk_replace" \
+grep -Fq "recur: warning: train has no <unk> token but valid has 57.14% and test has 71.43%: recur train trains its embedding with unk_replace" \
   "$W/warn" || fail "no warning on train without <unk>: $(cat "$W/warn")"
 "$RECUR" prep conllu --train="$UD/en_sample-ud-train.conllu" --valid="$UD/en_sample-ud-dev.conllu" \
   --test="$UD/en_sample-ud-test.conllu" --output="$W/ud2.h5" --min_freq=2 >/dev/null 2>"$W/warn"
@@ -128,8 +128,7 @@ done
 ! h5diff -q "$W/straight/checkpoints/step-000000040.h5" "$W/off/checkpoints/step-000000040.h5" /model /model ||
   fail "unk_replace = 1 trained the same weights as unk_replace = 0"
 echo "ok: 20 + resume + 20 steps equal 40 steps bit for bit with unk_replace on; off trains other weights"
-# A checkpoint from before the key (no unk_replace in its settings) ran without replacement:
-# resuming it with auto on tagging data is refused, with unk_replace = 0 it resumes.
+# A checkpoint stores unk_replace resolved (auto -> 0.25 here).
 if /usr/bin/python3 -c "import h5py" 2>/dev/null; then
   "$RECUR" train "${base[@]}" --steps=2 --run_dir="$W/auto_stored" >/dev/null
   /usr/bin/python3 -c '
@@ -138,20 +137,20 @@ text = h5py.File(sys.argv[1], "r").attrs["config"]
 text = text.decode() if isinstance(text, bytes) else text
 assert "unk_replace = 0.25" in text.splitlines(), [l for l in text.splitlines() if "unk" in l]' \
     "$W/auto_stored/checkpoints/step-000000002.h5" || fail "the checkpoint does not store auto resolved (0.25)"
-  "$RECUR" train "${base[@]}" --unk_replace=0 --steps=20 --run_dir="$W/legacy" >/dev/null
-  /usr/bin/python3 -c '
-import h5py, sys
-with h5py.File(sys.argv[1], "r+") as f:
-    text = f.attrs["config"]
-    text = text.decode() if isinstance(text, bytes) else text
-    f.attrs["config"] = "".join(l for l in text.splitlines(True) if not l.startswith("unk_replace"))' \
-    "$W/legacy/checkpoints/step-000000020.h5"
-  expect_error "resume: unk_replace = 0.25, but the checkpoint .*step-000000020.h5 was made with unk_replace = 0;" \
-    "$RECUR" train "${base[@]}" --steps=40 --run_dir="$W/legacy" --resume=1
-  "$RECUR" train "${base[@]}" --unk_replace=0 --steps=40 --run_dir="$W/legacy" --resume=1 >/dev/null ||
-    fail "a checkpoint without unk_replace did not resume with unk_replace = 0"
-  echo "ok: a checkpoint without the key resumes as unk_replace = 0 (auto on tagging data is refused)"
+  echo "ok: the checkpoint stores unk_replace = 0.25 for auto"
 fi
+# A checkpoint from before the key (no unk_replace in its settings) trained without
+# replacement: resuming it with auto on tagging data is refused, with unk_replace = 0 it
+# resumes. tests/fixtures/tagger_before_unk_replace.h5 is step 20 of this run made by recur
+# at 45a705d (before unk_replace): `recur train "${base[@]}" --steps=20` on the UD sample.
+mkdir -p "$W/legacy/checkpoints"
+cp "$root/tests/fixtures/tagger_before_unk_replace.h5" "$W/legacy/checkpoints/step-000000020.h5"
+expect_error "resume: unk_replace = 0.25, but the checkpoint .*step-000000020.h5 was made with unk_replace = 0;" \
+  "$RECUR" train "${base[@]}" --steps=40 --run_dir="$W/legacy" --resume=1
+"$RECUR" train "${base[@]}" --unk_replace=0 --steps=40 --run_dir="$W/legacy" --resume=1 >"$W/legacy.out" ||
+  fail "a checkpoint without unk_replace did not resume with unk_replace = 0: $(tail -3 "$W/legacy.out")"
+grep -q "resume: .*step-000000020.h5 (step 20" "$W/legacy.out" || fail "no resume line: $(head -3 "$W/legacy.out")"
+echo "ok: a checkpoint without the key resumes as unk_replace = 0 (auto on tagging data is refused)"
 
 # ---- 6. PyTorch draws the same replacements
 if ! /usr/bin/python3 -c "import torch, h5py" 2>/dev/null; then

@@ -423,9 +423,13 @@ static void print_summary(int split, const SplitView *v, const SplitStats *st, c
  * met only at evaluation, as it was initialised. */
 static void warn_untrained_unk(const SplitStats st[SPLIT_COUNT], DatasetTask task) {
     if (st[SPLIT_TRAIN].unknown > 0 || (!st[SPLIT_VALID].unknown && !st[SPLIT_TEST].unknown)) return;
+    char shares[96] = "";
+    for (int k = SPLIT_VALID, n = 0; k < SPLIT_COUNT; k++)
+        if (st[k].unknown)
+            n += snprintf(shares + n, sizeof shares - (size_t)n, "%s%s has %.2f%%", n ? " and " : "", split_names[k],
+                          percent(st[k].unknown, st[k].tokens));
     fflush(stdout); /* the summary lines first, as they happened */
-    fprintf(stderr, "recur: warning: train has no <unk> token but valid has %.2f%% and test %.2f%%: %s\n",
-            percent(st[SPLIT_VALID].unknown, st[SPLIT_VALID].tokens), percent(st[SPLIT_TEST].unknown, st[SPLIT_TEST].tokens),
+    fprintf(stderr, "recur: warning: train has no <unk> token but %s: %s\n", shares,
             task == TASK_TAG ? "recur train trains its embedding with unk_replace (auto: on for tagging); "
                                "min_freq = 2 here is the other way"
                              : "its embedding stays untrained unless recur train sets unk_replace (e.g. 0.25) "
