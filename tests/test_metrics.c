@@ -337,6 +337,43 @@ static void test_evaluate_tag(void) {
     eval_result_free(&e), model_free(&m), dataset_free(&d);
 }
 
+/* The <unk> class (prep's unknown_labels = unk): tags equal to num_classes (3) in a split
+ * with has_unknown. They are true items no logit predicts: each is a miss in the confusion
+ * (row 3, column 3 empty) and in accuracy; the loss leaves them out (it equals the loss
+ * of the same data with those tags ignored); macro F1 is the mean over classes 0-2 only. */
+static void test_evaluate_tag_unknown(void) {
+    Dataset d, ignored;
+    make_tagging(&d), make_tagging(&ignored);
+    d.has_unknown = 1;
+    const int unknown_at[3] = {0, 7, 15};
+    for (int i = 0; i < 3; i++) d.tags[unknown_at[i]] = 3, ignored.tags[unknown_at[i]] = -100;
+    ModelConfig cfg = small_config(6, 3, POOL_NONE, 3, LOSS_CROSS_ENTROPY);
+    Model m;
+    model_init(&m, &cfg, 12);
+    EvalResult e;
+    eval_result_init(&e, TASK_TAG, 3, NULL, NULL);
+    BatchBuffer buf = {0};
+    evaluate_split(&e, &m, &d, &buf, 2);
+    Confusion *c = &e.confusion;
+    expect(c->classes == 4 && c->unknown == 1, "unknown: the confusion has a 4th class, <unk>");
+    expect_count("unknown: every real, not ignored token is counted", confusion_total(c), 15);
+    expect_count("unknown: support of <unk>", confusion_class_scores(c, 3).support, 3);
+    expect_count("unknown: <unk> is never predicted", confusion_class_scores(c, 3).predicted, 0);
+    int64_t right = 0;
+    for (int k = 0; k < 3; k++) right += confusion_count(c, k, k);
+    expect_near("unknown: accuracy counts <unk> tokens as misses", confusion_accuracy(c), (double)right / 15, 1e-15);
+    double f1 = 0;
+    for (int k = 0; k < 3; k++) f1 += confusion_class_scores(c, k).f1;
+    expect_near("unknown: macro F1 over the 3 predictable classes", confusion_macro_f1(c), f1 / 3, 1e-15);
+    long items;
+    double want = reference_loss(&m, &ignored, 2, &items);
+    expect_near("unknown: the loss is that of the data with <unk> tags ignored", eval_result_loss(&e), want, 1e-12);
+    expect_count("unknown: the loss counts 12 tokens", e.items, 12);
+    evaluate_split(&e, &m, &d, &buf, 2); /* a second evaluation keeps the one <unk> class */
+    expect(c->classes == 4 && confusion_total(c) == 15, "unknown: a second evaluation starts afresh");
+    batch_buffer_free(&buf), eval_result_free(&e), model_free(&m), dataset_free(&d), dataset_free(&ignored);
+}
+
 /* 9 windows of 4 steps x 2 features over a 12-row series; 3 outputs each (horizon 3). */
 static void make_series(Dataset *d) {
     enum { ROWS = 12, F = 2, N = 9, C = 3 };
@@ -442,6 +479,7 @@ int main(void) {
     test_regression_merge();
     test_evaluate_classify();
     test_evaluate_tag();
+    test_evaluate_tag_unknown();
     test_evaluate_regress();
     test_log_lines();
     printf(failures ? "test_metrics: %d failure(s)\n" : "test_metrics: all passed\n", failures);

@@ -11,7 +11,9 @@ keys mapped), schedule (the torch.optim.lr_scheduler equivalents in src/train/sc
 clipping (by value, then by global norm), epochs or steps, and seed (torch.manual_seed;
 the data order is drawn the same way as recur's, per-epoch shuffle then length-grouped
 batches in pools of 50 batches, but not bit-identical). The model is tools/recur_torch.py's
-(PyTorch's own nn.LSTM / GRU / RNN, same parameter names and initialisation).
+(PyTorch's own nn.LSTM / GRU / RNN, same parameter names and initialisation). unk_replace
+replaces rare training tokens by <unk> with recur's very draws (src/train/unk_replace.h);
+a valid/test <unk> class (prep's unknown_labels = unk) is scored as recur scores it.
 
 Evaluates valid and test every `eval_every` steps, at each epoch end and after the last
 step, with recur's metrics (accuracy, macro / weighted F1, per-class scores and confusion;
@@ -67,6 +69,7 @@ DEFAULTS = {
     "allreduce_overlap": 1, "nonfinite": "stop", "progress": "auto", "seed": 1, "threads": 0,
     "synthetic_train_size": 2000, "synthetic_valid_size": 500, "synthetic_max_len": 24,
     "device": "cpu", "gpu": -1, "tf32": 0, "target": "auto", "window_norm": "none", "season": 0,
+    "unk_replace": "auto",
 }
 TOOL_DEFAULTS = {"recur_init": 0, "recur_order": 0}  # this tool's own options (see above)
 MODEL_KEYS = ("cell", "vocab_size", "input_size", "hidden_size", "num_layers", "bidirectional",
@@ -229,6 +232,7 @@ def load_dataset(path):
         meta = {k: attr(f, k) for k in ("task", "input", "num_classes", "vocab_size", "num_features",
                                          "num_targets", "input_steps", "horizon", "fingerprint")}
         meta["classes"] = strings(f["classes"]) if "classes" in f else None
+        meta["unknown_class"] = attr(f, "unknown_class")  # valid/test's <unk> class (id num_classes), or None
         meta["embedding"] = f["embedding"][:].astype(np.float32) if "embedding" in f else None
         if meta["task"] == "regress":
             tf = f["target_features"][:].astype(np.int64)
@@ -308,6 +312,41 @@ def train_plan(split, batch_size, seed, epoch):
     return [batches[i] for i in rng.permutation(len(batches))]
 
 
+# ---- unknown-word replacement (src/train/unk_replace.c) ----
+
+UNK, SPECIALS, UNK_STREAM = 1, 4, 0x756E6B72
+
+
+def unk_replace_probabilities(s, meta, train):
+    """Per vocabulary id, the chance that a training token becomes <unk>: alpha / (alpha + n)
+    for an id seen n > 0 times in train (never a special); None when unk_replace is off."""
+    setting = s["unk_replace"]
+    try:
+        alpha = (0.25 if meta["task"] == "tag" else 0.0) if setting == "auto" else float(setting)
+    except ValueError:
+        fail("unk_replace = '%s': give auto, 0 (off) or alpha > 0" % setting)
+    if not alpha > 0 or train.input != "tokens":
+        return None
+    count = np.bincount(train.tokens, minlength=meta["vocab_size"]).astype(np.float64)
+    p = np.where(count > 0, alpha / (alpha + np.maximum(count, 1)), 0.0)
+    p[:SPECIALS] = 0.0
+    print("torch_train: unk_replace = %g (n = 1: %.3f)" % (alpha, alpha / (alpha + 1)), flush=True)
+    return p
+
+
+def unk_replace(x, idx, prob, seed, epoch):
+    """recur's draws: token t of example i becomes <unk> when
+    rng_uniform(rng_bits(seed, UNK_STREAM, epoch), i, t) < prob[token]. x [B, T] in place."""
+    if prob is None:
+        return x
+    epoch_seed = int(recur_rng.rng_bits(seed, UNK_STREAM, 1, start=epoch)[0])
+    xs = x.numpy()
+    for b, i in enumerate(idx):  # padding is <pad>, never replaced: draw over the whole row
+        hit = recur_rng.rng_uniform(epoch_seed, int(i), xs.shape[1]) < prob[xs[b]]
+        xs[b][hit] = UNK
+    return x
+
+
 # ---- optimizer and schedule ----
 
 def make_optimizer(s, params):
@@ -368,14 +407,16 @@ def evaluate(model, mcfg, split, meta, batch_size):
         for idx in cut(order, split.lengths, batch_size):
             x, lengths, labels, targets = split.batch(idx)
             out = model(x, lengths)
+            if labels is not None:  # the <unk> class has no logit: out of the loss, a miss below
+                for_loss = labels.masked_fill(labels == meta["num_classes"], mcfg["ignore_index"])
             if meta["task"] == "tag":
                 valid = torch.arange(x.shape[1]).unsqueeze(0) < lengths.unsqueeze(1)
-                n = int(valid.sum())
-                loss_sum += float(compute_loss(mcfg, out, lengths, labels=labels)) * n
+                n = int((valid & (for_loss != mcfg["ignore_index"])).sum())
+                loss_sum += float(compute_loss(mcfg, out, lengths, labels=for_loss)) * n
                 preds.append(out[valid].argmax(1).numpy()), truth.append(labels[valid].numpy())
             elif meta["task"] == "classify":
-                n = len(idx)
-                loss_sum += float(compute_loss(mcfg, out, lengths, labels=labels)) * n
+                n = int((for_loss != mcfg["ignore_index"]).sum())
+                loss_sum += float(compute_loss(mcfg, out, lengths, labels=for_loss)) * n
                 preds.append(out.argmax(1).numpy()), truth.append(labels.numpy())
             else:
                 n = out.numel()
@@ -429,9 +470,12 @@ def regression_metrics(errors, meta):
 
 
 def class_metrics(truth, pred, meta):
-    C = meta["num_classes"]
+    """recur's scores; with the <unk> class (meta["unknown_class"]) one more row and column,
+    never predicted, and left out of the macro mean."""
+    K = meta["num_classes"]
+    C = K + (meta["unknown_class"] is not None)
     conf = np.bincount(truth * C + pred, minlength=C * C).reshape(C, C)
-    names = meta["classes"] or [str(k) for k in range(C)]
+    names = (meta["classes"] or [str(k) for k in range(K)]) + ["<unk>"] * (C - K)
     ratio = lambda a, b: float(a) / float(b) if b else 0.0  # noqa: E731
     per_class, f1s, support = [], [], conf.sum(1)
     for k in range(C):
@@ -440,7 +484,7 @@ def class_metrics(truth, pred, meta):
         f1s.append(f1)
         per_class.append({"class": names[k], "precision": ratio(tp, predicted),
                           "recall": ratio(tp, support[k]), "f1": f1, "support": int(support[k])})
-    return {"accuracy": ratio(np.trace(conf), conf.sum()), "macro_f1": float(np.mean(f1s)),
+    return {"accuracy": ratio(np.trace(conf), conf.sum()), "macro_f1": float(np.mean(f1s[:K])),
             "weighted_f1": ratio(float(np.dot(f1s, support)), support.sum()),
             "per_class": per_class, "confusion": conf.tolist()}
 
@@ -525,6 +569,7 @@ def main(argv):
         model.embedding.weight.requires_grad_(False)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = make_optimizer(s, params)
+    unk_prob = unk_replace_probabilities(s, meta, train)
     B = s["batch_size"]
     per_epoch = math.ceil(train.n / B)
     total = s["epochs"] * per_epoch if s["epochs"] > 0 else s["steps"]
@@ -547,6 +592,7 @@ def main(argv):
             plan = train_plan(train, B, s["seed"], epoch)
         for bi, idx in enumerate(plan):
             x, lengths, labels, targets = train.batch(idx)
+            x = unk_replace(x, idx, unk_prob, s["seed"], epoch)
             out = model(x, lengths)
             loss = compute_loss(mcfg, out, lengths, labels=labels, targets=targets)
             opt.zero_grad()

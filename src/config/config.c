@@ -120,6 +120,10 @@ static const Key keys[] = {
         "start the embedding from the dataset's pretrained vectors (recur prep --glove) when it "
         "has them; input_size becomes their width"),
     ROW(train, freeze_embedding, T_BOOL, int, 0, "0", ANY, "1: keep the embedding as it starts"),
+    ROW(train, unk_replace, T_STRING, char *, 0, "auto", ANY,
+        "replace a training token seen n times by <unk> with probability alpha / (alpha + n), "
+        "drawn anew each epoch (trains the <unk> embedding): alpha; 0 = off; auto = 0.25 for "
+        "tagging, off otherwise"),
     ROW(train, allreduce_overlap, T_BOOL, int, 0, "1", ANY,
         "ranks > 1: start each layer's gradient all-reduce as soon as backward finishes it "
         "(0: one all-reduce after backward, for comparison)"),

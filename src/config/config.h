@@ -56,6 +56,7 @@ typedef struct TrainConfig {
     int resume;           /* 1: continue from the newest checkpoint in run_dir */
     int pretrained_embedding; /* 1: start the embedding from the dataset's /embedding */
     int freeze_embedding; /* 1: never update the embedding */
+    char unk_replace[32]; /* alpha of rare-token replacement by <unk>: auto, 0 (off), > 0 (unk_replace.h) */
     int allreduce_overlap; /* 1: all-reduce each layer's gradients as backward finishes it */
     NonfinitePolicy nonfinite;
     ProgressStyle progress;

@@ -16,12 +16,14 @@ const char *const prep_format_names[] = {"text-csv", "text-folder", "conllu", "w
 const char *const scale_kind_names[] = {"none", "minmax", "zscore", 0};
 const char *const missing_rule_names[] = {"error", "ffill", "interpolate", "drop", 0};
 const char *const encoding_names[] = {"utf-8", "latin-1", 0};
+const char *const unknown_labels_names[] = {"error", "unk", "drop", 0};
 
 _Static_assert(sizeof(PrepFormat) == sizeof(int), "PrepFormat is not int-sized");
 _Static_assert(sizeof(ScaleKind) == sizeof(int), "ScaleKind is not int-sized");
 _Static_assert(sizeof(MissingRule) == sizeof(int), "MissingRule is not int-sized");
 _Static_assert(sizeof(TextEncoding) == sizeof(int), "TextEncoding is not int-sized");
 _Static_assert(sizeof(TokenizeMode) == sizeof(int), "TokenizeMode is not int-sized");
+_Static_assert(sizeof(UnknownLabels) == sizeof(int), "UnknownLabels is not int-sized");
 
 enum { G_INPUT, G_TEXT, G_SPLITS, G_SERIES };
 static const char *const group_names[] = {"input", "text", "splits", "series"};
@@ -48,6 +50,9 @@ static const Key keys[] = {
     STR(labels, "", "the label values in class order, comma-separated; \"\" = those in train, "
         "sorted", G_INPUT),
     STR(class_names, "", "display names of `labels`, same order; \"\" = the values", G_INPUT),
+    ROW("unknown_labels", unknown_labels, T_ENUM, UnknownLabels, unknown_labels_names, "error", ANY,
+        "a valid/test label or tag that is not a class: error (stop, naming its line), unk (an "
+        "<unk> class the model never predicts: a miss) or drop (leave out its example)", G_INPUT),
     ROW("tokenize", tokenizer.mode, T_ENUM, TokenizeMode, tokenize_mode_names, "word", ANY,
         "word tokens, or char (one token per character: Chinese)", G_TEXT),
     ROW("lowercase", tokenizer.lowercase, T_BOOL, int, 0, "1", ANY, "lower-case the text", G_TEXT),

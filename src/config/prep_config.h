@@ -27,6 +27,9 @@ extern const char *const scale_kind_names[];
 typedef enum { MISSING_ERROR, MISSING_FFILL, MISSING_INTERPOLATE, MISSING_DROP } MissingRule;
 extern const char *const missing_rule_names[];
 
+typedef enum { UNKNOWN_LABELS_ERROR, UNKNOWN_LABELS_UNK, UNKNOWN_LABELS_DROP } UnknownLabels;
+extern const char *const unknown_labels_names[];
+
 typedef enum { TAG_UPOS, TAG_XPOS } TagColumn;
 typedef enum { ENCODING_UTF8, ENCODING_LATIN1 } TextEncoding;
 extern const char *const encoding_names[];
@@ -45,6 +48,9 @@ typedef struct PrepConfig {
     char text_columns[PREP_LIST];   /* text-csv: comma-separated names or indices, joined by a space */
     char labels[PREP_LIST];         /* allowed label values in class order; "" = those seen in train */
     char class_names[PREP_LIST];    /* display names for `labels`, same order; "" = the values */
+    UnknownLabels unknown_labels;   /* a valid/test label or tag not among the classes: stop,
+                                       map to the <unk> class (id = number of classes), or
+                                       drop the example */
     /* tokenizer and vocabulary (text formats) */
     TokenizerOptions tokenizer;     /* tokenize, lowercase, strip_punct, strip_html */
     long min_freq;                  /* keep tokens seen at least this often in train */

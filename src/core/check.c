@@ -46,13 +46,14 @@ void recur_die(int status, const char *fmt, ...) {
     va_end(ap);
     size_t len = strlen(line);
     line[len] = '\n';
+    fflush(stdout); /* what was printed before the error comes before it, on a pipe too */
     fwrite(line, 1, len + 1, stderr);
     fflush(stderr);
     run_fatal_cleanups();
     if (abort_hook) abort_hook(status);
     /* _exit, not exit: library destructors may wait on threads that cannot finish (OpenBLAS's
      * workers spin when they could not map their buffers); every cleanup recur needs has run. */
-    fflush(stdout);
+    fflush(stdout); /* anything the cleanups printed */
     _exit(status);
 }
 

@@ -39,6 +39,9 @@ typedef struct Dataset {
     /* classify */
     int32_t *labels;          /* [n] in [0, num_classes) */
     int vocab_size, num_classes;
+    int has_unknown;          /* valid/test: 1 when labels (tags) equal to num_classes are the
+                               * <unk> class, never predicted (prep's unknown_labels = unk);
+                               * 0 always for train */
     int num_features, input_steps, horizon, num_targets;
 } Dataset;
 

@@ -104,6 +104,8 @@ void dataset_file_open(DatasetFile *f, const char *path) {
         bad(f, "task %s with %s input is not a combination recur knows", dataset_task_names[f->task],
             dataset_input_names[f->input]);
     if (f->task != TASK_REGRESS) f->num_classes = root_int(f, "num_classes", 1, 1 << 24);
+    if (f->task != TASK_REGRESS && h5_attr_exists(&f->h5, "/", "unknown_class"))
+        f->has_unknown = root_int(f, "unknown_class", f->num_classes, f->num_classes) == f->num_classes;
     if (f->input == INPUT_TOKENS) f->vocab_size = root_int(f, "vocab_size", 1, INT32_MAX);
     if (f->input == INPUT_SERIES) {
         f->num_features = root_int(f, "num_features", 1, 1 << 20);
@@ -142,6 +144,11 @@ static void check_ids(const DatasetFile *f, const char *path, const int32_t *v, 
             bad(f, "%s[%ld] = %d is outside [0, %d)", path, first + i, v[i], limit);
 }
 
+/* Labels or tags of a split lie in [0, this): the <unk> class is one more, never in train. */
+static int label_limit(const DatasetFile *f, SplitId split) {
+    return f->num_classes + (f->has_unknown && split != SPLIT_TRAIN);
+}
+
 static void read_token_shard(const DatasetFile *f, SplitId split, Dataset *d) {
     char p[64];
     split_path(p, sizeof p, split, "offsets");
@@ -162,7 +169,7 @@ static void read_token_shard(const DatasetFile *f, SplitId split, Dataset *d) {
         split_path(p, sizeof p, split, "tags");
         d->tags = xmalloc(sizeof(int32_t) * (size_t)(count ? count : 1), "tags");
         h5_read_rows(&f->h5, p, ELEM_INT32, base, count, 1, d->tags);
-        check_ids(f, p, d->tags, count, f->num_classes, (long)base);
+        check_ids(f, p, d->tags, count, label_limit(f, split), (long)base);
     }
 }
 
@@ -195,6 +202,7 @@ void dataset_read_shard(const DatasetFile *f, SplitId split, int rank, int world
     memset(d, 0, sizeof *d);
     d->task = f->task, d->input = f->input, d->total = f->examples[split];
     d->vocab_size = f->vocab_size, d->num_classes = f->num_classes;
+    d->has_unknown = split != SPLIT_TRAIN && f->has_unknown;
     d->num_features = f->num_features, d->input_steps = f->input_steps;
     d->horizon = f->horizon, d->num_targets = f->num_targets;
     dataset_shard_range(d->total, rank, world, &d->first, &d->n);
@@ -205,7 +213,7 @@ void dataset_read_shard(const DatasetFile *f, SplitId split, int rank, int world
         split_path(p, sizeof p, split, "labels");
         d->labels = xmalloc(sizeof(int32_t) * (size_t)(d->n ? d->n : 1), "labels");
         h5_read_rows(&f->h5, p, ELEM_INT32, d->first, d->n, 1, d->labels);
-        check_ids(f, p, d->labels, d->n, f->num_classes, d->first);
+        check_ids(f, p, d->labels, d->n, label_limit(f, split), d->first);
     }
 }
 

@@ -23,6 +23,8 @@ typedef struct DatasetFile {
     char fingerprint[17];
     long examples[SPLIT_COUNT];
     int vocab_size, num_classes, embedding_dim;
+    int has_unknown;     /* 1: root attribute unknown_class (= num_classes): valid/test labels
+                          * or tags of that id are the <unk> class, never predicted */
     int num_features, num_targets, input_steps, horizon, stride;
 } DatasetFile;
 

@@ -141,14 +141,26 @@ static void print_examples(const DatasetFile *f, const InspectArgs *a, char **cl
     h5_free_names(vocab, (int)V);
 }
 
+/* The class names, and "<unk>" after them when valid/test hold the <unk> class. */
+static char **read_class_names(const DatasetFile *f, int64_t *C) {
+    char **classes = dataset_read_names(f, "/classes", C);
+    if (f->task != TASK_REGRESS && *C != f->num_classes)
+        recur_die(EXIT_USAGE, "%s: /classes holds %ld names, num_classes is %d", f->h5.path, (long)*C, f->num_classes);
+    if (!f->has_unknown) return classes;
+    char **all = xmalloc(sizeof(char *) * (size_t)(*C + 1), "class names");
+    memcpy(all, classes, sizeof(char *) * (size_t)*C);
+    all[*C] = strcpy(xmalloc(sizeof "<unk>", "class name"), "<unk>");
+    free(classes);
+    (*C)++;
+    return all;
+}
+
 int inspect_main(int argc, char **argv) {
     InspectArgs a = parse_args(argc, argv);
     DatasetFile f;
     dataset_file_open(&f, a.path);
     int64_t C = 0;
-    char **classes = dataset_read_names(&f, "/classes", &C);
-    if (f.task != TASK_REGRESS && C != f.num_classes)
-        recur_die(EXIT_USAGE, "%s: /classes holds %ld names, num_classes is %d", a.path, (long)C, f.num_classes);
+    char **classes = read_class_names(&f, &C);
     if (a.recipe) {
         char *r = h5_attr_string(&f.h5, "/", "recipe");
         fputs(r, stdout);

@@ -59,7 +59,7 @@ static void add_word(RawSplit *s, const TokenizerOptions *whole, const TaggedWor
     check_utf8(path, w->line, "tag", w->tag, w->tag_len);
     long added = tokenize(whole, w->word, w->word_len, w->line, &s->tokens, &err);
     if (added < 0) prep_fail_parse(path, &err);
-    for (long k = 0; k < added; k++) token_list_push(&s->labels, w->tag, w->tag_len);
+    for (long k = 0; k < added; k++) raw_push_tag(s, w->tag, w->tag_len, w->line);
 }
 
 /* Parses one input file into a split; ctx points to its PrepFormat (conllu or word-tag). */

@@ -14,6 +14,7 @@ void prepared_init(PreparedDataset *d, DatasetTask task, DatasetInput input, con
     d->recipe = recipe;
     vocab_init(&d->vocab);
     vocab_init(&d->classes);
+    d->unknown_class = -1;
     for (int k = 0; k < SPLIT_COUNT; k++) {
         PreparedSplit *s = &d->splits[k];
         if (input == INPUT_TOKENS) s->offsets = xcalloc(1, sizeof(int64_t), "offsets");

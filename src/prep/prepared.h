@@ -39,6 +39,8 @@ typedef struct PreparedDataset {
     long embedding_hits;     /* vocabulary entries found in the vectors file */
     /* classes (classify) or tags (tag): names in id order */
     Vocab classes;
+    int unknown_class;       /* valid/test labels of this id (= classes.size) are the <unk>
+                              * class (prep's unknown_labels = unk); -1: none */
     /* series input */
     int num_features, num_targets, input_steps, horizon, stride;
     char **feature_names;    /* [num_features] */

@@ -145,6 +145,7 @@ static void put_root(Writer *w, const PreparedDataset *d) {
     if (d->task != TASK_REGRESS) {
         put_strings(w, "/classes", d->classes.words, d->classes.size);
         h5_attr_write_int(f, "/", "num_classes", d->classes.size);
+        if (d->unknown_class >= 0) h5_attr_write_int(f, "/", "unknown_class", d->unknown_class);
     }
 }
 

@@ -36,7 +36,12 @@ typedef struct SplitView {
 typedef struct SplitStats {
     long examples, truncated, empty;
     int64_t tokens, unknown;
+    long unknown_labels;     /* labels or tags not among the classes (unknown_labels = unk, drop) */
+    long dropped;            /* examples left out for one (drop) */
+    Vocab unseen;            /* the distinct texts of those labels */
 } SplitStats;
+
+enum { LABEL_UNKNOWN = -1 }; /* class_id of a label outside the classes, before it is mapped */
 
 static void *grow(void *p, size_t count, size_t elem, const char *what) {
     void *q = realloc(p, count * elem);
@@ -53,7 +58,7 @@ void raw_text_init(RawText *raw, DatasetTask task) {
 
 static void free_split(RawSplit *s) {
     token_list_free(&s->tokens), token_list_free(&s->labels);
-    free(s->offsets), free(s->source), free(s->line);
+    free(s->offsets), free(s->source), free(s->line), free(s->tag_line);
     memset(s, 0, sizeof *s);
 }
 
@@ -71,6 +76,15 @@ int raw_text_source(RawText *raw, const char *path) {
     size_t len = strlen(path) + 1;
     raw->sources[n] = memcpy(xmalloc(len, "source name"), path, len);
     return raw->num_sources++;
+}
+
+void raw_push_tag(RawSplit *s, const char *tag, size_t len, long line) {
+    if (s->labels.count + 1 > s->tag_line_cap) {
+        s->tag_line_cap = s->tag_line_cap ? 2 * s->tag_line_cap : 4096;
+        s->tag_line = grow(s->tag_line, (size_t)s->tag_line_cap, sizeof(long), "tag lines");
+    }
+    s->tag_line[s->labels.count] = line;
+    token_list_push(&s->labels, tag, len);
 }
 
 void raw_end_example(RawSplit *s, const char *label, size_t label_len, int source, long line) {
@@ -264,24 +278,44 @@ static void describe_list(const Vocab *v, char out[LIST_SHOWN + 8]) {
     }
 }
 
-static _Noreturn void unknown_label(const RawText *raw, const RawSplit *s, long i, const char *label, size_t len,
-                                    const Vocab *values) {
+/* Label t of example i is not a class: exit 2 naming its line (a tag's own line). */
+static _Noreturn void unknown_label(const RawText *raw, const RawSplit *s, long i, int64_t t, const char *label,
+                                    size_t len, const Vocab *values, int split) {
     char list[LIST_SHOWN + 8];
     describe_list(values, list);
-    prep_fail(raw->sources[s->source[i]], s->line[i], "unknown %s '%.*s' (the %ss are: %s)",
-              raw->task == TASK_TAG ? "tag" : "label", len > 60 ? 60 : (int)len, label,
-              raw->task == TASK_TAG ? "tag" : "label", list);
+    const char *what = raw->task == TASK_TAG ? "tag" : "label";
+    long line = raw->task == TASK_TAG && s->tag_line ? s->tag_line[t] : s->line[i];
+    prep_fail(raw->sources[s->source[i]], line, "unknown %s '%.*s' (the %ss are: %s)%s", what,
+              len > 60 ? 60 : (int)len, label, what, list,
+              split == SPLIT_TRAIN ? "" : "; unknown_labels = unk maps such labels to an <unk> class, "
+                                          "unknown_labels = drop leaves their examples out");
 }
 
-static int32_t class_id(const RawText *raw, const RawSplit *s, long i, int64_t t, const Vocab *values) {
+/* How one split's examples become ids. */
+typedef struct IdMap {
+    const Vocab *vocab, *values;  /* token and label texts -> ids */
+    long limit;                   /* content tokens kept (content_limit) */
+    int bos_eos, split;
+    UnknownLabels policy;         /* for a label outside values: error in train always */
+} IdMap;
+
+/* The class of label t of example i; LABEL_UNKNOWN (counted in st) when it is none and the
+ * split's policy allows that, else exit 2. */
+static int32_t class_id(const RawText *raw, const RawSplit *s, long i, int64_t t, const IdMap *map,
+                        SplitStats *st) {
     size_t len;
     const char *label = label_text(s, t, &len);
-    int id = vocab_find(values, label, len);
-    if (id < 0) unknown_label(raw, s, i, label, len, values);
-    return id;
+    int id = vocab_find(map->values, label, len);
+    if (id >= 0) return id;
+    if (map->policy == UNKNOWN_LABELS_ERROR) unknown_label(raw, s, i, t, label, len, map->values, map->split);
+    st->unknown_labels++;
+    vocab_add(&st->unseen, label, len);
+    return LABEL_UNKNOWN;
 }
 
 /* ---- vocabulary and ids ---- */
+
+static double percent(int64_t part, int64_t whole) { return whole ? 100.0 * (double)part / (double)whole : 0.0; }
 
 static void count_tokens(const SplitView *train, Vocab *counts) {
     vocab_init(counts);
@@ -315,42 +349,91 @@ static void reserve_ids(IdBuffers *b, long len) {
     b->tags = grow(b->tags, (size_t)b->cap, sizeof(int32_t), "example tags");
 }
 
+/* The label (classify) and tags (tag: b->tags[0..keep)) of example i; 0 when the example
+ * is to be dropped (an unknown label under unknown_labels = drop), else 1 with every
+ * unknown one mapped to the <unk> class, id values->size. */
+static int example_labels(const RawText *raw, const RawSplit *s, long i, long keep, const IdMap *map, IdBuffers *b,
+                          int32_t *label, SplitStats *st) {
+    long before = st->unknown_labels;
+    int tag = raw->task == TASK_TAG;
+    *label = tag ? 0 : class_id(raw, s, i, i, map, st);
+    for (long k = 0; tag && k < keep; k++) b->tags[k] = class_id(raw, s, i, s->offsets[i] + k, map, st);
+    if (st->unknown_labels == before) return 1;
+    if (map->policy == UNKNOWN_LABELS_DROP) return st->dropped++, 0;
+    int32_t unk = (int32_t)map->values->size;
+    if (*label == LABEL_UNKNOWN) *label = unk;
+    for (long k = 0; tag && k < keep; k++)
+        if (b->tags[k] == LABEL_UNKNOWN) b->tags[k] = unk;
+    return 1;
+}
+
 /* Example i of the view's RawSplit, as ids, into out. */
-static void add_example(const RawText *raw, const RawSplit *s, long i, const Vocab *vocab, const Vocab *values,
-                        long limit, int bos_eos, IdBuffers *b, PreparedSplit *out, SplitStats *st) {
+static void add_example(const RawText *raw, const RawSplit *s, long i, const IdMap *map, IdBuffers *b,
+                        PreparedSplit *out, SplitStats *st) {
     int64_t from = s->offsets[i];
-    long len = (long)(s->offsets[i + 1] - from), keep = len < limit ? len : limit;
+    long len = (long)(s->offsets[i + 1] - from), keep = len < map->limit ? len : map->limit;
     int tag = raw->task == TASK_TAG;
     if (len == 0) st->empty++;
     if (len == 0 && tag) return; /* a sentence with no token: nothing to tag */
-    int32_t label = tag ? 0 : class_id(raw, s, i, i, values);
     reserve_ids(b, keep + 3);
+    int32_t label;
+    if (!example_labels(raw, s, i, keep, map, b, &label, st)) return;
     long n = 0;
-    if (bos_eos) b->ids[n++] = VOCAB_BOS;
+    if (map->bos_eos) b->ids[n++] = VOCAB_BOS;
     for (long k = 0; k < keep; k++) {
         size_t at = s->tokens.start[from + k];
-        int32_t id = (int32_t)vocab_id(vocab, s->tokens.text + at, s->tokens.len[from + k]);
+        int32_t id = (int32_t)vocab_id(map->vocab, s->tokens.text + at, s->tokens.len[from + k]);
         st->unknown += id == VOCAB_UNK;
-        if (tag) b->tags[n] = class_id(raw, s, i, from + k, values);
         b->ids[n++] = id;
     }
     if (len == 0) b->ids[n++] = VOCAB_UNK;
-    if (bos_eos) b->ids[n++] = VOCAB_EOS;
+    if (map->bos_eos) b->ids[n++] = VOCAB_EOS;
     st->truncated += keep < len;
     st->tokens += n;
     st->examples++;
     prepared_add_tokens(out, b->ids, n, tag ? b->tags : NULL, label);
 }
 
-static void print_summary(int split, const SplitView *v, const SplitStats *st, const PrepConfig *cfg) {
-    char carved[96] = "";
+/* "; 3 unknown tags (I-LST, B-LST) mapped to <unk>" or "; 2 examples dropped for 3 unknown tags (...)". */
+static void describe_unknown(const SplitStats *st, DatasetTask task, char *out, size_t size) {
+    char list[LIST_SHOWN + 8];
+    *out = '\0';
+    if (!st->unknown_labels) return;
+    describe_list(&st->unseen, list);
+    const char *what = task == TASK_TAG ? "tag" : "label", *plural = st->unknown_labels == 1 ? "" : "s";
+    if (st->dropped)
+        snprintf(out, size, "; %ld example%s dropped for %ld unknown %s%s (%s)", st->dropped,
+                 st->dropped == 1 ? "" : "s", st->unknown_labels, what, plural, list);
+    else snprintf(out, size, "; %ld unknown %s%s (%s) mapped to <unk>", st->unknown_labels, what, plural, list);
+}
+
+static void print_summary(int split, const SplitView *v, const SplitStats *st, const PrepConfig *cfg, DatasetTask task) {
+    char carved[96] = "", unknown[LIST_SHOWN + 96];
     if (v->carved && v->n > 0)
         snprintf(carved, sizeof carved, " (carved from train: %s %g, split_seed %llu)", fraction_key(split),
                  split == SPLIT_VALID ? cfg->valid_fraction : cfg->test_fraction,
                  (unsigned long long)cfg->split_seed);
-    printf("%s: %ld examples%s, %lld tokens (%.2f%% <unk>), %ld truncated, %ld empty\n", split_names[split],
-           st->examples, carved, (long long)st->tokens,
-           st->tokens ? 100.0 * (double)st->unknown / (double)st->tokens : 0.0, st->truncated, st->empty);
+    describe_unknown(st, task, unknown, sizeof unknown);
+    printf("%s: %ld examples%s, %lld tokens (%.2f%% <unk>), %ld truncated, %ld empty%s\n", split_names[split],
+           st->examples, carved, (long long)st->tokens, percent(st->unknown, st->tokens), st->truncated, st->empty,
+           unknown);
+}
+
+/* Train without one <unk> token while valid or test have them: the <unk> embedding is
+ * met only at evaluation, as it was initialised. */
+static void warn_untrained_unk(const SplitStats st[SPLIT_COUNT], DatasetTask task) {
+    if (st[SPLIT_TRAIN].unknown > 0 || (!st[SPLIT_VALID].unknown && !st[SPLIT_TEST].unknown)) return;
+    char shares[96] = "";
+    for (int k = SPLIT_VALID, n = 0; k < SPLIT_COUNT; k++)
+        if (st[k].unknown)
+            n += snprintf(shares + n, sizeof shares - (size_t)n, "%s%s has %.2f%%", n ? " and " : "", split_names[k],
+                          percent(st[k].unknown, st[k].tokens));
+    fflush(stdout); /* the summary lines first, as they happened */
+    fprintf(stderr, "recur: warning: train has no <unk> token but %s: %s\n", shares,
+            task == TASK_TAG ? "recur train trains its embedding with unk_replace (auto: on for tagging); "
+                               "min_freq = 2 here is the other way"
+                             : "its embedding stays untrained unless recur train sets unk_replace (e.g. 0.25) "
+                               "or min_freq = 2 here");
 }
 
 static void print_vocabulary(const Vocab *vocab, const Vocab *counts, const Vocab *names, const PrepConfig *cfg,
@@ -381,14 +464,18 @@ void raw_text_finish(RawText *raw, const PrepConfig *cfg, PreparedDataset *out) 
     prepared_init(out, raw->task, INPUT_TOKENS, cfg);
     print_vocabulary(&vocab, &counts, &names, cfg, raw->task);
     IdBuffers b = {0};
+    SplitStats st[SPLIT_COUNT] = {{0}};
     for (int k = 0; k < SPLIT_COUNT; k++) {
-        SplitStats st = {0};
+        IdMap map = {&vocab, &values, limit, cfg->bos_eos, k, k == SPLIT_TRAIN ? UNKNOWN_LABELS_ERROR : cfg->unknown_labels};
+        vocab_init(&st[k].unseen);
         for (long j = 0; j < views[k].n; j++)
-            add_example(raw, views[k].raw, view_at(&views[k], j), &vocab, &values, limit, cfg->bos_eos, &b,
-                        &out->splits[k], &st);
-        print_summary(k, &views[k], &st, cfg);
+            add_example(raw, views[k].raw, view_at(&views[k], j), &map, &b, &out->splits[k], &st[k]);
+        print_summary(k, &views[k], &st[k], cfg, raw->task);
+        if (st[k].unknown_labels && !st[k].dropped) out->unknown_class = values.size;
+        vocab_free(&st[k].unseen);
         free(views[k].index);
     }
+    warn_untrained_unk(st, raw->task);
     free(b.ids), free(b.tags);
     vocab_free(&out->vocab), vocab_free(&out->classes);
     out->vocab = vocab;

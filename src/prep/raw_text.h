@@ -4,7 +4,9 @@
  * classes, map to ids (truncation, <bos>/<eos>, an empty text becomes one <unk>), and
  * fill a PreparedDataset. Classes are the labels of the whole training input (before
  * carving) or `labels`; a label or tag outside them is an error naming the file and
- * line of the example. */
+ * line of the example (of the token, for a tag) — in train always, in valid and test
+ * unless unknown_labels says to map it to the <unk> class (id = the number of classes,
+ * the root attribute unknown_class) or to drop its example; the summary counts them. */
 #ifndef RECUR_RAW_TEXT_H
 #define RECUR_RAW_TEXT_H
 
@@ -20,6 +22,8 @@ typedef struct RawSplit {
     int32_t *source;         /* [n] index into RawText.sources of the example's file */
     long *line;              /* [n] line where the example starts */
     long cap;
+    long *tag_line;          /* tag: [labels.count] line of each token's tag (raw_push_tag) */
+    long tag_line_cap;
 } RawSplit;
 
 typedef struct RawText {
@@ -34,6 +38,8 @@ void raw_text_init(RawText *raw, DatasetTask task);
 void raw_text_free(RawText *raw);
 /* Registers a source file name; returns its index for raw_end_example. */
 int raw_text_source(RawText *raw, const char *path);
+/* Appends the tag of one token of the open example (task tag), read on `line`. */
+void raw_push_tag(RawSplit *s, const char *tag, size_t len, long line);
 /* Closes the example whose tokens (and tags) were appended to s->tokens (s->labels) since
  * the last call; `label` is the example's label (classify) or NULL (tag). */
 void raw_end_example(RawSplit *s, const char *label, size_t label_len, int source, long line);

@@ -55,8 +55,9 @@ void eval_result_free(EvalResult *e) {
 
 double eval_result_loss(const EvalResult *e) { return e->items ? e->loss_sum / (double)e->items : 0; }
 
+/* The model outputs the result is for: the classes but <unk>, or values per example. */
 static int result_outputs(const EvalResult *e) {
-    return e->task == TASK_REGRESS ? e->regression.outputs : e->confusion.classes;
+    return e->task == TASK_REGRESS ? e->regression.outputs : e->confusion.classes - e->confusion.unknown;
 }
 
 /* ---- running the model ---- */
@@ -68,12 +69,13 @@ static int argmax(const real *v, int n) {
     return best;
 }
 
-/* One prediction: the label of output row `row` against its logits. */
+/* One prediction: the label of output row `row` against its C logits (the <unk> class, C,
+ * is a true class no logit predicts: a miss). */
 static void count_item(Confusion *c, const Batch *bt, const real *logits, long row, int ignore_index) {
-    int truth = bt->labels[row], C = c->classes;
+    int truth = bt->labels[row], C = c->classes - c->unknown;
     if (truth == ignore_index) return;
-    if (truth < 0 || truth >= C)
-        recur_die(EXIT_RUNTIME, "evaluate: label %d at row %ld is outside [0, %d)", truth, row, C);
+    if (truth < 0 || truth >= c->classes)
+        recur_die(EXIT_RUNTIME, "evaluate: label %d at row %ld is outside [0, %d)", truth, row, c->classes);
     confusion_add(c, truth, argmax(logits + row * C, C));
 }
 
@@ -134,9 +136,24 @@ static void add_regression(EvalResult *e, const Dataset *d, const BatchBuffer *b
     free(s.centre);
 }
 
-static void evaluate_batch(EvalResult *e, Model *m, const Dataset *d, const BatchBuffer *buf) {
-    const Batch *bt = &buf->batch;
+/* The batch's labels with the <unk> class (id d->num_classes) as ignore_index: the loss has
+ * no logit for it and leaves it out; NULL when d has no <unk> class. */
+static int32_t *loss_labels(const Batch *bt, const Dataset *d, int ignore_index) {
+    if (!d->has_unknown || !bt->labels) return NULL;
+    long n = d->task == TASK_TAG ? (long)bt->T * bt->B : bt->B;
+    int32_t *v = xmalloc(sizeof(int32_t) * (size_t)(n ? n : 1), "loss labels");
+    for (long i = 0; i < n; i++) v[i] = bt->labels[i] == d->num_classes ? ignore_index : bt->labels[i];
+    return v;
+}
+
+static void evaluate_batch(EvalResult *e, Model *m, const Dataset *d, BatchBuffer *buf) {
+    Batch *bt = &buf->batch;
+    const int32_t *truth = bt->labels;
+    int32_t *for_loss = loss_labels(bt, d, m->cfg.ignore_index);
+    if (for_loss) bt->labels = for_loss;
     double loss = (double)model_forward(m, bt, 0, 0);
+    bt->labels = truth;
+    free(for_loss);
     int rows;
     long counted;
     const real *outputs = model_outputs(m, &rows, &counted);
@@ -152,6 +169,7 @@ void evaluate_split(EvalResult *e, Model *m, const Dataset *d, BatchBuffer *buf,
                   "with %d outputs", dataset_task_names[d->task], m->cfg.output_size,
                   dataset_task_names[e->task], result_outputs(e));
     eval_result_reset(e);
+    if (d->has_unknown) confusion_add_unknown(&e->confusion); /* once: valid and test share it */
     EpochPlan plan;
     epoch_plan_make(&plan, d, batch_size, 0, 0, 0);
     for (long k = 0; k < plan.num_batches; k++) {
@@ -203,8 +221,9 @@ static void add_json_string(Text *t, const char *s) {
     text_add(t, "\"");
 }
 
-static void add_class_name(Text *t, char *const *names, int k) {
-    if (names) add_json_string(t, names[k]);
+static void add_class_name(Text *t, const Confusion *c, char *const *names, int k) {
+    if (c->unknown && k == c->classes - 1) text_add(t, "\"<unk>\"");
+    else if (names) add_json_string(t, names[k]);
     else text_add(t, "\"%d\"", k);
 }
 
@@ -213,7 +232,7 @@ static void add_per_class(Text *t, const Confusion *c, char *const *names) {
     for (int k = 0; k < c->classes; k++) {
         ClassScores s = confusion_class_scores(c, k);
         text_add(t, "%s{\"class\": ", k ? ", " : "");
-        add_class_name(t, names, k);
+        add_class_name(t, c, names, k);
         text_add(t, ", \"precision\": %.6g, \"recall\": %.6g, \"f1\": %.6g, \"support\": %" PRId64 "}",
                  s.precision, s.recall, s.f1, s.support);
     }

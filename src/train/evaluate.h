@@ -7,6 +7,9 @@
  *   classify: one prediction per sequence (argmax of the logits) into a Confusion;
  *   tag: one per real token (position t*B+b only when t < lengths[b]);
  *   both skip labels equal to the model's ignore_index, as the loss does;
+ *   a split with the <unk> class (d->has_unknown: labels equal to num_classes) adds it to
+ *     the confusion as a last class no prediction goes to (each such item a miss), and
+ *     the loss leaves those items out (there is no logit for them);
  *   regress: every output of every example against its target, in real units; a series
  *     split's outputs are mapped back through its window transform (d->window) first, and
  *     with eval_result_init_forecast the baselines are scored on the same windows.

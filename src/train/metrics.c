@@ -10,9 +10,17 @@
 static size_t cells(const Confusion *c) { return (size_t)c->classes * (size_t)c->classes; }
 
 void confusion_init(Confusion *c, int classes) {
-    c->classes = classes;
+    c->classes = classes, c->unknown = 0;
     c->counts = xcalloc(cells(c) ? cells(c) : 1, sizeof(int64_t), "confusion matrix");
     c->loss_sum = 0, c->samples = 0;
+}
+
+void confusion_add_unknown(Confusion *c) {
+    if (c->unknown) return;
+    if (confusion_total(c)) recur_die(EXIT_RUNTIME, "confusion_add_unknown: the matrix already holds counts");
+    free(c->counts);
+    confusion_init(c, c->classes + 1);
+    c->unknown = 1;
 }
 
 void confusion_reset(Confusion *c) {
@@ -23,8 +31,9 @@ void confusion_reset(Confusion *c) {
 void confusion_add(Confusion *c, int truth, int predicted) { c->counts[(long)truth * c->classes + predicted]++; }
 
 void confusion_merge(Confusion *dst, const Confusion *src) {
-    if (dst->classes != src->classes)
-        recur_die(EXIT_RUNTIME, "confusion_merge: %d classes against %d", dst->classes, src->classes);
+    if (dst->classes != src->classes || dst->unknown != src->unknown)
+        recur_die(EXIT_RUNTIME, "confusion_merge: %d classes%s against %d%s", dst->classes,
+                  dst->unknown ? " (with <unk>)" : "", src->classes, src->unknown ? " (with <unk>)" : "");
     for (size_t i = 0; i < cells(dst); i++) dst->counts[i] += src->counts[i];
     dst->loss_sum += src->loss_sum, dst->samples += src->samples;
 }
@@ -68,8 +77,9 @@ ClassScores confusion_class_scores(const Confusion *c, int k) {
 
 double confusion_macro_f1(const Confusion *c) {
     double sum = 0;
-    for (int k = 0; k < c->classes; k++) sum += confusion_class_scores(c, k).f1;
-    return c->classes ? sum / c->classes : 0;
+    int predictable = c->classes - c->unknown;
+    for (int k = 0; k < predictable; k++) sum += confusion_class_scores(c, k).f1;
+    return predictable > 0 ? sum / predictable : 0;
 }
 
 double confusion_weighted_f1(const Confusion *c) {

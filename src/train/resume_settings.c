@@ -26,7 +26,7 @@ static const struct {
     {"beta2", REFUSED}, {"eps", REFUSED}, {"alpha", REFUSED}, {"centered", REFUSED}, {"rho", REFUSED},
     {"lr_decay", REFUSED}, {"initial_accumulator", REFUSED}, {"weight_decay", REFUSED},
     /* the data order and dropout masks (seed), the position in the epoch (batch_size), the data */
-    {"seed", REFUSED}, {"batch_size", REFUSED}, {"synthetic_train_size", REFUSED},
+    {"seed", REFUSED}, {"batch_size", REFUSED}, {"synthetic_train_size", REFUSED}, {"unk_replace", REFUSED},
     {"target", REFUSED}, {"window_norm", REFUSED}, /* what the outputs and inputs mean */
     {"synthetic_valid_size", REFUSED}, {"synthetic_max_len", REFUSED},
     /* changed on purpose */
@@ -40,6 +40,21 @@ static const struct {
     {"data", FREE}, {"run_dir", FREE}, {"resume", FREE}, {"progress", FREE}, {"threads", FREE},
     {"gpu", FREE}, {"allreduce_overlap", FREE}, {"pretrained_embedding", FREE},
 };
+
+/* Keys added after checkpoints were first written: the value that behaves as runs did
+ * before the key existed, for a checkpoint that does not store it. */
+static const struct {
+    const char *key, *value;
+} values_before[] = {{"unk_replace", "0"}};
+
+static void value_not_stored(const char *key, char *was, size_t n) {
+    for (size_t i = 0; i < sizeof values_before / sizeof values_before[0]; i++)
+        if (!strcmp(values_before[i].key, key)) {
+            snprintf(was, n, "%s", values_before[i].value);
+            return;
+        }
+    snprintf(was, n, "its default (not stored)");
+}
 
 static ResumePolicy policy_of(const char *key) {
     for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++)
@@ -74,7 +89,7 @@ static void compare_keys(const char *path, const char *stored, const char *curre
     char key[SETTING_KEY_MAX], now[SETTING_VALUE_MAX], was[SETTING_VALUE_MAX];
     while (settings_next(&current, key, now)) {
         if (sized_by_data(key) != data_sized) continue;
-        if (!settings_lookup(stored, key, was)) snprintf(was, sizeof was, "its default (not stored)");
+        if (!settings_lookup(stored, key, was)) value_not_stored(key, was, sizeof was);
         if (!strcmp(was, now)) continue;
         ResumePolicy policy = policy_of(key);
         if (policy == REFUSED)

@@ -36,6 +36,7 @@
 #include "schedule.h"
 #include "train_data.h"
 #include "train_device.h"
+#include "unk_replace.h"
 
 enum { DROPOUT_STREAM = 1 << 25 };
 
@@ -59,6 +60,7 @@ typedef struct Run {
     BatchBuffer ahead;      /* a GPU model's next batch, filled and uploaded during this step */
     const Batch *next;      /* that batch (NULL: none), for epoch next_epoch, index next_index */
     long next_epoch, next_index;
+    UnkReplace unk;         /* rare training tokens to <unk> (unk_replace.h); off: no change */
     EpochPlan plan;         /* the batches of state.epoch */
     CheckpointState state;  /* step, epoch, next_batch, skipped, best: all a resume needs */
     ResumeChanges resume_changes; /* rank 0: the settings a resume changed on purpose */
@@ -261,6 +263,13 @@ static void handle_nonfinite(Run *r, long step, double loss, const char *param) 
               "continues from them", step, what, *param ? " " : "", param, loss_text, r->checkpoint_dir);
 }
 
+/* Batch k of this epoch's plan into buf, with its rare tokens replaced (unk_replace.h). */
+static const Batch *fill_train_batch(Run *r, BatchBuffer *buf, long k) {
+    const Batch *bt = batch_fill(buf, &r->data.train, r->plan.order + r->plan.batch_first[k], r->plan.batch_count[k]);
+    unk_replace_apply(&r->unk, buf, &r->data.train, r->state.epoch);
+    return bt;
+}
+
 /* The next batch, starting the next epoch's plan when this one is used up. */
 static const Batch *next_batch(Run *r) {
     if (r->state.next_batch >= r->plan.num_batches) {
@@ -273,7 +282,7 @@ static const Batch *next_batch(Run *r) {
     const Batch *ahead = r->next;
     r->next = NULL;
     if (ahead && r->next_epoch == r->state.epoch && r->next_index == k) return ahead;
-    return batch_fill(&r->batches, &r->data.train, r->plan.order + r->plan.batch_first[k], r->plan.batch_count[k]);
+    return fill_train_batch(r, &r->batches, k);
 }
 
 /* A GPU model: the next batch of this epoch is filled and its upload queued while the
@@ -282,7 +291,7 @@ static const Batch *next_batch(Run *r) {
 static void prepare_next_batch(Run *r) {
     long k = r->state.next_batch;
     if (r->model.ops->host_memory || k >= r->plan.num_batches) return;
-    r->next = batch_fill(&r->ahead, &r->data.train, r->plan.order + r->plan.batch_first[k], r->plan.batch_count[k]);
+    r->next = fill_train_batch(r, &r->ahead, k);
     r->next_epoch = r->state.epoch, r->next_index = k;
     model_stage(&r->model, r->next);
 }
@@ -398,6 +407,14 @@ static void run_loop(Run *r) {
 
 /* ---- set-up ---- */
 
+/* Turns unk_replace = auto into the alpha it means for this data (stored so in checkpoints,
+ * so a resume compares values, not spellings) and counts the training tokens. */
+static void resolve_unk_replace(Run *r, RunConfig *cfg) {
+    double alpha = unk_replace_alpha(cfg->train.unk_replace, r->data.train.task);
+    snprintf(cfg->train.unk_replace, sizeof cfg->train.unk_replace, "%g", alpha);
+    unk_replace_init(&r->unk, alpha, cfg->train.seed, &r->data.train, r->comm);
+}
+
 /* The pretrained vectors of the dataset into the embedding (on the model's backend). */
 static void load_pretrained_embedding(Run *r) {
     Model *m = &r->model;
@@ -440,6 +457,7 @@ static void setup(Run *r, RunConfig *cfg) {
     train_data_load(&r->data, cfg, r->comm);
     rank_agreement_check(r->comm, cfg, r->data.fingerprint);
     resolve_best_metric(r, cfg);
+    resolve_unk_replace(r, cfg);
     setup_model(r, cfg);
     progress_init(&r->progress, cfg->train.progress, !r->root);
     r->state = (CheckpointState){.best_value = r->lower_is_better ? INFINITY : -INFINITY, .ranks = r->comm->size};
@@ -463,6 +481,10 @@ static void setup(Run *r, RunConfig *cfg) {
                    mc->hidden_size, r->model.num_params, r->data.train.total, r->data.valid.total,
                    r->data.test.total, r->data.fingerprint, r->comm->size, r->total_steps, cfg->train.batch_size,
                    r->comm->size, r->plan.num_batches);
+    if (r->unk.alpha > 0)
+        progress_print(&r->progress, "recur: unk_replace = %g: a training token seen n times becomes <unk> with "
+                       "probability %g / (%g + n) (n = 1: %.3f)\n", r->unk.alpha, r->unk.alpha, r->unk.alpha,
+                       r->unk.alpha / (r->unk.alpha + 1));
 }
 
 int train_run(const RunConfig *config, const Comm *comm) {
@@ -481,6 +503,6 @@ int train_run(const RunConfig *config, const Comm *comm) {
     r.model.ops->release(r.step_sums);
     eval_result_free(&r.eval), epoch_plan_free(&r.plan), optimizer_free(&r.opt), model_free(&r.model);
     grad_reduce_free(&r.reducer), batch_buffer_free(&r.batches), batch_buffer_free(&r.ahead);
-    train_data_free(&r.data);
+    unk_replace_free(&r.unk), train_data_free(&r.data);
     return 0;
 }

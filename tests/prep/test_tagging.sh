@@ -101,7 +101,8 @@ expect_error "empty.conllu: empty file" conllu empty.conllu ""
 expect_error "comments.conllu: no sentences \(only comment" conllu comments.conllu $'# sent_id = 1\n\n'
 printf '%s' "$GOOD" >"$WORK/train.conllu"
 printf '%s' $'# sent_id = t1\n1\tThe\tthe\tDET\tDT\t_\t2\tdet\t_\t_\n2\truns\trun\tVERB\tVBZ\t_\t0\troot\t_\t_\n' >"$WORK/unknown_tag.conllu"
-expect_error "unknown_tag.conllu:2: unknown tag 'VERB'" \
+# the tag's own line (3), not its sentence's first word's (2)
+expect_error "unknown_tag.conllu:3: unknown tag 'VERB'" \
   "$RECUR" prep conllu --train="$WORK/train.conllu" --test="$WORK/unknown_tag.conllu" --valid_fraction=0 \
   --output="$WORK/out.h5"
 

@@ -42,15 +42,15 @@ recur() {
   (ulimit -v "$LIMIT_KB"; exec "$RECUR" "$@") >"$WORK/out" 2>"$WORK/err" || RC=$?
 }
 
-# expect STATUS PATTERN ARGS...: recur ARGS must exit STATUS with exactly one stderr line
-# matching the extended regular expression PATTERN.
+# expect STATUS PATTERN ARGS...: recur ARGS must exit STATUS with exactly one stderr line (notes and
+# warnings aside) matching the extended regular expression PATTERN.
 expect() {
   local status=$1 pattern=$2; shift 2
   recur "$@"
   [[ $RC -eq $status ]] || fail "expected exit $status, got $RC from: recur $* (stderr: $(head -c 800 "$WORK/err"))"
   grep -Eq -- "$pattern" "$WORK/err" || fail "stderr of 'recur $*' does not match /$pattern/: $(head -c 800 "$WORK/err")"
-  [[ $(grep -vc '^recur: note:' "$WORK/err") -eq 1 ]] || fail "'recur $*' printed more than one error line: $(head -c 800 "$WORK/err")"
-  ok "exit $status: $(grep -v '^recur: note:' "$WORK/err")"
+  [[ $(grep -Evc '^recur: (note|warning):' "$WORK/err") -eq 1 ]] || fail "'recur $*' printed more than one error line: $(head -c 800 "$WORK/err")"
+  ok "exit $status: $(grep -Ev '^recur: (note|warning):' "$WORK/err")"
 }
 
 # expect_ok ARGS...: recur ARGS exits 0.
