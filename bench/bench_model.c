@@ -14,6 +14,9 @@
  * (seed, stream, index) with the project's counter RNG; bench/torch_model.py draws the
  * same tokens, features, labels, targets, lengths and initial weights, so both sides run
  * the same computation and report the same first loss (when dropout is 0).
+ * On the CPU it also measures OpenBLAS SGEMM in the same process with the same threads
+ * (sgemm_peak: the best of a large square product; sgemm_step: the recurrent product's
+ * shape, B x G*H x H), so bench/compare.py can state each side's share of the peak.
  * This file measures; it holds no model code and asserts nothing about speed. */
 #include <cblas.h>
 #include <stdint.h>
@@ -155,6 +158,27 @@ static double median(double *v, int n) {
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+/* Best GFLOP/s of C[M][N] = A[M][K] B[K][N] over `rounds` timed rounds of `reps` calls,
+ * OpenBLAS in this process with its current threads: the peak the model's time is read
+ * against. */
+static double sgemm_gflops(int M, int N, int K, int reps, int rounds) {
+    float *a = xcalloc((size_t)M * K, sizeof(float), "probe A");
+    float *b = xcalloc((size_t)K * N, sizeof(float), "probe B");
+    float *c = xcalloc((size_t)M * N, sizeof(float), "probe C");
+    for (long i = 0; i < (long)M * K; i++) a[i] = (float)(i % 7) * 0.125f;
+    for (long i = 0; i < (long)K * N; i++) b[i] = (float)(i % 5) * 0.25f;
+    double best = 1e30;
+    for (int r = 0; r <= rounds; r++) { /* round 0 warms up */
+        double t0 = now_ms();
+        for (int i = 0; i < reps; i++)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1, a, K, b, N, 0, c, N);
+        double t = now_ms() - t0;
+        if (r > 0 && t < best) best = t;
+    }
+    free(a), free(b), free(c);
+    return 2.0 * M * N * K * reps / (best * 1e6);
+}
+
 static void print_json(const RunConfig *cfg, const BenchArgs *ba, const BenchData *d, int threads,
                        long num_params, double first_loss, double med, double min) {
     const ModelConfig *c = &cfg->model;
@@ -174,9 +198,17 @@ static void print_json(const RunConfig *cfg, const BenchArgs *ba, const BenchDat
            t->lr, t->clip_norm, device_names[t->device], t->tf32);
     printf("\"precision\": \"%s\", \"blas_threads\": %d, \"num_params\": %ld, \"lengths_sum\": %ld, "
            "\"first_loss\": %.9g, \"median_ms\": %.4f, \"min_ms\": %.4f, \"samples_per_s\": %.2f, "
-           "\"blas\": \"%s\"}\n",
+           "\"blas\": \"%s\", ",
            REAL_NAME, threads, num_params, d->lengths_sum, first_loss, med, min,
            t->batch_size / (med * 1e-3), openblas_get_config());
+    if (t->device == DEVICE_GPU) {
+        printf("\"sgemm_peak_gflops\": null, \"sgemm_step_gflops\": null}\n");
+        return;
+    }
+    int G = c->cell == CELL_LSTM ? 4 : c->cell == CELL_GRU || c->cell == CELL_GRU_TEXTBOOK ? 3 : 1;
+    int H = c->hidden_size, steps = 1 + (int)(2e7 / (2.0 * t->batch_size * G * H * H));
+    printf("\"sgemm_peak_gflops\": %.2f, \"sgemm_step_gflops\": %.2f}\n",
+           sgemm_gflops(1024, 1024, 1024, 4, 5), sgemm_gflops(t->batch_size, G * H, H, steps, 5));
 }
 
 /* What the trainer does after backward on one rank: clip by norm, then the update. */

@@ -22,6 +22,12 @@ load average before and after is printed with the table. No assertion is made on
 (forward, backward, Adam) on the GPU: recur's CUDA backend against PyTorch's nn.GRU/LSTM/RNN
 (cuDNN), TF32 off on both sides unless --tf32. It also prints the step's matrix-product FLOPs
 and the fraction of the GPU's float32 and TF32 peak each side reaches.
+
+On the CPU it prints the step's matrix-product FLOPs, each side's GFLOP/s and its share of
+the SGEMM peak that bench_model measured in its own process (OpenBLAS, same threads; the
+best over the run's rows), and the SGEMM rate at the recurrent product's shape. FLOPs count
+all T*B rows (ragged rows therefore overstate the work). `--only steps` runs issue 17's
+full-step rows (step_*: forward, backward, Adam; fixed lengths).
 """
 import argparse
 import json
@@ -53,6 +59,15 @@ CONFIGS = {
                                     pooling="last", loss="mse", output_size=1, batch_size=32,
                                     seq_len=120, ragged=0),
 }
+# Issue 17's rows: full training steps (forward, backward, Adam), fixed lengths, small
+# (E 64, H 64, 1 layer, B 32, T 32) and mid size (E 128, H 128, 2 layers, B 64, T 48).
+STEP = dict(TEXT, ragged=0, full_step=1, optimizer="adam", lr=1e-3, clip_norm=0)
+for _cell in ("gru", "lstm", "rnn_tanh"):
+    CONFIGS[f"step_{_cell}_small"] = dict(STEP, cell=_cell, input_size=64, hidden_size=64,
+                                         batch_size=32, seq_len=32)
+    CONFIGS[f"step_{_cell}_mid"] = dict(STEP, cell=_cell, input_size=128, hidden_size=128,
+                                       num_layers=2, batch_size=64, seq_len=48)
+STEP_ROWS = [n for n in CONFIGS if n.startswith("step_")]
 # GPU rows: the AG News model of issue 6, full training steps with Adam.
 AG_NEWS_GPU = dict(vocab_size=30000, input_size=512, hidden_size=512, num_layers=3, bidirectional=0,
                    dropout=0, head_hidden=0, pooling="last", loss="cross_entropy", output_size=4,
@@ -74,6 +89,24 @@ def step_gflop(c):
         I = c["input_size"] if layer == 0 else H * dirs
         total += dirs * 3 * 2.0 * T * B * G * H * (I + H)
     return total / 1e9
+
+
+def cpu_columns(hdr, rows, results):
+    """Adds GFLOP per step, the SGEMM rates bench_model measured in its own process (same
+    OpenBLAS, same threads), and each side's GFLOP/s with its share of the SGEMM peak
+    (the best large-SGEMM rate of the run)."""
+    peak = max(rec["sgemm_peak_gflops"] for _, rec, _ in results)
+    hdr = hdr + ("GFLOP/step", "SGEMM step shape GFLOP/s", "recur GFLOP/s (% peak)",
+                 "PyTorch GFLOP/s (% peak)")
+    out = []
+    for row, (_, rec, tor) in zip(rows, results):
+        g = step_gflop(rec["config"])
+
+        def rate(ms):
+            return f"{g / ms * 1e3:.1f} ({100 * g / ms * 1e3 / peak:.0f} %)"
+        out.append(row + (f"{g:.3f}", f"{rec['sgemm_step_gflops']:.1f}", rate(rec["median_ms"]),
+                          rate(tor["median_ms"])))
+    return hdr, out, peak
 
 
 def peak_of(gpu_name):
@@ -148,8 +181,8 @@ def main():
     ap.add_argument("--tf32", action="store_true", help="GPU: let both sides use TF32 tensor cores")
     ap.add_argument("--gpu-recurrence", choices=("persistent", "steps"), default="persistent",
                     help="GPU: recur's time loop (the gpu_recurrence key): persistent kernels or the step loop")
-    ap.add_argument("--only", nargs="+", choices=list(CONFIGS) + list(GPU_CONFIGS),
-                    help="run only these configs")
+    ap.add_argument("--only", nargs="+", choices=list(CONFIGS) + list(GPU_CONFIGS) + ["steps"],
+                    help="run only these configs ('steps': issue 17's full-step rows)")
     ap.add_argument("--iters", type=int, help="timed iterations for every config (default: per config, 20 or 10)")
     ap.add_argument("--warmup", type=int, help="untimed iterations first (default 3)")
     ap.add_argument("--python", default=sys.executable, help="interpreter with torch for the PyTorch side")
@@ -176,6 +209,7 @@ def main():
 
     table = GPU_CONFIGS if a.device == "gpu" else CONFIGS
     names = a.only or list(table)
+    names = [m for n in names for m in (STEP_ROWS if n == "steps" else [n])]
     load_before, t_start = loadavg(), time.monotonic()
     results = []
     for name in names:
@@ -217,7 +251,8 @@ def main():
         print("per iteration = zero grads + forward + loss + backward + Adam, on the GPU, waited for; "
               "median (min) ms")
     else:
-        print("per iteration = zero grads + forward + loss + backward, median (min) ms over the timed iterations")
+        print("per iteration = zero grads + forward + loss + backward (+ Adam on step_* rows), "
+              "median (min) ms over the timed iterations")
     print()
     hdr = ("config", "cell", "H", "L", "dirs", "T", "B", "ragged", "iters",
            "torch packed", "recur ms", "PyTorch ms", "ratio", "loss rel diff")
@@ -239,6 +274,10 @@ def main():
                      f"{tor['median_ms'] / rec['median_ms']:.2f}", diff))
     if a.device == "gpu":
         hdr, rows = gpu_columns(hdr, rows, results, peak_of(tor0.get("gpu")))
+    else:
+        hdr, rows, peak = cpu_columns(hdr, rows, results)
+        print(f"SGEMM peak (OpenBLAS, 1024^3, {a.threads} threads, best in this run): {peak:.1f} GFLOP/s")
+        print()
     width = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(hdr)]
     print("| " + " | ".join(h.ljust(w) for h, w in zip(hdr, width)) + " |")
     print("|" + "|".join("-" * (w + 2) for w in width) + "|")

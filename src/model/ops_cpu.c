@@ -1,5 +1,5 @@
 /* ops_cpu.c: the CPU backend of ops.h — host memory, OpenBLAS GEMMs, and C loops over the
- * per-unit arithmetic of cell_math.h. The row functions take restrict pointers so GCC
+ * per-unit arithmetic of cell_math.h; the whole time loops are recurrence_cpu.c's. The row functions take restrict pointers so GCC
  * vectorizes their unit loops. Embedding, dropout, pooling, tanh and the losses are the
  * CPU functions of their own files. Also the host mirrors of ops.h, for any backend. */
 #include "ops.h"
@@ -14,6 +14,7 @@
 #include "embedding.h"
 #include "linear.h"
 #include "pooling.h"
+#include "recurrence_cpu.h"
 
 /* ---- memory ---- */
 
@@ -208,6 +209,7 @@ static const ModelOps cpu_ops = {
     .mark_valid = cpu_mark_valid, .step_freeze = cpu_step_freeze,
     .step_gather_gradient = cpu_step_gather_gradient,
     .step_carry_gradient = cpu_step_carry_gradient,
+    .recurrence_forward = cpu_recurrence_forward, .recurrence_backward = cpu_recurrence_backward,
     .embedding_forward = embedding_forward, .embedding_backward = embedding_backward,
     .dropout_forward = dropout_forward, .dropout_backward = dropout_backward,
     .pool_forward = pool_forward, .pool_backward = pool_backward,

@@ -1,0 +1,185 @@
+/* packed_gemm.c: packing, kernel choice and the tile loop of packed_gemm.h. The tile
+ * kernels themselves are packed_gemm_tile.h, compiled here once per instruction set
+ * (GCC target pragmas), so one body serves every CPU; the choice is made at run time. */
+#include "packed_gemm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+struct PackedKernel {
+    const char *name;
+    int vl, mr, np; /* panel width, rows and panels per tile */
+    void (*tile)(int K, const real *const *arow, const real *const *panel, real *tile);
+    int (*supported)(void);
+};
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !defined(RECUR_REAL_DOUBLE)
+#define RECUR_X86_KERNELS 1
+#include <immintrin.h>
+
+#pragma GCC push_options
+#pragma GCC target("avx512f")
+#define TILE_NAME tile_avx512
+#define TILE_VEC __m512
+#define TILE_VL 16
+#define TILE_MR 6
+#define TILE_NP 4
+#define TILE_FMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define TILE_BCAST(x) _mm512_set1_ps(x)
+#include "packed_gemm_tile.h"
+#undef TILE_NAME
+#undef TILE_VEC
+#undef TILE_VL
+#undef TILE_MR
+#undef TILE_NP
+#undef TILE_FMA
+#undef TILE_BCAST
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#define TILE_NAME tile_avx2
+#define TILE_VEC __m256
+#define TILE_VL 8
+#define TILE_MR 4
+#define TILE_NP 3
+#define TILE_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define TILE_BCAST(x) _mm256_set1_ps(x)
+#include "packed_gemm_tile.h"
+#undef TILE_NAME
+#undef TILE_VEC
+#undef TILE_VL
+#undef TILE_MR
+#undef TILE_NP
+#undef TILE_FMA
+#undef TILE_BCAST
+#pragma GCC pop_options
+
+static int has_avx512(void) { return __builtin_cpu_supports("avx512f"); }
+static int has_avx2(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+#endif
+
+/* The portable kernel: the build's baseline vectors, separate multiply and add. */
+typedef real portable_vec __attribute__((vector_size(16)));
+#define TILE_NAME tile_portable
+#define TILE_VEC portable_vec
+#define TILE_VL ((int)(16 / sizeof(real)))
+#define TILE_MR 4
+#define TILE_NP 3
+#define TILE_FMA(a, b, c) ((a) * (b) + (c))
+#define TILE_BCAST(x) ((TILE_VEC){0} + (x))
+#include "packed_gemm_tile.h"
+#undef TILE_NAME
+#undef TILE_VEC
+#undef TILE_VL
+#undef TILE_MR
+#undef TILE_NP
+#undef TILE_FMA
+#undef TILE_BCAST
+
+static int always(void) { return 1; }
+
+static const PackedKernel kernels[] = { /* best first */
+#ifdef RECUR_X86_KERNELS
+    {"avx512", 16, 6, 4, tile_avx512, has_avx512},
+    {"avx2", 8, 4, 3, tile_avx2, has_avx2},
+#endif
+    {"portable", (int)(16 / sizeof(real)), 4, 3, tile_portable, always},
+};
+enum { KERNELS = sizeof kernels / sizeof kernels[0] };
+
+static const PackedKernel *chosen;
+
+static const PackedKernel *kernel_named(const char *name) {
+    for (int i = 0; i < KERNELS; i++)
+        if (!strcmp(kernels[i].name, name)) return kernels[i].supported() ? &kernels[i] : 0;
+    return 0;
+}
+
+static const PackedKernel *current_kernel(void) {
+    if (chosen) return chosen;
+    const char *env = getenv("RECUR_CPU_KERNEL");
+    if (env && *env) {
+        chosen = kernel_named(env);
+        if (!chosen)
+            recur_die(EXIT_USAGE, "RECUR_CPU_KERNEL=%s: not a kernel this build and CPU run "
+                      "(avx512, avx2, portable; the float64 build has portable only)", env);
+        return chosen;
+    }
+    for (int i = 0; i < KERNELS && !chosen; i++)
+        if (kernels[i].supported()) chosen = &kernels[i];
+    return chosen;
+}
+
+int packed_gemm_rows(const PackedMatrix *p) { return p->kernel->mr; }
+
+const char *packed_gemm_kernel_name(void) { return current_kernel()->name; }
+
+int packed_gemm_use(const char *name) {
+    const PackedKernel *k = kernel_named(name);
+    if (k) chosen = k;
+    return k != 0;
+}
+
+void packed_gemm_pack(PackedMatrix *p, int K, int N, const real *W, int ldw, int w_is_nk,
+                      const real *bias) {
+    const PackedKernel *k = current_kernel();
+    int vl = k->vl, panels = (N + vl - 1) / vl;
+    long need = (long)panels * (K + 1) * vl;
+    if (need > p->capacity) {
+        free(p->data);
+        p->data = aligned_alloc(64, (size_t)((need * sizeof(real) + 63) / 64 * 64));
+        if (!p->data) recur_die(EXIT_RUNTIME, "out of memory packing a %d x %d matrix", K, N);
+        p->capacity = need;
+    }
+    p->kernel = k, p->K = K, p->N = N, p->panels = panels, p->width = vl;
+    for (int q = 0; q < panels; q++) {
+        real *dst = p->data + (long)q * (K + 1) * vl;
+        for (int c = 0; c < vl; c++) {
+            int n = q * vl + c;
+            dst[c] = n < N && bias ? bias[n] : 0;
+            for (int kk = 0; kk < K; kk++)
+                dst[(long)(kk + 1) * vl + c] = n >= N ? 0 : w_is_nk ? W[(long)n * ldw + kk] : W[(long)kk * ldw + n];
+        }
+    }
+}
+
+void packed_gemm_free(PackedMatrix *p) {
+    free(p->data);
+    memset(p, 0, sizeof *p);
+}
+
+/* One tile: rows m0.. (mr of them) by panels q0.. (np of them), into C. */
+static void run_tile(const PackedMatrix *p, int m0, int mr, int q0, int np, const real *A, int lda,
+                     real *C, int ldc, int accumulate, real *tile) {
+    const PackedKernel *k = p->kernel;
+    const real *arow[16], *panel[8];
+    for (int m = 0; m < k->mr; m++) arow[m] = A + (long)(m0 + (m < mr ? m : 0)) * lda;
+    for (int q = 0; q < k->np; q++) panel[q] = p->data + (long)(q0 + (q < np ? q : 0)) * (p->K + 1) * p->width;
+    k->tile(p->K, arow, panel, tile);
+    int tw = k->np * p->width;
+    for (int m = 0; m < mr; m++) {
+        real *c = C + (long)(m0 + m) * ldc;
+        const real *t = tile + (long)m * tw;
+        int n0 = q0 * p->width, n1 = n0 + np * p->width < p->N ? n0 + np * p->width : p->N;
+        if (accumulate)
+            for (int n = n0; n < n1; n++) c[n] += t[n - n0];
+        else
+            memcpy(c + n0, t, sizeof(real) * (size_t)(n1 - n0));
+    }
+}
+
+void packed_gemm(const PackedMatrix *p, int M, const real *A, int lda, real *C, int ldc,
+                 int accumulate) {
+    const PackedKernel *k = p->kernel;
+    real tile[16 * 8 * 16] __attribute__((aligned(64)));
+    for (int m0 = 0; m0 < M; m0 += k->mr) {
+        int mr = M - m0 < k->mr ? M - m0 : k->mr;
+        for (int q0 = 0; q0 < p->panels; q0 += k->np)
+            run_tile(p, m0, mr, q0, p->panels - q0 < k->np ? p->panels - q0 : k->np, A, lda, C, ldc,
+                     accumulate, tile);
+    }
+}
