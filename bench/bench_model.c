@@ -27,6 +27,7 @@
 
 #include "config/config.h"
 #include "core/check.h"
+#include "core/packed_gemm.h"
 #include "core/rng.h"
 #include "model/model.h"
 #include "train/optimizer.h"
@@ -36,7 +37,7 @@
 enum { S_LENGTHS = 1001, S_TOKENS, S_FEATURES, S_LABELS, S_TARGETS };
 
 typedef struct BenchArgs {
-    int seq_len, iters, warmup, ragged, full_step;
+    int seq_len, iters, warmup, ragged, full_step, probe;
 } BenchArgs;
 
 static void usage(FILE *out) {
@@ -47,6 +48,7 @@ static void usage(FILE *out) {
           "  ragged   1: lengths uniform in [T/2, T] from the seed, longest first (as the\n"
           "           trainer orders a batch); 0: all T (default 0)\n"
           "  full_step 1: also clip_norm and the optimizer update (optimizer, lr keys)\n"
+          "  probe    1 (default): also time OpenBLAS SGEMM (peak, step shape); 0: skip\n"
           "  any other key is a recur config key (listed below), e.g.\n"
           "  --cell=lstm --hidden_size=128 --num_layers=1 --bidirectional=0 --vocab_size=5000\n"
           "  --input_size=64 --output_size=2 --batch_size=32 --threads=2\n"
@@ -64,7 +66,7 @@ static int parse_int(const char *key, const char *v, int lo) {
 }
 
 static void parse_args(int argc, char **argv, RunConfig *cfg, BenchArgs *ba) {
-    *ba = (BenchArgs){.seq_len = 50, .iters = 20, .warmup = 3, .ragged = 0};
+    *ba = (BenchArgs){.seq_len = 50, .iters = 20, .warmup = 3, .ragged = 0, .probe = 1};
     config_set_defaults(cfg);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -81,6 +83,7 @@ static void parse_args(int argc, char **argv, RunConfig *cfg, BenchArgs *ba) {
         else if (!strcmp(key, "iters")) ba->iters = parse_int(key, v, 1);
         else if (!strcmp(key, "warmup")) ba->warmup = parse_int(key, v, 0);
         else if (!strcmp(key, "full_step")) ba->full_step = parse_int(key, v, 0) != 0;
+        else if (!strcmp(key, "probe")) ba->probe = parse_int(key, v, 0) != 0;
         else if (!strcmp(key, "ragged")) {
             ba->ragged = parse_int(key, v, 0);
             if (ba->ragged > 1) recur_die(EXIT_USAGE, "--ragged: expected 0 or 1 (got '%s')", v);
@@ -142,11 +145,16 @@ static void make_data(const ModelConfig *c, uint64_t seed, int T, int B, int rag
                   .lengths = d->lengths, .labels = d->labels, .targets = d->targets};
 }
 
-static double now_ms(void) {
+static double clock_ms(clockid_t which) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(which, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
 }
+
+static double now_ms(void) { return clock_ms(CLOCK_MONOTONIC); }
+/* CPU time of all this process's threads: on a shared machine, what a 1-thread run would
+ * take alone (other processes' time slices are not counted). */
+static double cpu_ms(void) { return clock_ms(CLOCK_PROCESS_CPUTIME_ID); }
 
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
@@ -160,27 +168,29 @@ static double median(double *v, int n) {
 
 /* Best GFLOP/s of C[M][N] = A[M][K] B[K][N] over `rounds` timed rounds of `reps` calls,
  * OpenBLAS in this process with its current threads: the peak the model's time is read
- * against. */
-static double sgemm_gflops(int M, int N, int K, int reps, int rounds) {
+ * against; by wall time, and by CPU time into *cpu_gflops. */
+static double sgemm_gflops(int M, int N, int K, int reps, int rounds, double *cpu_gflops) {
     float *a = xcalloc((size_t)M * K, sizeof(float), "probe A");
     float *b = xcalloc((size_t)K * N, sizeof(float), "probe B");
     float *c = xcalloc((size_t)M * N, sizeof(float), "probe C");
     for (long i = 0; i < (long)M * K; i++) a[i] = (float)(i % 7) * 0.125f;
     for (long i = 0; i < (long)K * N; i++) b[i] = (float)(i % 5) * 0.25f;
-    double best = 1e30;
+    double best = 1e30, best_cpu = 1e30;
     for (int r = 0; r <= rounds; r++) { /* round 0 warms up */
-        double t0 = now_ms();
+        double t0 = now_ms(), c0 = cpu_ms();
         for (int i = 0; i < reps; i++)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1, a, K, b, N, 0, c, N);
-        double t = now_ms() - t0;
+        double t = now_ms() - t0, tc = cpu_ms() - c0;
         if (r > 0 && t < best) best = t;
+        if (r > 0 && tc < best_cpu) best_cpu = tc;
     }
     free(a), free(b), free(c);
+    *cpu_gflops = 2.0 * M * N * K * reps / (best_cpu * 1e6);
     return 2.0 * M * N * K * reps / (best * 1e6);
 }
 
 static void print_json(const RunConfig *cfg, const BenchArgs *ba, const BenchData *d, int threads,
-                       long num_params, double first_loss, double med, double min) {
+                       long num_params, double first_loss, double med, double min, double cpu_med) {
     const ModelConfig *c = &cfg->model;
     const TrainConfig *t = &cfg->train;
     printf("{\"impl\": \"recur\", \"config\": {\"cell\": \"%s\", \"vocab_size\": %d, \"input_size\": %d, "
@@ -197,18 +207,20 @@ static void print_json(const RunConfig *cfg, const BenchArgs *ba, const BenchDat
            ba->seq_len, ba->ragged, ba->iters, ba->warmup, ba->full_step, optimizer_names[t->optimizer],
            t->lr, t->clip_norm, device_names[t->device], t->tf32);
     printf("\"precision\": \"%s\", \"blas_threads\": %d, \"num_params\": %ld, \"lengths_sum\": %ld, "
-           "\"first_loss\": %.9g, \"median_ms\": %.4f, \"min_ms\": %.4f, \"samples_per_s\": %.2f, "
-           "\"blas\": \"%s\", ",
-           REAL_NAME, threads, num_params, d->lengths_sum, first_loss, med, min,
-           t->batch_size / (med * 1e-3), openblas_get_config());
-    if (t->device == DEVICE_GPU) {
-        printf("\"sgemm_peak_gflops\": null, \"sgemm_step_gflops\": null}\n");
+           "\"first_loss\": %.9g, \"median_ms\": %.4f, \"min_ms\": %.4f, \"cpu_median_ms\": %.4f, "
+           "\"samples_per_s\": %.2f, \"blas\": \"%s\", \"cpu_kernel\": \"%s\", ",
+           REAL_NAME, threads, num_params, d->lengths_sum, first_loss, med, min, cpu_med,
+           t->batch_size / (med * 1e-3), openblas_get_config(), packed_gemm_kernel_name());
+    if (t->device == DEVICE_GPU || !ba->probe) {
+        printf("\"sgemm_peak_gflops\": null, \"sgemm_step_gflops\": null, \"sgemm_peak_cpu_gflops\": null}\n");
         return;
     }
     int G = c->cell == CELL_LSTM ? 4 : c->cell == CELL_GRU || c->cell == CELL_GRU_TEXTBOOK ? 3 : 1;
     int H = c->hidden_size, steps = 1 + (int)(2e7 / (2.0 * t->batch_size * G * H * H));
-    printf("\"sgemm_peak_gflops\": %.2f, \"sgemm_step_gflops\": %.2f}\n",
-           sgemm_gflops(1024, 1024, 1024, 4, 5), sgemm_gflops(t->batch_size, G * H, H, steps, 5));
+    double peak_cpu, step_cpu, peak = sgemm_gflops(1024, 1024, 1024, 2, 4, &peak_cpu);
+    double step = sgemm_gflops(t->batch_size, G * H, H, steps, 5, &step_cpu);
+    printf("\"sgemm_peak_gflops\": %.2f, \"sgemm_step_gflops\": %.2f, \"sgemm_peak_cpu_gflops\": %.2f}\n",
+           peak, step, peak_cpu);
 }
 
 /* What the trainer does after backward on one rank: clip by norm, then the update. */
@@ -236,25 +248,27 @@ int main(int argc, char **argv) {
     make_data(&cfg.model, cfg.train.seed, T, B, ba.ragged, &bt, &d);
 
     double *ms = xmalloc(sizeof(double) * (size_t)ba.iters, "timings");
+    double *cms = xmalloc(sizeof(double) * (size_t)ba.iters, "CPU timings");
     double first_loss = 0;
     for (int it = 0; it < ba.warmup + ba.iters; it++) {
-        double t0 = now_ms();
+        double t0 = now_ms(), c0 = cpu_ms();
         model_zero_grads(&m);
         real loss = model_forward(&m, &bt, 1, cfg.train.seed + (uint64_t)it);
         model_backward(&m, &bt);
         if (ba.full_step) full_step_update(&cfg.train, &m, &opt);
         real done;
         ops->download(&done, m.weights, sizeof done); /* waits for the device */
-        double t1 = now_ms();
+        double t1 = now_ms(), c1 = cpu_ms();
         if (it == 0) first_loss = (double)loss;
-        if (it >= ba.warmup) ms[it - ba.warmup] = t1 - t0;
+        if (it >= ba.warmup) ms[it - ba.warmup] = t1 - t0, cms[it - ba.warmup] = c1 - c0;
     }
     double min = ms[0];
     for (int i = 1; i < ba.iters; i++) min = ms[i] < min ? ms[i] : min;
     double med = median(ms, ba.iters);
-    print_json(&cfg, &ba, &d, openblas_get_num_threads(), (long)m.num_params, first_loss, med, min);
+    print_json(&cfg, &ba, &d, openblas_get_num_threads(), (long)m.num_params, first_loss, med, min,
+               median(cms, ba.iters));
 
-    free(ms), free(d.tokens), free(d.lengths), free(d.labels), free(d.features), free(d.targets);
+    free(ms), free(cms), free(d.tokens), free(d.lengths), free(d.labels), free(d.features), free(d.targets);
     optimizer_free(&opt), model_free(&m);
     return 0;
 }

@@ -91,11 +91,13 @@ def step_gflop(c):
     return total / 1e9
 
 
-def cpu_columns(hdr, rows, results):
+def cpu_columns(hdr, rows, results, clock):
     """Adds GFLOP per step, the SGEMM rates bench_model measured in its own process (same
     OpenBLAS, same threads), and each side's GFLOP/s with its share of the SGEMM peak
-    (the best large-SGEMM rate of the run)."""
-    peak = max(rec["sgemm_peak_gflops"] for _, rec, _ in results)
+    (the best large-SGEMM rate of the run), by wall or by CPU time."""
+    cpu = clock == "cpu"
+    peak = max(rec["sgemm_peak_cpu_gflops" if cpu else "sgemm_peak_gflops"] for _, rec, _ in results)
+    key = "cpu_median_ms" if cpu else "median_ms"
     hdr = hdr + ("GFLOP/step", "SGEMM step shape GFLOP/s", "recur GFLOP/s (% peak)",
                  "PyTorch GFLOP/s (% peak)")
     out = []
@@ -104,8 +106,7 @@ def cpu_columns(hdr, rows, results):
 
         def rate(ms):
             return f"{g / ms * 1e3:.1f} ({100 * g / ms * 1e3 / peak:.0f} %)"
-        out.append(row + (f"{g:.3f}", f"{rec['sgemm_step_gflops']:.1f}", rate(rec["median_ms"]),
-                          rate(tor["median_ms"])))
+        out.append(row + (f"{g:.3f}", f"{rec['sgemm_step_gflops']:.1f}", rate(rec[key]), rate(tor[key])))
     return hdr, out, peak
 
 
@@ -191,6 +192,9 @@ def main():
                          "than T; always: tools/recur_torch.py as written (default auto)")
     ap.add_argument("--torch-env", nargs="+", default=[], metavar="KEY=VALUE",
                     help="extra environment for the PyTorch side only (e.g. OMP_WAIT_POLICY=PASSIVE)")
+    ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                    help="wall: wall time (default); cpu: the process's CPU time (all its threads), "
+                         "which other processes' load does not inflate; only comparable with --threads 1")
     ap.add_argument("--json-out", help="also write every raw JSON result here, one per line")
     a = ap.parse_args()
 
@@ -252,11 +256,13 @@ def main():
               "median (min) ms")
     else:
         print("per iteration = zero grads + forward + loss + backward (+ Adam on step_* rows), "
-              "median (min) ms over the timed iterations")
+              + ("median (min) wall ms" if a.clock == "wall" else "median CPU ms (process time)")
+              + " over the timed iterations")
     print()
     hdr = ("config", "cell", "H", "L", "dirs", "T", "B", "ragged", "iters",
            "torch packed", "recur ms", "PyTorch ms", "ratio", "loss rel diff")
     rows = []
+    tkey = "cpu_median_ms" if a.clock == "cpu" else "median_ms"
     for name, rec, tor in results:
         c = rec["config"]
         if rec["lengths_sum"] != tor["lengths_sum"]:
@@ -269,14 +275,15 @@ def main():
         rows.append((name, c["cell"], str(c["hidden_size"]), str(c["num_layers"]),
                      str(1 + c["bidirectional"]), str(c["seq_len"]), str(c["batch_size"]),
                      str(c["ragged"]), str(c["iters"]), "yes" if tor["packed"] else "no",
-                     f"{rec['median_ms']:.2f} ({rec['min_ms']:.2f})",
-                     f"{tor['median_ms']:.2f} ({tor['min_ms']:.2f})",
-                     f"{tor['median_ms'] / rec['median_ms']:.2f}", diff))
+                     f"{rec['median_ms']:.2f} ({rec['min_ms']:.2f})" if a.clock == "wall" else f"{rec['cpu_median_ms']:.2f}",
+                     f"{tor['median_ms']:.2f} ({tor['min_ms']:.2f})" if a.clock == "wall" else f"{tor['cpu_median_ms']:.2f}",
+                     f"{tor[tkey] / rec[tkey]:.2f}", diff))
     if a.device == "gpu":
         hdr, rows = gpu_columns(hdr, rows, results, peak_of(tor0.get("gpu")))
     else:
-        hdr, rows, peak = cpu_columns(hdr, rows, results)
-        print(f"SGEMM peak (OpenBLAS, 1024^3, {a.threads} threads, best in this run): {peak:.1f} GFLOP/s")
+        hdr, rows, peak = cpu_columns(hdr, rows, results, a.clock)
+        print(f"SGEMM peak (OpenBLAS, 1024^3, {a.threads} threads, best in this run, {a.clock} time): "
+              f"{peak:.1f} GFLOP/s; recur's packed kernel: {rec0.get('cpu_kernel')}")
         print()
     width = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(hdr)]
     print("| " + " | ".join(h.ljust(w) for h, w in zip(hdr, width)) + " |")

@@ -35,6 +35,7 @@ static int declined(const RecurrenceJob *jobs) {
     const char *env = getenv("RECUR_CPU_RECURRENCE");
     if (env && *env && strcmp(env, "steps") && strcmp(env, "fused"))
         recur_die(EXIT_USAGE, "RECUR_CPU_RECURRENCE=%s: expected fused or steps", env);
+    last_tasks = 0;
     return (env && !strcmp(env, "steps")) || !cell_kind(jobs[0].cell)->forward_pointwise;
 }
 
@@ -65,7 +66,7 @@ static void split_rows(const RecurrenceJob *j, int parts, int block, int *cut) {
  * *parallel: run them on threads of their own (else in turn on this one). */
 static int plan(const RecurrenceJob *jobs, int count, const CellKind *cell, const PackedMatrix *w,
                 Task *tasks, int *parallel) {
-    int threads = blas_threads(), block = 2 * packed_gemm_rows(&w[0]);
+    int threads = blas_threads(), block = packed_gemm_rows(&w[0]);
     const RecurrenceJob *j = &jobs[0];
     double flops = 2.0 * j->T * j->B * cell->gates * j->H * j->H;
     *parallel = threads > 1 && flops >= min_task_flops();
@@ -78,7 +79,7 @@ static int plan(const RecurrenceJob *jobs, int count, const CellKind *cell, cons
         split_rows(&jobs[d], parts, block, cut);
         for (int p = 0; p < parts; p++)
             if (cut[p + 1] > cut[p])
-                tasks[n++] = (Task){&jobs[d], cell, &w[d], cut[p], cut[p + 1], block};
+                tasks[n++] = (Task){&jobs[d], cell, &w[d], cut[p], cut[p + 1], 2 * block};
     }
     return n;
 }

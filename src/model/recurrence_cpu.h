@@ -19,7 +19,7 @@
 int cpu_recurrence_forward(const RecurrenceJob *jobs, int count);
 int cpu_recurrence_backward(const RecurrenceJob *jobs, int count);
 
-/* The parts the last call was split into (tests: that the threaded path ran). */
+/* The threads the last call ran on (0: it declined; tests: that the threaded path ran). */
 int cpu_recurrence_last_tasks(void);
 
 #endif
