@@ -8,7 +8,9 @@
  * (directions, row ranges) and give the 1-thread result bit for bit (a row's arithmetic
  * does not depend on which rows share its tile or thread). The textbook GRU (declined)
  * must give the step loop's bits. Also packed_gemm alone against
- * a double reference at odd shapes, both packings, with bias and accumulation. */
+ * a double reference at odd shapes, both packings, with bias and accumulation; and the
+ * CPU backend's pointwise loops compiled per instruction set (ops_cpu.c) giving the
+ * portable copy's bits through the step loop. */
 #include <cblas.h>
 #include <math.h>
 #include <stdio.h>
@@ -74,7 +76,16 @@ static int same_bits(const Result *a, const Result *b) {
 
 static void compare_case(const ModelConfig *mc, const int32_t *lengths, const char *label) {
     setenv("RECUR_CPU_RECURRENCE", "steps", 1);
+    packed_gemm_use("portable");
     Result ref = run(mc, lengths);
+    for (int k = 0; k < 2; k++) /* the step loop's pointwise loops: same bits on every ISA */
+        if (packed_gemm_use(KERNELS[k])) {
+            Result other = run(mc, lengths);
+            char what[80];
+            snprintf(what, sizeof what, "%s loops: step loop, same bits as portable", KERNELS[k]);
+            check(same_bits(&ref, &other), label, what, 0);
+            release(&other);
+        }
     setenv("RECUR_CPU_RECURRENCE", "fused", 1);
     for (int k = 0; k < 3; k++) {
         if (!packed_gemm_use(KERNELS[k])) {

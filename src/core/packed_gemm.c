@@ -8,12 +8,12 @@
 #include <string.h>
 
 #include "check.h"
+#include "cpu_isa.h"
 
 struct PackedKernel {
-    const char *name;
+    CpuIsa isa;
     int vl, mr, np; /* panel width, rows and panels per tile */
     void (*tile)(int K, const real *const *arow, const real *const *panel, real *tile);
-    int (*supported)(void);
 };
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !defined(RECUR_REAL_DOUBLE)
@@ -57,9 +57,6 @@ struct PackedKernel {
 #undef TILE_FMA
 #undef TILE_BCAST
 #pragma GCC pop_options
-
-static int has_avx512(void) { return __builtin_cpu_supports("avx512f"); }
-static int has_avx2(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
 #endif
 
 /* The portable kernel: the build's baseline vectors, separate multiply and add. */
@@ -80,49 +77,26 @@ typedef real portable_vec __attribute__((vector_size(16)));
 #undef TILE_FMA
 #undef TILE_BCAST
 
-static int always(void) { return 1; }
-
-static const PackedKernel kernels[] = { /* best first */
+static const PackedKernel kernels[] = {
 #ifdef RECUR_X86_KERNELS
-    {"avx512", 16, 6, 4, tile_avx512, has_avx512},
-    {"avx2", 8, 4, 3, tile_avx2, has_avx2},
+    {CPU_ISA_AVX512, 16, 6, 4, tile_avx512},
+    {CPU_ISA_AVX2, 8, 4, 3, tile_avx2},
 #endif
-    {"portable", (int)(16 / sizeof(real)), 4, 3, tile_portable, always},
+    {CPU_ISA_PORTABLE, (int)(16 / sizeof(real)), 4, 3, tile_portable},
 };
-enum { KERNELS = sizeof kernels / sizeof kernels[0] };
-
-static const PackedKernel *chosen;
-
-static const PackedKernel *kernel_named(const char *name) {
-    for (int i = 0; i < KERNELS; i++)
-        if (!strcmp(kernels[i].name, name)) return kernels[i].supported() ? &kernels[i] : 0;
-    return 0;
-}
 
 static const PackedKernel *current_kernel(void) {
-    if (chosen) return chosen;
-    const char *env = getenv("RECUR_CPU_KERNEL");
-    if (env && *env) {
-        chosen = kernel_named(env);
-        if (!chosen)
-            recur_die(EXIT_USAGE, "RECUR_CPU_KERNEL=%s: not a kernel this build and CPU run "
-                      "(avx512, avx2, portable; the float64 build has portable only)", env);
-        return chosen;
-    }
-    for (int i = 0; i < KERNELS && !chosen; i++)
-        if (kernels[i].supported()) chosen = &kernels[i];
-    return chosen;
+    CpuIsa isa = cpu_isa();
+    for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++)
+        if (kernels[i].isa == isa) return &kernels[i];
+    return &kernels[sizeof kernels / sizeof kernels[0] - 1];
 }
 
 int packed_gemm_rows(const PackedMatrix *p) { return p->kernel->mr; }
 
-const char *packed_gemm_kernel_name(void) { return current_kernel()->name; }
+const char *packed_gemm_kernel_name(void) { return cpu_isa_name(current_kernel()->isa); }
 
-int packed_gemm_use(const char *name) {
-    const PackedKernel *k = kernel_named(name);
-    if (k) chosen = k;
-    return k != 0;
-}
+int packed_gemm_use(const char *name) { return cpu_isa_use(name); }
 
 void packed_gemm_pack(PackedMatrix *p, int K, int N, const real *W, int ldw, int w_is_nk,
                       const real *bias) {

@@ -1,6 +1,7 @@
 /* ops_cpu.c: the CPU backend of ops.h — host memory, OpenBLAS GEMMs, and C loops over the
- * per-unit arithmetic of cell_math.h; the whole time loops are recurrence_cpu.c's. The row functions take restrict pointers so GCC
- * vectorizes their unit loops. Embedding, dropout, pooling, tanh and the losses are the
+ * per-unit arithmetic of cell_math.h (cpu_loops_body.h, compiled here once per
+ * instruction set, one table each; cpu_model_ops picks by core/cpu_isa.h, and every
+ * table gives the same bits); the whole time loops are recurrence_cpu.c's. Embedding, dropout, pooling, tanh and the losses are the
  * CPU functions of their own files. Also the host mirrors of ops.h, for any backend. */
 #include "ops.h"
 
@@ -9,6 +10,7 @@
 
 #include "../core/blas.h"
 #include "../core/check.h"
+#include "../core/cpu_isa.h"
 #include "cell_math.h"
 #include "dropout.h"
 #include "embedding.h"
@@ -27,106 +29,26 @@ static void cpu_set_rows(int rows, int cols, const real *row, real *Y, int ldy) 
     for (int i = 0; i < rows; i++) memcpy(Y + (long)i * ldy, row, sizeof(real) * cols);
 }
 
-/* ---- cells: B rows, each through its row function ---- */
+/* ---- cells and bias helpers: cpu_loops_body.h, once per instruction set ---- */
 
-static void cpu_rnn_forward(int B, int H, int relu, const real *restrict xp,
-                            const real *restrict hp, real *restrict h) {
-    long n = (long)B * H;
-    for (long i = 0; i < n; i++) h[i] = rnn_unit_forward(relu, xp[i] + hp[i]);
-}
-
-static void cpu_rnn_backward(int B, int H, int relu, const real *restrict h,
-                             const real *restrict dh, real *restrict dxp) {
-    long n = (long)B * H;
-    for (long i = 0; i < n; i++) dxp[i] = rnn_unit_backward(relu, h[i], dh[i]);
-}
-
-static void lstm_forward_row(int H, const real *restrict xp, const real *restrict hp,
-                             const real *restrict c_prev, real *restrict c, real *restrict h,
-                             real *restrict cache) {
-    for (int j = 0; j < H; j++) lstm_unit_forward(H, j, xp, hp, c_prev, c, h, cache);
-}
-
-static void cpu_lstm_forward(int B, int H, const real *xp, const real *hp, const real *c_prev,
-                             real *c, real *h, real *cache) {
-    for (long b = 0; b < B; b++)
-        lstm_forward_row(H, xp + 4 * b * H, hp + 4 * b * H, c_prev + b * H, c + b * H,
-                         h + b * H, cache + 5 * b * H);
-}
-
-static void lstm_backward_row(int H, const real *restrict cache, const real *restrict dh,
-                              const real *restrict dc, const real *restrict c_prev,
-                              real *restrict dxp, real *restrict dc_prev) {
-    for (int j = 0; j < H; j++) lstm_unit_backward(H, j, cache, dh, dc, c_prev, dxp, dc_prev);
-}
-
-static void cpu_lstm_backward(int B, int H, const real *cache, const real *dh, const real *dc,
-                              const real *c_prev, real *dxp, real *dc_prev) {
-    for (long b = 0; b < B; b++)
-        lstm_backward_row(H, cache + 5 * b * H, dh + b * H, dc + b * H, c_prev + b * H,
-                          dxp + 4 * b * H, dc_prev + b * H);
-}
-
-static void gru_gates_row(int H, const real *restrict xp, const real *restrict hp,
-                          real *restrict cache) {
-    for (int j = 0; j < 2 * H; j++) gru_unit_gates(j, xp, hp, cache);
-}
-
-static void cpu_gru_gates(int B, int H, const real *xp, const real *hp, real *cache) {
-    for (long b = 0; b < B; b++) gru_gates_row(H, xp + 3 * b * H, hp + 3 * b * H, cache + 4 * b * H);
-}
-
-static void cpu_gru_reset_hidden(int B, int H, const real *h_prev, real *cache) {
-    for (long b = 0; b < B; b++)
-        for (int j = 0; j < H; j++) gru_unit_reset_hidden(H, j, h_prev + b * H, cache + 4 * b * H);
-}
-
-/* Inlined with a constant `textbook` below: the conditional store then disappears and the
- * loop vectorizes. */
-static inline __attribute__((always_inline)) void
-gru_candidate_row(int H, int textbook, const real *restrict xp, const real *restrict hp,
-                  const real *restrict h_prev, real *restrict h, real *restrict cache) {
-    for (int j = 0; j < H; j++) gru_unit_candidate(H, j, textbook, xp, hp, h_prev, h, cache);
-}
-
-static void cpu_gru_candidate(int B, int H, int textbook, const real *xp, const real *hp,
-                              const real *h_prev, real *h, real *cache) {
-    for (long b = 0; b < B; b++) {
-        long k = b * H;
-        if (textbook) gru_candidate_row(H, 1, xp + 3 * k, hp + 3 * k, h_prev + k, h + k, cache + 4 * k);
-        else gru_candidate_row(H, 0, xp + 3 * k, hp + 3 * k, h_prev + k, h + k, cache + 4 * k);
-    }
-}
-
-static void gru_update_candidate_row(int H, const real *restrict cache, const real *restrict dh,
-                                     const real *restrict h_prev, real *restrict dxp,
-                                     real *restrict dh_prev) {
-    for (int j = 0; j < H; j++) gru_unit_update_candidate_backward(H, j, cache, dh, h_prev, dxp, dh_prev);
-}
-
-static void cpu_gru_update_candidate_backward(int B, int H, const real *cache, const real *dh,
-                                              const real *h_prev, real *dxp, real *dh_prev) {
-    for (long b = 0; b < B; b++)
-        gru_update_candidate_row(H, cache + 4 * b * H, dh + b * H, h_prev + b * H,
-                                 dxp + 3 * b * H, dh_prev + b * H);
-}
-
-static void gru_reset_row(int H, const real *restrict cache, real *restrict dxp,
-                          real *restrict dhp) {
-    for (int j = 0; j < H; j++) gru_unit_reset_backward(H, j, cache, dxp, dhp);
-}
-
-static void cpu_gru_reset_backward(int B, int H, const real *cache, real *dxp, real *dhp) {
-    for (long b = 0; b < B; b++) gru_reset_row(H, cache + 4 * b * H, dxp + 3 * b * H, dhp + 3 * b * H);
-}
-
-static void cpu_gru_textbook_reset_backward(int B, int H, const real *cache, const real *drh,
-                                            const real *h_prev, real *dxp, real *dh_prev) {
-    for (long b = 0; b < B; b++)
-        for (int j = 0; j < H; j++)
-            gru_unit_textbook_reset_backward(j, cache + 4 * b * H, drh + b * H, h_prev + b * H,
-                                             dxp + 3 * b * H, dh_prev + b * H);
-}
+#define LOOP(name) name##_portable
+#include "cpu_loops_body.h"
+#undef LOOP
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(RECUR_REAL_DOUBLE)
+#define RECUR_X86_LOOPS 1
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#define LOOP(name) name##_avx2
+#include "cpu_loops_body.h"
+#undef LOOP
+#pragma GCC pop_options
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512dq,avx512vl,avx512bw")
+#define LOOP(name) name##_avx512
+#include "cpu_loops_body.h"
+#undef LOOP
+#pragma GCC pop_options
+#endif
 
 /* ---- the time loop's masking ---- */
 
@@ -193,37 +115,48 @@ static void cpu_clamp(long n, real lo, real hi, real *x) {
     }
 }
 
-static const ModelOps cpu_ops = {
-    .name = "cpu", .host_memory = 1,
-    .alloc = cpu_alloc, .release = cpu_release, .zero = cpu_zero, .copy = cpu_copy,
-    .upload = cpu_copy, .download = cpu_copy,
-    .gemm = gemm, .add_row_bias = add_row_bias, .add_column_sums = add_column_sums,
-    .set_rows = cpu_set_rows,
-    .rnn_forward = cpu_rnn_forward, .rnn_backward = cpu_rnn_backward,
-    .lstm_forward = cpu_lstm_forward, .lstm_backward = cpu_lstm_backward,
-    .gru_gates = cpu_gru_gates, .gru_reset_hidden = cpu_gru_reset_hidden,
-    .gru_candidate = cpu_gru_candidate,
-    .gru_update_candidate_backward = cpu_gru_update_candidate_backward,
-    .gru_reset_backward = cpu_gru_reset_backward,
-    .gru_textbook_reset_backward = cpu_gru_textbook_reset_backward,
-    .mark_valid = cpu_mark_valid, .step_freeze = cpu_step_freeze,
-    .step_gather_gradient = cpu_step_gather_gradient,
-    .step_carry_gradient = cpu_step_carry_gradient,
-    .recurrence_forward = cpu_recurrence_forward, .recurrence_backward = cpu_recurrence_backward,
-    .embedding_forward = embedding_forward, .embedding_backward = embedding_backward,
-    .dropout_forward = dropout_forward, .dropout_backward = dropout_backward,
-    .pool_forward = pool_forward, .pool_backward = pool_backward,
-    .tanh_forward = tanh_forward, .tanh_backward = tanh_backward,
-    .loss_forward = loss_forward, .loss_backward = loss_backward,
-    .sum_squares = cpu_sum_squares, .scale = cpu_scale, .clamp = cpu_clamp,
+/* The table for one instruction set's copy of the loops (ISA: its LOOP suffix). */
+#define CPU_OPS(ISA)                                                                      \
+    {                                                                                     \
+        .name = "cpu", .host_memory = 1, .alloc = cpu_alloc, .release = cpu_release,      \
+        .zero = cpu_zero, .copy = cpu_copy, .upload = cpu_copy, .download = cpu_copy,     \
+        .gemm = gemm, .add_row_bias = add_row_bias_##ISA,                                 \
+        .add_column_sums = add_column_sums_##ISA, .set_rows = cpu_set_rows,               \
+        .rnn_forward = rnn_forward_##ISA, .rnn_backward = rnn_backward_##ISA,             \
+        .lstm_forward = lstm_forward_##ISA, .lstm_backward = lstm_backward_##ISA,         \
+        .gru_gates = gru_gates_##ISA, .gru_reset_hidden = gru_reset_hidden_##ISA,         \
+        .gru_candidate = gru_candidate_##ISA,                                             \
+        .gru_update_candidate_backward = gru_update_candidate_backward_##ISA,             \
+        .gru_reset_backward = gru_reset_backward_##ISA,                                   \
+        .gru_textbook_reset_backward = gru_textbook_reset_backward_##ISA,                 \
+        .mark_valid = cpu_mark_valid, .step_freeze = cpu_step_freeze,                     \
+        .step_gather_gradient = cpu_step_gather_gradient,                                 \
+        .step_carry_gradient = cpu_step_carry_gradient,                                   \
+        .recurrence_forward = cpu_recurrence_forward,                                     \
+        .recurrence_backward = cpu_recurrence_backward,                                   \
+        .embedding_forward = embedding_forward, .embedding_backward = embedding_backward, \
+        .dropout_forward = dropout_forward, .dropout_backward = dropout_backward,         \
+        .pool_forward = pool_forward, .pool_backward = pool_backward,                     \
+        .tanh_forward = tanh_forward, .tanh_backward = tanh_backward,                     \
+        .loss_forward = loss_forward, .loss_backward = loss_backward,                     \
+        .sum_squares = cpu_sum_squares, .scale = cpu_scale, .clamp = cpu_clamp,           \
+    }
+
+static const ModelOps cpu_ops[CPU_ISAS] = {
+#ifdef RECUR_X86_LOOPS
+    [CPU_ISA_AVX512] = CPU_OPS(avx512),
+    [CPU_ISA_AVX2] = CPU_OPS(avx2),
+#endif
+    [CPU_ISA_PORTABLE] = CPU_OPS(portable),
 };
 
-const ModelOps *cpu_model_ops(void) { return &cpu_ops; }
+const ModelOps *cpu_model_ops(void) { return &cpu_ops[cpu_isa()]; }
 
 const ModelOps *cpu_staged_model_ops(void) {
-    static ModelOps staged;
-    if (!staged.name) staged = cpu_ops, staged.name = "cpu-staged", staged.host_memory = 0;
-    return &staged;
+    static ModelOps staged[CPU_ISAS];
+    CpuIsa isa = cpu_isa();
+    if (!staged[isa].name) staged[isa] = cpu_ops[isa], staged[isa].name = "cpu-staged", staged[isa].host_memory = 0;
+    return &staged[isa];
 }
 
 real *host_mirror(const ModelOps *ops, real *buf, size_t n, int fetch) {

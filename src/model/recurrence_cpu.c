@@ -11,6 +11,7 @@
 
 #include "../core/blas.h"
 #include "../core/check.h"
+#include "../core/cpu_isa.h"
 #include "../core/packed_gemm.h"
 #include "cell.h"
 #include "layer.h"
@@ -36,7 +37,9 @@ static int declined(const RecurrenceJob *jobs) {
     if (env && *env && strcmp(env, "steps") && strcmp(env, "fused"))
         recur_die(EXIT_USAGE, "RECUR_CPU_RECURRENCE=%s: expected fused or steps", env);
     last_tasks = 0;
-    return (env && !strcmp(env, "steps")) || !cell_kind(jobs[0].cell)->forward_pointwise;
+    if (!cell_kind(jobs[0].cell)->forward_pointwise) return 1;
+    if (env && *env) return !strcmp(env, "steps");
+    return cpu_isa() == CPU_ISA_PORTABLE; /* OpenBLAS per step beats plain vectors */
 }
 
 static double min_task_flops(void) {

@@ -9,8 +9,10 @@
  * Threads: OpenBLAS's thread count (the `threads` key); a split is made only when each
  * part has at least RECUR_CPU_TASK_MIN_MFLOP (default 4) MFLOP of recurrent products per
  * pass, so small layers stay on one thread. RECUR_CPU_RECURRENCE=steps declines every job
- * (layer.c's step loop, OpenBLAS per step: the arithmetic of before this path existed).
- * Declines the textbook GRU (two dependent products per step). */
+ * (layer.c's step loop, OpenBLAS per step: the arithmetic of before this path existed);
+ * =fused takes them even with the portable kernel, which is otherwise declined (without
+ * AVX2, or off x86, OpenBLAS's own kernels per step are faster than plain C vectors).
+ * Always declines the textbook GRU (two dependent products per step). */
 #ifndef RECUR_RECURRENCE_CPU_H
 #define RECUR_RECURRENCE_CPU_H
 
