@@ -45,3 +45,11 @@ int cpu_isa_use(const char *name) {
     if (i >= 0) chosen = i;
     return i >= 0;
 }
+
+int cpu_packed_products(void) {
+    const char *env = getenv("RECUR_CPU_RECURRENCE");
+    if (env && *env && strcmp(env, "steps") && strcmp(env, "fused"))
+        recur_die(EXIT_USAGE, "RECUR_CPU_RECURRENCE=%s: expected fused or steps", env);
+    if (env && *env) return !strcmp(env, "fused");
+    return cpu_isa() != CPU_ISA_PORTABLE;
+}

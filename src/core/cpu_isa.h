@@ -15,4 +15,11 @@ int cpu_isa_supported(CpuIsa isa);
 /* Switches to the named one; 0 (and no switch) when unknown or not supported. */
 int cpu_isa_use(const char *name);
 
+/* Whether the CPU backend uses its own packed products (core/packed_gemm.h: the fused
+ * time loop, the whole-sequence products with an untransposed left side):
+ * RECUR_CPU_RECURRENCE=fused (yes), =steps (no: OpenBLAS for every product and layer.c's
+ * step loop, the arithmetic from before these paths existed); by default yes unless the
+ * ISA is portable, where OpenBLAS's own kernels are faster than plain C vectors. */
+int cpu_packed_products(void);
+
 #endif

@@ -11,6 +11,8 @@
 #include "../core/blas.h"
 #include "../core/check.h"
 #include "../core/cpu_isa.h"
+#include "../core/cpu_parallel.h"
+#include "../core/packed_gemm.h"
 #include "cell_math.h"
 #include "dropout.h"
 #include "embedding.h"
@@ -27,6 +29,45 @@ static void cpu_copy(void *dst, const void *src, size_t bytes) { memmove(dst, sr
 
 static void cpu_set_rows(int rows, int cols, const real *row, real *Y, int ldy) {
     for (int i = 0; i < rows; i++) memcpy(Y + (long)i * ldy, row, sizeof(real) * cols);
+}
+
+/* ---- dense products ---- */
+
+/* Whole-sequence products with an untransposed left side (input projections, input
+ * gradients, the head) go through the packed kernel when it is on: the right side packed
+ * once per call (at most 1 MB, so it stays in cache), rows split over threads. The rest
+ * (the weight gradients: transposed left side, K = T*B) stay OpenBLAS. */
+typedef struct PackedCall {
+    const PackedMatrix *p;
+    const real *A;
+    real *C;
+    int M, lda, ldc, accumulate, parts, block;
+} PackedCall;
+
+static PackedMatrix gemm_pack; /* the ops run on one thread at a time */
+
+static void packed_part(void *arg, int i) {
+    const PackedCall *c = arg;
+    int per = (c->M / c->parts + c->block - 1) / c->block * c->block;
+    int m0 = i * per, m1 = m0 + per < c->M && i < c->parts - 1 ? m0 + per : c->M;
+    if (m1 > m0) packed_gemm(c->p, m1 - m0, c->A + (long)m0 * c->lda, c->lda, c->C + (long)m0 * c->ldc, c->ldc, c->accumulate);
+}
+
+static void cpu_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, const real *A, int lda,
+                     const real *B, int ldb, real beta, real *C, int ldc) {
+    if (trans_a || alpha != 1 || (beta != 0 && beta != 1) || (long)K * N * sizeof(real) > (1 << 20) ||
+        M < 8 || !cpu_packed_products()) {
+        gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+    packed_gemm_pack(&gemm_pack, K, N, B, ldb, trans_b, 0);
+    PackedCall c = {&gemm_pack, A, C, M, lda, ldc, beta != 0, 1, packed_gemm_rows(&gemm_pack)};
+    int threads = blas_threads();
+    double flops = 2.0 * M * N * K;
+    while (c.parts < threads && c.parts < CPU_PARALLEL_MAX && flops / (c.parts + 1) >= cpu_parallel_min_flops() &&
+           M >= (c.parts + 1) * c.block)
+        c.parts++;
+    cpu_parallel(c.parts, c.parts > 1, packed_part, &c);
 }
 
 /* ---- cells and bias helpers: cpu_loops_body.h, once per instruction set ---- */
@@ -120,7 +161,7 @@ static void cpu_clamp(long n, real lo, real hi, real *x) {
     {                                                                                     \
         .name = "cpu", .host_memory = 1, .alloc = cpu_alloc, .release = cpu_release,      \
         .zero = cpu_zero, .copy = cpu_copy, .upload = cpu_copy, .download = cpu_copy,     \
-        .gemm = gemm, .add_row_bias = add_row_bias_##ISA,                                 \
+        .gemm = cpu_gemm, .add_row_bias = add_row_bias_##ISA,                                 \
         .add_column_sums = add_column_sums_##ISA, .set_rows = cpu_set_rows,               \
         .rnn_forward = rnn_forward_##ISA, .rnn_backward = rnn_backward_##ISA,             \
         .lstm_forward = lstm_forward_##ISA, .lstm_backward = lstm_backward_##ISA,         \

@@ -5,18 +5,17 @@
  * frozen, zeroed and carried). */
 #include "recurrence_cpu.h"
 
-#include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "../core/blas.h"
 #include "../core/check.h"
 #include "../core/cpu_isa.h"
+#include "../core/cpu_parallel.h"
 #include "../core/packed_gemm.h"
 #include "cell.h"
 #include "layer.h"
 
-enum { MAX_TASKS = 16 };
+enum { MAX_TASKS = CPU_PARALLEL_MAX };
 
 /* W_hh packed per direction: forward (h W_hh^T + b_hh) and backward (dhp W_hh). Kept
  * between calls so the memory is reused; the ops run on one thread at a time. */
@@ -33,22 +32,8 @@ typedef struct Task {
 int cpu_recurrence_last_tasks(void) { return last_tasks; }
 
 static int declined(const RecurrenceJob *jobs) {
-    const char *env = getenv("RECUR_CPU_RECURRENCE");
-    if (env && *env && strcmp(env, "steps") && strcmp(env, "fused"))
-        recur_die(EXIT_USAGE, "RECUR_CPU_RECURRENCE=%s: expected fused or steps", env);
     last_tasks = 0;
-    if (!cell_kind(jobs[0].cell)->forward_pointwise) return 1;
-    if (env && *env) return !strcmp(env, "steps");
-    return cpu_isa() == CPU_ISA_PORTABLE; /* OpenBLAS per step beats plain vectors */
-}
-
-static double min_task_flops(void) {
-    const char *env = getenv("RECUR_CPU_TASK_MIN_MFLOP");
-    if (!env || !*env) return 4e6;
-    char *end;
-    double v = strtod(env, &end);
-    if (*end || v < 0) recur_die(EXIT_USAGE, "RECUR_CPU_TASK_MIN_MFLOP=%s: expected a number >= 0", env);
-    return v * 1e6;
+    return !cell_kind(jobs[0].cell)->forward_pointwise || !cpu_packed_products();
 }
 
 /* Splits [0, B) into `parts` ranges of whole row blocks with about equal sums of
@@ -72,9 +57,9 @@ static int plan(const RecurrenceJob *jobs, int count, const CellKind *cell, cons
     int threads = blas_threads(), block = packed_gemm_rows(&w[0]);
     const RecurrenceJob *j = &jobs[0];
     double flops = 2.0 * j->T * j->B * cell->gates * j->H * j->H;
-    *parallel = threads > 1 && flops >= min_task_flops();
+    *parallel = threads > 1 && flops >= cpu_parallel_min_flops();
     int parts = *parallel ? threads / count : 1;
-    while (parts > 1 && (flops / parts < min_task_flops() || parts * block > j->B)) parts--;
+    while (parts > 1 && (flops / parts < cpu_parallel_min_flops() || parts * block > j->B)) parts--;
     if (parts > MAX_TASKS / 2) parts = MAX_TASKS / 2;
     int n = 0;
     for (int d = 0; d < count; d++) {
@@ -87,35 +72,21 @@ static int plan(const RecurrenceJob *jobs, int count, const CellKind *cell, cons
     return n;
 }
 
-typedef struct Runner {
+typedef struct TaskList {
     void (*body)(const Task *);
-    const Task *task;
-} Runner;
+    const Task *tasks;
+} TaskList;
 
-static void *runner(void *arg) {
-    Runner *r = arg;
-    r->body(r->task);
-    return 0;
+static void run_task(void *arg, int i) {
+    const TaskList *l = arg;
+    l->body(&l->tasks[i]);
 }
 
-/* Task 0 on this thread, the others on their own (or in turn here when not parallel),
- * all finished before returning. */
+/* The tasks at once on threads of their own, or in turn on this one. */
 static void run_all(void (*body)(const Task *), const Task *tasks, int n, int parallel) {
     last_tasks = parallel ? n : 1;
-    if (!parallel) {
-        for (int i = 0; i < n; i++) body(&tasks[i]);
-        return;
-    }
-    pthread_t th[MAX_TASKS];
-    Runner r[MAX_TASKS];
-    for (int i = 1; i < n; i++) {
-        r[i] = (Runner){body, &tasks[i]};
-        if (pthread_create(&th[i], NULL, runner, &r[i]) != 0)
-            recur_die(EXIT_RUNTIME, "cannot start a thread for the recurrent time loop");
-    }
-    body(&tasks[0]);
-    for (int i = 1; i < n; i++)
-        if (pthread_join(th[i], NULL) != 0) recur_die(EXIT_RUNTIME, "cannot join a time-loop thread");
+    TaskList l = {body, tasks};
+    cpu_parallel(n, parallel, run_task, &l);
 }
 
 static int slot_of(const RecurrenceJob *j, int t) { return j->reverse ? t : t + 1; }

@@ -7,12 +7,10 @@
  * never reads another sample's state, so a range runs all T steps on its own).
  *
  * Threads: OpenBLAS's thread count (the `threads` key); a split is made only when each
- * part has at least RECUR_CPU_TASK_MIN_MFLOP (default 4) MFLOP of recurrent products per
- * pass, so small layers stay on one thread. RECUR_CPU_RECURRENCE=steps declines every job
- * (layer.c's step loop, OpenBLAS per step: the arithmetic of before this path existed);
- * =fused takes them even with the portable kernel, which is otherwise declined (without
- * AVX2, or off x86, OpenBLAS's own kernels per step are faster than plain C vectors).
- * Always declines the textbook GRU (two dependent products per step). */
+ * part has at least cpu_parallel_min_flops() of recurrent products per pass, so small
+ * layers stay on one thread. Declines every job when cpu_packed_products() says no
+ * (RECUR_CPU_RECURRENCE=steps, or the portable ISA unless =fused), and always the
+ * textbook GRU (two dependent products per step). */
 #ifndef RECUR_RECURRENCE_CPU_H
 #define RECUR_RECURRENCE_CPU_H
 
