@@ -38,6 +38,7 @@ enum { S_LENGTHS = 1001, S_TOKENS, S_FEATURES, S_LABELS, S_TARGETS };
 
 typedef struct BenchArgs {
     int seq_len, iters, warmup, ragged, full_step, probe;
+    char alternate[16]; /* "", "paths" or "threads" */
 } BenchArgs;
 
 static void usage(FILE *out) {
@@ -49,6 +50,10 @@ static void usage(FILE *out) {
           "           trainer orders a batch); 0: all T (default 0)\n"
           "  full_step 1: also clip_norm and the optimizer update (optimizer, lr keys)\n"
           "  probe    1 (default): also time OpenBLAS SGEMM (peak, step shape); 0: skip\n"
+          "  alternate paths: iterations alternate the packed/fused CPU path and the step\n"
+          "           loop with OpenBLAS (RECUR_CPU_RECURRENCE=fused|steps); threads: the\n"
+          "           `threads` key and 1 thread; prints both medians (alt_a, alt_b), an\n"
+          "           in-process ratio that load on the machine affects alike\n"
           "  any other key is a recur config key (listed below), e.g.\n"
           "  --cell=lstm --hidden_size=128 --num_layers=1 --bidirectional=0 --vocab_size=5000\n"
           "  --input_size=64 --output_size=2 --batch_size=32 --threads=2\n"
@@ -84,6 +89,11 @@ static void parse_args(int argc, char **argv, RunConfig *cfg, BenchArgs *ba) {
         else if (!strcmp(key, "warmup")) ba->warmup = parse_int(key, v, 0);
         else if (!strcmp(key, "full_step")) ba->full_step = parse_int(key, v, 0) != 0;
         else if (!strcmp(key, "probe")) ba->probe = parse_int(key, v, 0) != 0;
+        else if (!strcmp(key, "alternate")) {
+            if (strcmp(v, "paths") && strcmp(v, "threads"))
+                recur_die(EXIT_USAGE, "--alternate: expected paths or threads (got '%s')", v);
+            snprintf(ba->alternate, sizeof ba->alternate, "%s", v);
+        }
         else if (!strcmp(key, "ragged")) {
             ba->ragged = parse_int(key, v, 0);
             if (ba->ragged > 1) recur_die(EXIT_USAGE, "--ragged: expected 0 or 1 (got '%s')", v);
@@ -230,6 +240,14 @@ static void full_step_update(const TrainConfig *t, Model *m, Optimizer *opt) {
     optimizer_step(opt, m->weights, m->grads);
 }
 
+/* Iteration `it` of an --alternate run: variant a (even) or b (odd). */
+static int set_variant(const BenchArgs *ba, int threads, int it) {
+    int b = it % 2;
+    if (!strcmp(ba->alternate, "paths")) setenv("RECUR_CPU_RECURRENCE", b ? "steps" : "fused", 1);
+    if (!strcmp(ba->alternate, "threads")) openblas_set_num_threads(b ? 1 : threads);
+    return b;
+}
+
 int main(int argc, char **argv) {
     RunConfig cfg;
     BenchArgs ba;
@@ -249,8 +267,11 @@ int main(int argc, char **argv) {
 
     double *ms = xmalloc(sizeof(double) * (size_t)ba.iters, "timings");
     double *cms = xmalloc(sizeof(double) * (size_t)ba.iters, "CPU timings");
-    double first_loss = 0;
+    double first_loss = 0; static double alt[2][2][1000]; /* [variant][wall, cpu][iteration] */
+    int alt_n[2] = {0, 0}, alternating = ba.alternate[0] != 0;
+    if (alternating && ba.iters > 2000) recur_die(EXIT_USAGE, "--alternate: at most 2000 iterations");
     for (int it = 0; it < ba.warmup + ba.iters; it++) {
+        int variant = alternating ? set_variant(&ba, cfg.train.threads > 0 ? cfg.train.threads : 1, it) : 0;
         double t0 = now_ms(), c0 = cpu_ms();
         model_zero_grads(&m);
         real loss = model_forward(&m, &bt, 1, cfg.train.seed + (uint64_t)it);
@@ -261,7 +282,14 @@ int main(int argc, char **argv) {
         double t1 = now_ms(), c1 = cpu_ms();
         if (it == 0) first_loss = (double)loss;
         if (it >= ba.warmup) ms[it - ba.warmup] = t1 - t0, cms[it - ba.warmup] = c1 - c0;
+        if (it >= ba.warmup && alternating) {
+            alt[variant][0][alt_n[variant]] = t1 - t0, alt[variant][1][alt_n[variant]++] = c1 - c0;
+        }
     }
+    if (alternating) /* one line before the JSON: both variants' medians */
+        printf("alternate %s: a %.3f ms (CPU %.3f), b %.3f ms (CPU %.3f), b/a %.3f\n", ba.alternate,
+               median(alt[0][0], alt_n[0]), median(alt[0][1], alt_n[0]), median(alt[1][0], alt_n[1]),
+               median(alt[1][1], alt_n[1]), median(alt[1][0], alt_n[1]) / median(alt[0][0], alt_n[0]));
     double min = ms[0];
     for (int i = 1; i < ba.iters; i++) min = ms[i] < min ? ms[i] : min;
     double med = median(ms, ba.iters);

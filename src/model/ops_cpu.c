@@ -37,6 +37,17 @@ static void cpu_set_rows(int rows, int cols, const real *row, real *Y, int ldy) 
  * gradients, the head) go through the packed kernel when it is on: the right side packed
  * once per call (at most 1 MB, so it stays in cache), rows split over threads. The rest
  * (the weight gradients: transposed left side, K = T*B) stay OpenBLAS. */
+/* OpenBLAS, on one thread when a thread's share would be too small to pay for waking
+ * the others (it threads every product above 64^3 itself). */
+static void openblas_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, const real *A,
+                          int lda, const real *B, int ldb, real beta, real *C, int ldc) {
+    int threads = blas_threads();
+    int alone = threads > 1 && 2.0 * M * N * K / threads < cpu_parallel_min_flops();
+    if (alone) blas_set_threads(1);
+    gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    if (alone) blas_set_threads(threads);
+}
+
 typedef struct PackedCall {
     const PackedMatrix *p;
     const real *A;
@@ -57,7 +68,7 @@ static void cpu_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, 
                      const real *B, int ldb, real beta, real *C, int ldc) {
     if (trans_a || alpha != 1 || (beta != 0 && beta != 1) || (long)K * N * sizeof(real) > (1 << 20) ||
         M < 8 || !cpu_packed_products()) {
-        gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        openblas_gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
     packed_gemm_pack(&gemm_pack, K, N, B, ldb, trans_b, 0);
