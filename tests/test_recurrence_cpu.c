@@ -5,8 +5,9 @@
  * outputs and every gradient within float32 rounding of the step loop (the recurrent
  * products sum in another order), for each packed kernel this CPU runs. Then the thread
  * plan: with 2 and 3 threads and the size threshold off, the loop must really split
- * (directions, row ranges) and give the 1-thread result bit for bit (a row's arithmetic
- * does not depend on which rows share its tile or thread). The textbook GRU is declined
+ * (directions, row ranges) and give the 1-thread result (to the bit here: a row's
+ * arithmetic does not depend on which rows share its tile or thread; asserted within
+ * 2e-6, since OpenBLAS may pick other kernels for the split weight-gradient products). The textbook GRU is declined
  * (its step loop still uses the packed products). Also packed_gemm alone against
  * a double reference at odd shapes, both packings, with bias and accumulation; and the
  * CPU backend's pointwise loops compiled per instruction set (ops_cpu.c) giving the
@@ -105,9 +106,12 @@ static void compare_case(const ModelConfig *mc, const int32_t *lengths, const ch
             setenv("RECUR_CPU_TASK_MIN_MFLOP", "0", 1);
             Result many = run(mc, lengths);
             unsetenv("RECUR_CPU_TASK_MIN_MFLOP");
-            snprintf(what, sizeof what, "%s, %d threads: split, same bits as 1", KERNELS[k], threads);
-            check(cpu_recurrence_last_tasks() >= 2 && same_bits(&one, &many), label, what,
-                  cpu_recurrence_last_tasks());
+            /* the fused loop's rows never depend on the split; OpenBLAS's products split by
+             * rows may pick other kernels for the smaller shapes, hence the tolerance */
+            double d = fmax(rel_diff(one.grads, many.grads, one.n_grads), rel_diff(one.out, many.out, one.n_out));
+            snprintf(what, sizeof what, "%s, %d threads: split in %d, as 1 thread%s", KERNELS[k], threads,
+                     cpu_recurrence_last_tasks(), same_bits(&one, &many) ? " (same bits)" : "");
+            check(cpu_recurrence_last_tasks() >= 2 && d < 2e-6, label, what, d);
             release(&many);
         }
         openblas_set_num_threads(1);

@@ -8,7 +8,7 @@
 
 double cpu_parallel_min_flops(void) {
     const char *env = getenv("RECUR_CPU_TASK_MIN_MFLOP");
-    if (!env || !*env) return 4e6;
+    if (!env || !*env) return 16e6;
     char *end;
     double v = strtod(env, &end);
     if (*end || v < 0) recur_die(EXIT_USAGE, "RECUR_CPU_TASK_MIN_MFLOP=%s: expected a number >= 0", env);

@@ -37,15 +37,38 @@ static void cpu_set_rows(int rows, int cols, const real *row, real *Y, int ldy) 
  * gradients, the head) go through the packed kernel when it is on: the right side packed
  * once per call (at most 1 MB, so it stays in cache), rows split over threads. The rest
  * (the weight gradients: transposed left side, K = T*B) stay OpenBLAS. */
-/* OpenBLAS, on one thread when a thread's share would be too small to pay for waking
- * the others (it threads every product above 64^3 itself). */
+/* OpenBLAS is only ever called on one thread: its own worker threads spin for a while
+ * after each threaded call and then compete with recur's (the second core made small
+ * models slower). A large product is split by rows of C over recur's threads instead,
+ * each part one single-threaded OpenBLAS call (the parts are independent products, so
+ * each element's sum is the same whatever the split). */
+typedef struct BlasCall {
+    int trans_a, trans_b, M, N, K, parts;
+    real alpha, beta;
+    const real *A, *B;
+    real *C;
+    int lda, ldb, ldc;
+} BlasCall;
+
+static void blas_part(void *arg, int i) {
+    const BlasCall *c = arg;
+    int m0 = (int)((long)c->M * i / c->parts), m1 = (int)((long)c->M * (i + 1) / c->parts);
+    const real *a = c->trans_a ? c->A + m0 : c->A + (long)m0 * c->lda;
+    gemm(c->trans_a, c->trans_b, m1 - m0, c->N, c->K, c->alpha, a, c->lda, c->B, c->ldb, c->beta,
+         c->C + (long)m0 * c->ldc, c->ldc);
+}
+
 static void openblas_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, const real *A,
                           int lda, const real *B, int ldb, real beta, real *C, int ldc) {
     int threads = blas_threads();
-    int alone = threads > 1 && 2.0 * M * N * K / threads < cpu_parallel_min_flops();
-    if (alone) blas_set_threads(1);
-    gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-    if (alone) blas_set_threads(threads);
+    BlasCall c = {trans_a, trans_b, M, N, K, 1, alpha, beta, A, B, C, lda, ldb, ldc};
+    double flops = 2.0 * M * N * K;
+    while (c.parts < threads && c.parts < CPU_PARALLEL_MAX && flops / (c.parts + 1) >= cpu_parallel_min_flops() &&
+           M >= 16 * (c.parts + 1))
+        c.parts++;
+    if (threads > 1) blas_set_threads(1);
+    cpu_parallel(c.parts, c.parts > 1, blas_part, &c);
+    if (threads > 1) blas_set_threads(threads);
 }
 
 typedef struct PackedCall {
