@@ -1,5 +1,6 @@
 /* cpu_loops_body.h: the CPU backend's per-row loops over the cell arithmetic of
- * cell_math.h, and the bias helpers of the whole-sequence GEMMs; included by ops_cpu.c
+ * cell_math.h, and the bias helpers of the whole-sequence GEMMs (split over the CPU
+ * threads by ranges that keep each element's order); included by ops_cpu.c
  * once per instruction set (LOOP(name) gives each copy its own names). The arithmetic is
  * per element and GCC does not contract a*b+c here (ISO C: -ffp-contract=off), so every
  * copy gives the same bits; only the vector width differs. The row functions take
@@ -104,12 +105,33 @@ static void LOOP(gru_textbook_reset_backward)(int B, int H, const real *cache, c
                                              dxp + 3 * b * H, dh_prev + b * H);
 }
 
-static void LOOP(add_row_bias)(int rows, int cols, const real *restrict bias, real *restrict Y) {
-    for (long i = 0; i < rows; i++)
-        for (int j = 0; j < cols; j++) Y[i * cols + j] += bias[j];
+static void LOOP(row_bias_part)(void *arg, int i) {
+    const SplitCall *c = arg;
+    long r0 = (long)c->rows * i / c->parts, r1 = (long)c->rows * (i + 1) / c->parts;
+    const real *restrict bias = c->in;
+    real *restrict Y = c->out;
+    for (long r = r0; r < r1; r++)
+        for (int j = 0; j < c->cols; j++) Y[r * c->cols + j] += bias[j];
 }
 
-static void LOOP(add_column_sums)(int rows, int cols, const real *restrict X, real *restrict out) {
-    for (long i = 0; i < rows; i++)
-        for (int j = 0; j < cols; j++) out[j] += X[i * cols + j];
+/* Y[i] += bias, by ranges of rows on the CPU threads. */
+static void LOOP(add_row_bias)(int rows, int cols, const real *bias, real *Y) {
+    SplitCall c = {rows, cols, split_parts((long)rows * cols, rows), bias, Y};
+    cpu_parallel(c.parts, c.parts > 1, LOOP(row_bias_part), &c);
+}
+
+static void LOOP(column_sums_part)(void *arg, int i) {
+    const SplitCall *c = arg;
+    int j0 = c->cols * i / c->parts, j1 = c->cols * (i + 1) / c->parts;
+    const real *restrict X = c->in;
+    real *restrict out = c->out;
+    for (long r = 0; r < c->rows; r++)
+        for (int j = j0; j < j1; j++) out[j] += X[r * c->cols + j];
+}
+
+/* out += column sums of X, by ranges of columns on the CPU threads (each column summed in
+ * row order whatever the split). */
+static void LOOP(add_column_sums)(int rows, int cols, const real *X, real *out) {
+    SplitCall c = {rows, cols, split_parts((long)rows * cols, cols / 16), X, out};
+    cpu_parallel(c.parts, c.parts > 1, LOOP(column_sums_part), &c);
 }

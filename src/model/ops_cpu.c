@@ -106,6 +106,22 @@ static void cpu_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, 
 
 /* ---- cells and bias helpers: cpu_loops_body.h, once per instruction set ---- */
 
+/* A pass over a [rows][cols] matrix split into `parts` ranges (the bias helpers). */
+typedef struct SplitCall {
+    int rows, cols, parts;
+    const real *in;
+    real *out;
+} SplitCall;
+
+/* Parts for a pass over `elements` values: one per 256 K elements, at most one per
+ * thread and `units` (ranges that can be split). */
+static int split_parts(long elements, int units) {
+    int threads = blas_threads(), parts = 1;
+    while (parts < threads && parts < CPU_PARALLEL_MAX && parts < units && elements / (parts + 1) >= (1L << 18))
+        parts++;
+    return parts;
+}
+
 #define LOOP(name) name##_portable
 #include "cpu_loops_body.h"
 #undef LOOP
