@@ -112,12 +112,14 @@ void packed_gemm_pack(PackedMatrix *p, int K, int N, const real *W, int ldw, int
     p->kernel = k, p->K = K, p->N = N, p->panels = panels, p->width = vl;
     for (int q = 0; q < panels; q++) {
         real *dst = p->data + (long)q * (K + 1) * vl;
-        for (int c = 0; c < vl; c++) {
-            int n = q * vl + c;
-            dst[c] = n < N && bias ? bias[n] : 0;
-            for (int kk = 0; kk < K; kk++)
-                dst[(long)(kk + 1) * vl + c] = n >= N ? 0 : w_is_nk ? W[(long)n * ldw + kk] : W[(long)kk * ldw + n];
-        }
+        int n0 = q * vl, w = N - n0 < vl ? N - n0 : vl;
+        memset(dst, 0, sizeof(real) * (size_t)(K + 1) * vl);
+        if (bias) memcpy(dst, bias + n0, sizeof(real) * (size_t)w);
+        if (w_is_nk) /* W [N][K]: each column of the panel is a contiguous row of W */
+            for (int c = 0; c < w; c++)
+                for (int kk = 0; kk < K; kk++) dst[(long)(kk + 1) * vl + c] = W[(long)(n0 + c) * ldw + kk];
+        else /* W [K][N]: each row of the panel is a contiguous piece of a row of W */
+            for (int kk = 0; kk < K; kk++) memcpy(dst + (long)(kk + 1) * vl, W + (long)kk * ldw + n0, sizeof(real) * (size_t)w);
     }
 }
 
