@@ -13,7 +13,7 @@
 struct PackedKernel {
     CpuIsa isa;
     int vl, mr, np; /* panel width, rows and panels per tile */
-    void (*tile)(int K, const real *const *arow, const real *const *panel, real *tile);
+    void (*tile)(int K, const real *const *arow, long ks, const real *const *panel, real *tile);
 };
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !defined(RECUR_REAL_DOUBLE)
@@ -93,6 +93,7 @@ static const PackedKernel *current_kernel(void) {
 }
 
 int packed_gemm_rows(const PackedMatrix *p) { return p->kernel->mr; }
+int packed_gemm_kernel_rows(void) { return current_kernel()->mr; }
 
 const char *packed_gemm_kernel_name(void) { return cpu_isa_name(current_kernel()->isa); }
 
@@ -128,14 +129,15 @@ void packed_gemm_free(PackedMatrix *p) {
     memset(p, 0, sizeof *p);
 }
 
-/* One tile: rows m0.. (mr of them) by panels q0.. (np of them), into C. */
+/* One tile: rows m0.. (mr of them) by panels q0.. (np of them), into C; A's rows, or
+ * (a_trans) its columns. */
 static void run_tile(const PackedMatrix *p, int m0, int mr, int q0, int np, const real *A, int lda,
-                     real *C, int ldc, int accumulate, real *tile) {
+                     int a_trans, real *C, int ldc, int accumulate, real *tile) {
     const PackedKernel *k = p->kernel;
     const real *arow[16], *panel[8];
-    for (int m = 0; m < k->mr; m++) arow[m] = A + (long)(m0 + (m < mr ? m : 0)) * lda;
+    for (int m = 0; m < k->mr; m++) arow[m] = A + (long)(m0 + (m < mr ? m : 0)) * (a_trans ? 1 : lda);
     for (int q = 0; q < k->np; q++) panel[q] = p->data + (long)(q0 + (q < np ? q : 0)) * (p->K + 1) * p->width;
-    k->tile(p->K, arow, panel, tile);
+    k->tile(p->K, arow, a_trans ? lda : 1, panel, tile);
     int tw = k->np * p->width;
     for (int m = 0; m < mr; m++) {
         real *c = C + (long)(m0 + m) * ldc;
@@ -148,14 +150,24 @@ static void run_tile(const PackedMatrix *p, int m0, int mr, int q0, int np, cons
     }
 }
 
-void packed_gemm(const PackedMatrix *p, int M, const real *A, int lda, real *C, int ldc,
-                 int accumulate) {
+static void tiles(const PackedMatrix *p, int M, const real *A, int lda, int a_trans, real *C, int ldc,
+                  int accumulate) {
     const PackedKernel *k = p->kernel;
     real tile[16 * 8 * 16] __attribute__((aligned(64)));
     for (int m0 = 0; m0 < M; m0 += k->mr) {
         int mr = M - m0 < k->mr ? M - m0 : k->mr;
         for (int q0 = 0; q0 < p->panels; q0 += k->np)
-            run_tile(p, m0, mr, q0, p->panels - q0 < k->np ? p->panels - q0 : k->np, A, lda, C, ldc,
-                     accumulate, tile);
+            run_tile(p, m0, mr, q0, p->panels - q0 < k->np ? p->panels - q0 : k->np, A, lda, a_trans, C,
+                     ldc, accumulate, tile);
     }
+}
+
+void packed_gemm(const PackedMatrix *p, int M, const real *A, int lda, real *C, int ldc,
+                 int accumulate) {
+    tiles(p, M, A, lda, 0, C, ldc, accumulate);
+}
+
+void packed_gemm_tn(const PackedMatrix *p, int M, const real *A, int lda, real *C, int ldc,
+                    int accumulate) {
+    tiles(p, M, A, lda, 1, C, ldc, accumulate);
 }

@@ -39,6 +39,14 @@ void packed_gemm(const PackedMatrix *p, int M, const real *A, int lda, real *C, 
 
 /* Rows per tile of the kernel p was packed for (row blocks are best multiples of it). */
 int packed_gemm_rows(const PackedMatrix *p);
+/* The same for the kernel new packs use. */
+int packed_gemm_kernel_rows(void);
+
+/* The same with A given transposed: C (+)= bias + A^T B for A [K][M] (row stride lda), as
+ * the weight gradients are (dW = dxp^T x); keep K small enough (a few hundred) that A's
+ * K rows stay in cache while the tiles walk them. */
+void packed_gemm_tn(const PackedMatrix *p, int M, const real *A, int lda, real *C, int ldc,
+                    int accumulate);
 
 /* The kernel new packs use: RECUR_CPU_KERNEL or the best this CPU runs. */
 const char *packed_gemm_kernel_name(void);

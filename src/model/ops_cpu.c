@@ -33,10 +33,6 @@ static void cpu_set_rows(int rows, int cols, const real *row, real *Y, int ldy) 
 
 /* ---- dense products ---- */
 
-/* Whole-sequence products with an untransposed left side (input projections, input
- * gradients, the head) go through the packed kernel when it is on: the right side packed
- * once per call (at most 1 MB, so it stays in cache), rows split over threads. The rest
- * (the weight gradients: transposed left side, K = T*B) stay OpenBLAS. */
 /* OpenBLAS is only ever called on one thread: its own worker threads spin for a while
  * after each threaded call and then compete with recur's (the second core made small
  * models slower). A large product is split by rows of C over recur's threads instead,
@@ -71,31 +67,49 @@ static void openblas_gemm(int trans_a, int trans_b, int M, int N, int K, real al
     if (threads > 1) blas_set_threads(threads);
 }
 
+/* Whole-sequence products go through the packed kernel when it is on: input
+ * projections, input gradients and the head (A untransposed: the right side packed once
+ * per call, at most 1 MB so it stays in cache), and the weight gradients (A^T B with
+ * K = T*B: each part of the rows of C walks K in chunks of 256, packing B's chunk into
+ * its own buffer and reading A's columns in place). Rows of C are split over the
+ * threads. Anything else stays OpenBLAS. */
 typedef struct PackedCall {
-    const PackedMatrix *p;
-    const real *A;
+    const real *A, *B; /* A [M][K] (lda), or [K][M] when trans_a; B [K][N] or [N][K] */
     real *C;
-    int M, lda, ldc, accumulate, parts, block;
+    int M, N, K, lda, ldb, ldc, trans_a, trans_b, accumulate, parts, block;
 } PackedCall;
 
-static PackedMatrix gemm_pack; /* the ops run on one thread at a time */
+enum { TN_CHUNK = 256 };
+static PackedMatrix part_pack[CPU_PARALLEL_MAX]; /* per part; the ops run one at a time */
 
 static void packed_part(void *arg, int i) {
     const PackedCall *c = arg;
     int per = (c->M / c->parts + c->block - 1) / c->block * c->block;
     int m0 = i * per, m1 = m0 + per < c->M && i < c->parts - 1 ? m0 + per : c->M;
-    if (m1 > m0) packed_gemm(c->p, m1 - m0, c->A + (long)m0 * c->lda, c->lda, c->C + (long)m0 * c->ldc, c->ldc, c->accumulate);
+    if (m1 <= m0) return;
+    real *C = c->C + (long)m0 * c->ldc;
+    if (!c->trans_a) { /* B packed whole by the caller, shared */
+        packed_gemm(&part_pack[0], m1 - m0, c->A + (long)m0 * c->lda, c->lda, C, c->ldc, c->accumulate);
+        return;
+    }
+    for (int k0 = 0; k0 < c->K; k0 += TN_CHUNK) {
+        int kc = c->K - k0 < TN_CHUNK ? c->K - k0 : TN_CHUNK;
+        packed_gemm_pack(&part_pack[i], kc, c->N, c->B + (long)k0 * c->ldb, c->ldb, 0, 0);
+        packed_gemm_tn(&part_pack[i], m1 - m0, c->A + (long)k0 * c->lda + m0, c->lda, C, c->ldc,
+                       c->accumulate || k0 > 0);
+    }
 }
 
 static void cpu_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, const real *A, int lda,
                      const real *B, int ldb, real beta, real *C, int ldc) {
-    if (trans_a || alpha != 1 || (beta != 0 && beta != 1) || (long)K * N * sizeof(real) > (1 << 20) ||
-        M < 8 || !cpu_packed_products()) {
+    if (alpha != 1 || (beta != 0 && beta != 1) || M < 8 || !cpu_packed_products() ||
+        (trans_a ? trans_b : (long)K * N * (long)sizeof(real) > (1 << 20))) {
         openblas_gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
-    packed_gemm_pack(&gemm_pack, K, N, B, ldb, trans_b, 0);
-    PackedCall c = {&gemm_pack, A, C, M, lda, ldc, beta != 0, 1, packed_gemm_rows(&gemm_pack)};
+    PackedCall c = {A, B, C, M, N, K, lda, ldb, ldc, trans_a, trans_b, beta != 0, 1, 1};
+    if (!trans_a) packed_gemm_pack(&part_pack[0], K, N, B, ldb, trans_b, 0);
+    c.block = packed_gemm_kernel_rows();
     int threads = blas_threads();
     double flops = 2.0 * M * N * K;
     while (c.parts < threads && c.parts < CPU_PARALLEL_MAX && flops / (c.parts + 1) >= cpu_parallel_min_flops() &&
