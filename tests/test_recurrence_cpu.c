@@ -7,7 +7,7 @@
  * plan: with 2 and 3 threads and the size threshold off, the loop must really split
  * (directions, row ranges) and give the 1-thread result (to the bit here: a row's
  * arithmetic does not depend on which rows share its tile or thread; asserted within
- * 2e-6, since OpenBLAS may pick other kernels for the split weight-gradient products). The textbook GRU is declined
+ * 2e-6, since where OpenBLAS still runs, split by rows, it may pick other kernels). The textbook GRU is declined
  * (its step loop still uses the packed products). Also packed_gemm alone against
  * a double reference at odd shapes, both packings, with bias and accumulation; and the
  * CPU backend's pointwise loops compiled per instruction set (ops_cpu.c) giving the
@@ -106,8 +106,8 @@ static void compare_case(const ModelConfig *mc, const int32_t *lengths, const ch
             setenv("RECUR_CPU_TASK_MIN_MFLOP", "0", 1);
             Result many = run(mc, lengths);
             unsetenv("RECUR_CPU_TASK_MIN_MFLOP");
-            /* the fused loop's rows never depend on the split; OpenBLAS's products split by
-             * rows may pick other kernels for the smaller shapes, hence the tolerance */
+            /* the fused loop's rows and the packed products' elements never depend on the
+             * split; OpenBLAS, where it still runs, may pick other kernels for smaller parts */
             double d = fmax(rel_diff(one.grads, many.grads, one.n_grads), rel_diff(one.out, many.out, one.n_out));
             snprintf(what, sizeof what, "%s, %d threads: split in %d, as 1 thread%s", KERNELS[k], threads,
                      cpu_recurrence_last_tasks(), same_bits(&one, &many) ? " (same bits)" : "");
