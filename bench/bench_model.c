@@ -14,6 +14,9 @@
  * (seed, stream, index) with the project's counter RNG; bench/torch_model.py draws the
  * same tokens, features, labels, targets, lengths and initial weights, so both sides run
  * the same computation and report the same first loss (when dropout is 0).
+ * On the CPU it also measures OpenBLAS SGEMM in the same process with the same threads
+ * (sgemm_peak: the best of a large square product; sgemm_step: the recurrent product's
+ * shape, B x G*H x H), so bench/compare.py can state each side's share of the peak.
  * This file measures; it holds no model code and asserts nothing about speed. */
 #include <cblas.h>
 #include <stdint.h>
@@ -24,6 +27,7 @@
 
 #include "config/config.h"
 #include "core/check.h"
+#include "core/packed_gemm.h"
 #include "core/rng.h"
 #include "model/model.h"
 #include "train/optimizer.h"
@@ -33,7 +37,8 @@
 enum { S_LENGTHS = 1001, S_TOKENS, S_FEATURES, S_LABELS, S_TARGETS };
 
 typedef struct BenchArgs {
-    int seq_len, iters, warmup, ragged, full_step;
+    int seq_len, iters, warmup, ragged, full_step, probe;
+    char alternate[16]; /* "", "paths" or "threads" */
 } BenchArgs;
 
 static void usage(FILE *out) {
@@ -44,6 +49,11 @@ static void usage(FILE *out) {
           "  ragged   1: lengths uniform in [T/2, T] from the seed, longest first (as the\n"
           "           trainer orders a batch); 0: all T (default 0)\n"
           "  full_step 1: also clip_norm and the optimizer update (optimizer, lr keys)\n"
+          "  probe    1 (default): also time OpenBLAS SGEMM (peak, step shape); 0: skip\n"
+          "  alternate paths: iterations alternate the packed/fused CPU path and the step\n"
+          "           loop with OpenBLAS (RECUR_CPU_RECURRENCE=fused|steps); threads: the\n"
+          "           `threads` key and 1 thread; prints both medians (alt_a, alt_b), an\n"
+          "           in-process ratio that load on the machine affects alike\n"
           "  any other key is a recur config key (listed below), e.g.\n"
           "  --cell=lstm --hidden_size=128 --num_layers=1 --bidirectional=0 --vocab_size=5000\n"
           "  --input_size=64 --output_size=2 --batch_size=32 --threads=2\n"
@@ -61,7 +71,7 @@ static int parse_int(const char *key, const char *v, int lo) {
 }
 
 static void parse_args(int argc, char **argv, RunConfig *cfg, BenchArgs *ba) {
-    *ba = (BenchArgs){.seq_len = 50, .iters = 20, .warmup = 3, .ragged = 0};
+    *ba = (BenchArgs){.seq_len = 50, .iters = 20, .warmup = 3, .ragged = 0, .probe = 1};
     config_set_defaults(cfg);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -78,6 +88,12 @@ static void parse_args(int argc, char **argv, RunConfig *cfg, BenchArgs *ba) {
         else if (!strcmp(key, "iters")) ba->iters = parse_int(key, v, 1);
         else if (!strcmp(key, "warmup")) ba->warmup = parse_int(key, v, 0);
         else if (!strcmp(key, "full_step")) ba->full_step = parse_int(key, v, 0) != 0;
+        else if (!strcmp(key, "probe")) ba->probe = parse_int(key, v, 0) != 0;
+        else if (!strcmp(key, "alternate")) {
+            if (strcmp(v, "paths") && strcmp(v, "threads"))
+                recur_die(EXIT_USAGE, "--alternate: expected paths or threads (got '%s')", v);
+            snprintf(ba->alternate, sizeof ba->alternate, "%s", v);
+        }
         else if (!strcmp(key, "ragged")) {
             ba->ragged = parse_int(key, v, 0);
             if (ba->ragged > 1) recur_die(EXIT_USAGE, "--ragged: expected 0 or 1 (got '%s')", v);
@@ -139,11 +155,16 @@ static void make_data(const ModelConfig *c, uint64_t seed, int T, int B, int rag
                   .lengths = d->lengths, .labels = d->labels, .targets = d->targets};
 }
 
-static double now_ms(void) {
+static double clock_ms(clockid_t which) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(which, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
 }
+
+static double now_ms(void) { return clock_ms(CLOCK_MONOTONIC); }
+/* CPU time of all this process's threads: on a shared machine, what a 1-thread run would
+ * take alone (other processes' time slices are not counted). */
+static double cpu_ms(void) { return clock_ms(CLOCK_PROCESS_CPUTIME_ID); }
 
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
@@ -155,8 +176,31 @@ static double median(double *v, int n) {
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+/* Best GFLOP/s of C[M][N] = A[M][K] B[K][N] over `rounds` timed rounds of `reps` calls,
+ * OpenBLAS in this process with its current threads: the peak the model's time is read
+ * against; by wall time, and by CPU time into *cpu_gflops. */
+static double sgemm_gflops(int M, int N, int K, int reps, int rounds, double *cpu_gflops) {
+    float *a = xcalloc((size_t)M * K, sizeof(float), "probe A");
+    float *b = xcalloc((size_t)K * N, sizeof(float), "probe B");
+    float *c = xcalloc((size_t)M * N, sizeof(float), "probe C");
+    for (long i = 0; i < (long)M * K; i++) a[i] = (float)(i % 7) * 0.125f;
+    for (long i = 0; i < (long)K * N; i++) b[i] = (float)(i % 5) * 0.25f;
+    double best = 1e30, best_cpu = 1e30;
+    for (int r = 0; r <= rounds; r++) { /* round 0 warms up */
+        double t0 = now_ms(), c0 = cpu_ms();
+        for (int i = 0; i < reps; i++)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1, a, K, b, N, 0, c, N);
+        double t = now_ms() - t0, tc = cpu_ms() - c0;
+        if (r > 0 && t < best) best = t;
+        if (r > 0 && tc < best_cpu) best_cpu = tc;
+    }
+    free(a), free(b), free(c);
+    *cpu_gflops = 2.0 * M * N * K * reps / (best_cpu * 1e6);
+    return 2.0 * M * N * K * reps / (best * 1e6);
+}
+
 static void print_json(const RunConfig *cfg, const BenchArgs *ba, const BenchData *d, int threads,
-                       long num_params, double first_loss, double med, double min) {
+                       long num_params, double first_loss, double med, double min, double cpu_med) {
     const ModelConfig *c = &cfg->model;
     const TrainConfig *t = &cfg->train;
     printf("{\"impl\": \"recur\", \"config\": {\"cell\": \"%s\", \"vocab_size\": %d, \"input_size\": %d, "
@@ -173,10 +217,20 @@ static void print_json(const RunConfig *cfg, const BenchArgs *ba, const BenchDat
            ba->seq_len, ba->ragged, ba->iters, ba->warmup, ba->full_step, optimizer_names[t->optimizer],
            t->lr, t->clip_norm, device_names[t->device], t->tf32);
     printf("\"precision\": \"%s\", \"blas_threads\": %d, \"num_params\": %ld, \"lengths_sum\": %ld, "
-           "\"first_loss\": %.9g, \"median_ms\": %.4f, \"min_ms\": %.4f, \"samples_per_s\": %.2f, "
-           "\"blas\": \"%s\"}\n",
-           REAL_NAME, threads, num_params, d->lengths_sum, first_loss, med, min,
-           t->batch_size / (med * 1e-3), openblas_get_config());
+           "\"first_loss\": %.9g, \"median_ms\": %.4f, \"min_ms\": %.4f, \"cpu_median_ms\": %.4f, "
+           "\"samples_per_s\": %.2f, \"blas\": \"%s\", \"cpu_kernel\": \"%s\", ",
+           REAL_NAME, threads, num_params, d->lengths_sum, first_loss, med, min, cpu_med,
+           t->batch_size / (med * 1e-3), openblas_get_config(), packed_gemm_kernel_name());
+    if (t->device == DEVICE_GPU || !ba->probe) {
+        printf("\"sgemm_peak_gflops\": null, \"sgemm_step_gflops\": null, \"sgemm_peak_cpu_gflops\": null}\n");
+        return;
+    }
+    int G = c->cell == CELL_LSTM ? 4 : c->cell == CELL_GRU || c->cell == CELL_GRU_TEXTBOOK ? 3 : 1;
+    int H = c->hidden_size, steps = 1 + (int)(2e7 / (2.0 * t->batch_size * G * H * H));
+    double peak_cpu, step_cpu, peak = sgemm_gflops(1024, 1024, 1024, 2, 4, &peak_cpu);
+    double step = sgemm_gflops(t->batch_size, G * H, H, steps, 5, &step_cpu);
+    printf("\"sgemm_peak_gflops\": %.2f, \"sgemm_step_gflops\": %.2f, \"sgemm_peak_cpu_gflops\": %.2f}\n",
+           peak, step, peak_cpu);
 }
 
 /* What the trainer does after backward on one rank: clip by norm, then the update (guarded
@@ -186,6 +240,14 @@ static void full_step_update(const TrainConfig *t, Model *m, Optimizer *opt) {
     if (!sums) sums = m->ops->alloc(2 * sizeof(double), "gradient norms");
     clip_grads_on(m->ops, m->grads, m->num_params, 0, t->clip_norm, sums);
     optimizer_step_guarded(opt, m->weights, m->grads, &sums[0]);
+}
+
+/* Iteration `it` of an --alternate run: variant a (even) or b (odd). */
+static int set_variant(const BenchArgs *ba, int threads, int it) {
+    int b = it % 2;
+    if (!strcmp(ba->alternate, "paths")) setenv("RECUR_CPU_RECURRENCE", b ? "steps" : "fused", 1);
+    if (!strcmp(ba->alternate, "threads")) openblas_set_num_threads(b ? 1 : threads);
+    return b;
 }
 
 int main(int argc, char **argv) {
@@ -206,25 +268,37 @@ int main(int argc, char **argv) {
     make_data(&cfg.model, cfg.train.seed, T, B, ba.ragged, &bt, &d);
 
     double *ms = xmalloc(sizeof(double) * (size_t)ba.iters, "timings");
-    double first_loss = 0;
+    double *cms = xmalloc(sizeof(double) * (size_t)ba.iters, "CPU timings");
+    double first_loss = 0; static double alt[2][2][1000]; /* [variant][wall, cpu][iteration] */
+    int alt_n[2] = {0, 0}, alternating = ba.alternate[0] != 0;
+    if (alternating && ba.iters > 2000) recur_die(EXIT_USAGE, "--alternate: at most 2000 iterations");
     for (int it = 0; it < ba.warmup + ba.iters; it++) {
-        double t0 = now_ms();
+        int variant = alternating ? set_variant(&ba, cfg.train.threads > 0 ? cfg.train.threads : 1, it) : 0;
+        double t0 = now_ms(), c0 = cpu_ms();
         model_zero_grads(&m);
         real loss = model_forward(&m, &bt, 1, cfg.train.seed + (uint64_t)it);
         model_backward(&m, &bt);
         if (ba.full_step) full_step_update(&cfg.train, &m, &opt);
         real done;
         ops->download(&done, m.weights, sizeof done); /* waits for the device */
-        double t1 = now_ms();
+        double t1 = now_ms(), c1 = cpu_ms();
         if (it == 0) first_loss = (double)loss;
-        if (it >= ba.warmup) ms[it - ba.warmup] = t1 - t0;
+        if (it >= ba.warmup) ms[it - ba.warmup] = t1 - t0, cms[it - ba.warmup] = c1 - c0;
+        if (it >= ba.warmup && alternating) {
+            alt[variant][0][alt_n[variant]] = t1 - t0, alt[variant][1][alt_n[variant]++] = c1 - c0;
+        }
     }
+    if (alternating) /* one line before the JSON: both variants' medians */
+        printf("alternate %s: a %.3f ms (CPU %.3f), b %.3f ms (CPU %.3f), b/a %.3f\n", ba.alternate,
+               median(alt[0][0], alt_n[0]), median(alt[0][1], alt_n[0]), median(alt[1][0], alt_n[1]),
+               median(alt[1][1], alt_n[1]), median(alt[1][0], alt_n[1]) / median(alt[0][0], alt_n[0]));
     double min = ms[0];
     for (int i = 1; i < ba.iters; i++) min = ms[i] < min ? ms[i] : min;
     double med = median(ms, ba.iters);
-    print_json(&cfg, &ba, &d, openblas_get_num_threads(), (long)m.num_params, first_loss, med, min);
+    print_json(&cfg, &ba, &d, openblas_get_num_threads(), (long)m.num_params, first_loss, med, min,
+               median(cms, ba.iters));
 
-    free(ms), free(d.tokens), free(d.lengths), free(d.labels), free(d.features), free(d.targets);
+    free(ms), free(cms), free(d.tokens), free(d.lengths), free(d.labels), free(d.features), free(d.targets);
     optimizer_free(&opt), model_free(&m);
     return 0;
 }

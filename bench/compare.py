@@ -22,6 +22,12 @@ load average before and after is printed with the table. No assertion is made on
 (forward, backward, Adam) on the GPU: recur's CUDA backend against PyTorch's nn.GRU/LSTM/RNN
 (cuDNN), TF32 off on both sides unless --tf32. It also prints the step's matrix-product FLOPs
 and the fraction of the GPU's float32 and TF32 peak each side reaches.
+
+On the CPU it prints the step's matrix-product FLOPs, each side's GFLOP/s and its share of
+the SGEMM peak that bench_model measured in its own process (OpenBLAS, same threads; the
+best over the run's rows), and the SGEMM rate at the recurrent product's shape. FLOPs count
+all T*B rows (ragged rows therefore overstate the work). `--only steps` runs issue 17's
+full-step rows (step_*: forward, backward, Adam; fixed lengths).
 """
 import argparse
 import json
@@ -53,6 +59,15 @@ CONFIGS = {
                                     pooling="last", loss="mse", output_size=1, batch_size=32,
                                     seq_len=120, ragged=0),
 }
+# Issue 17's rows: full training steps (forward, backward, Adam), fixed lengths, small
+# (E 64, H 64, 1 layer, B 32, T 32) and mid size (E 128, H 128, 2 layers, B 64, T 48).
+STEP = dict(TEXT, ragged=0, full_step=1, optimizer="adam", lr=1e-3, clip_norm=0)
+for _cell in ("gru", "lstm", "rnn_tanh"):
+    CONFIGS[f"step_{_cell}_small"] = dict(STEP, cell=_cell, input_size=64, hidden_size=64,
+                                         batch_size=32, seq_len=32)
+    CONFIGS[f"step_{_cell}_mid"] = dict(STEP, cell=_cell, input_size=128, hidden_size=128,
+                                       num_layers=2, batch_size=64, seq_len=48)
+STEP_ROWS = [n for n in CONFIGS if n.startswith("step_")]
 # GPU rows: the AG News model of issue 6, full training steps with Adam.
 AG_NEWS_GPU = dict(vocab_size=30000, input_size=512, hidden_size=512, num_layers=3, bidirectional=0,
                    dropout=0, head_hidden=0, pooling="last", loss="cross_entropy", output_size=4,
@@ -83,6 +98,25 @@ def step_gflop(c):
         I = c["input_size"] if layer == 0 else H * dirs
         total += dirs * 3 * 2.0 * T * B * G * H * (I + H)
     return total / 1e9
+
+
+def cpu_columns(hdr, rows, results, clock):
+    """Adds GFLOP per step, the SGEMM rates bench_model measured in its own process (same
+    OpenBLAS, same threads), and each side's GFLOP/s with its share of the SGEMM peak
+    (the best large-SGEMM rate of the run), by wall or by CPU time."""
+    cpu = clock == "cpu"
+    peak = max(rec["sgemm_peak_cpu_gflops" if cpu else "sgemm_peak_gflops"] for _, rec, _ in results)
+    key = "cpu_median_ms" if cpu else "median_ms"
+    hdr = hdr + ("GFLOP/step", "SGEMM step shape GFLOP/s", "recur GFLOP/s (% peak)",
+                 "PyTorch GFLOP/s (% peak)")
+    out = []
+    for row, (_, rec, tor) in zip(rows, results):
+        g = step_gflop(rec["config"])
+
+        def rate(ms):
+            return f"{g / ms * 1e3:.1f} ({100 * g / ms * 1e3 / peak:.0f} %)"
+        out.append(row + (f"{g:.3f}", f"{rec['sgemm_step_gflops']:.1f}", rate(rec[key]), rate(tor[key])))
+    return hdr, out, peak
 
 
 def peak_of(gpu_name):
@@ -157,8 +191,8 @@ def main():
     ap.add_argument("--tf32", action="store_true", help="GPU: let both sides use TF32 tensor cores")
     ap.add_argument("--gpu-recurrence", choices=("persistent", "steps"), default="persistent",
                     help="GPU: recur's time loop (the gpu_recurrence key): persistent kernels or the step loop")
-    ap.add_argument("--only", nargs="+", choices=list(CONFIGS) + list(GPU_CONFIGS),
-                    help="run only these configs")
+    ap.add_argument("--only", nargs="+", choices=list(CONFIGS) + list(GPU_CONFIGS) + ["steps"],
+                    help="run only these configs ('steps': issue 17's full-step rows)")
     ap.add_argument("--iters", type=int, help="timed iterations for every config (default: per config, 20 or 10)")
     ap.add_argument("--warmup", type=int, help="untimed iterations first (default 3)")
     ap.add_argument("--python", default=sys.executable, help="interpreter with torch for the PyTorch side")
@@ -167,6 +201,9 @@ def main():
                          "than T; always: tools/recur_torch.py as written (default auto)")
     ap.add_argument("--torch-env", nargs="+", default=[], metavar="KEY=VALUE",
                     help="extra environment for the PyTorch side only (e.g. OMP_WAIT_POLICY=PASSIVE)")
+    ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                    help="wall: wall time (default); cpu: the process's CPU time (all its threads), "
+                         "which other processes' load does not inflate; only comparable with --threads 1")
     ap.add_argument("--json-out", help="also write every raw JSON result here, one per line")
     a = ap.parse_args()
 
@@ -185,6 +222,7 @@ def main():
 
     table = GPU_CONFIGS if a.device == "gpu" else CONFIGS
     names = a.only or list(table)
+    names = [m for n in names for m in (STEP_ROWS if n == "steps" else [n])]
     load_before, t_start = loadavg(), time.monotonic()
     results = []
     for name in names:
@@ -226,11 +264,14 @@ def main():
         print("per iteration = zero grads + forward + loss + backward + Adam, on the GPU, waited for; "
               "median (min) ms")
     else:
-        print("per iteration = zero grads + forward + loss + backward, median (min) ms over the timed iterations")
+        print("per iteration = zero grads + forward + loss + backward (+ Adam on step_* rows), "
+              + ("median (min) wall ms" if a.clock == "wall" else "median CPU ms (process time)")
+              + " over the timed iterations")
     print()
     hdr = ("config", "cell", "H", "L", "dirs", "T", "B", "ragged", "iters",
            "torch packed", "recur ms", "PyTorch ms", "ratio", "loss rel diff")
     rows = []
+    tkey = "cpu_median_ms" if a.clock == "cpu" else "median_ms"
     for name, rec, tor in results:
         c = rec["config"]
         if rec["lengths_sum"] != tor["lengths_sum"]:
@@ -243,11 +284,16 @@ def main():
         rows.append((name, c["cell"], str(c["hidden_size"]), str(c["num_layers"]),
                      str(1 + c["bidirectional"]), str(c["seq_len"]), str(c["batch_size"]),
                      str(c["ragged"]), str(c["iters"]), "yes" if tor["packed"] else "no",
-                     f"{rec['median_ms']:.2f} ({rec['min_ms']:.2f})",
-                     f"{tor['median_ms']:.2f} ({tor['min_ms']:.2f})",
-                     f"{tor['median_ms'] / rec['median_ms']:.2f}", diff))
+                     f"{rec['median_ms']:.2f} ({rec['min_ms']:.2f})" if a.clock == "wall" else f"{rec['cpu_median_ms']:.2f}",
+                     f"{tor['median_ms']:.2f} ({tor['min_ms']:.2f})" if a.clock == "wall" else f"{tor['cpu_median_ms']:.2f}",
+                     f"{tor[tkey] / rec[tkey]:.2f}", diff))
     if a.device == "gpu":
         hdr, rows = gpu_columns(hdr, rows, results, peak_of(tor0.get("gpu")))
+    else:
+        hdr, rows, peak = cpu_columns(hdr, rows, results, a.clock)
+        print(f"SGEMM peak (OpenBLAS, 1024^3, {a.threads} threads, best in this run, {a.clock} time): "
+              f"{peak:.1f} GFLOP/s; recur's packed kernel: {rec0.get('cpu_kernel')}")
+        print()
     width = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(hdr)]
     print("| " + " | ".join(h.ljust(w) for h, w in zip(hdr, width)) + " |")
     print("|" + "|".join("-" * (w + 2) for w in width) + "|")

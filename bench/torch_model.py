@@ -142,9 +142,9 @@ def main():
     model.always_pack = a["pack"] == "always"
     packed = model.always_pack or isinstance(model.rnn, recur_torch.TextbookGRU) or not bool((lengths == T).all())
 
-    ms, first_loss = [], None
+    ms, cpu_ms, first_loss = [], [], None
     for it in range(a["warmup"] + a["iters"]):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         model.zero_grad(set_to_none=True)
         logits = model(x, lengths)
         loss = recur_torch.compute_loss(cfg, logits, lengths, labels=labels, targets=targets)
@@ -155,11 +155,12 @@ def main():
             opt.step()
         if device.type == "cuda":
             torch.cuda.synchronize()
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         if it == 0:
             first_loss = float(loss.detach())
         if it >= a["warmup"]:
             ms.append((t1 - t0) * 1e3)
+            cpu_ms.append((c1 - c0) * 1e3)
     med = statistics.median(ms)
     if a["profile"]:
         with torch.autograd.profiler.profile() as prof:
@@ -183,6 +184,7 @@ def main():
         "first_loss": first_loss,
         "median_ms": round(med, 4),
         "min_ms": round(min(ms), 4),
+        "cpu_median_ms": round(statistics.median(cpu_ms), 4),
         "samples_per_s": round(B / (med * 1e-3), 2),
         "torch": torch.__version__,
         "gpu": torch.cuda.get_device_name(0) if device.type == "cuda" else None,

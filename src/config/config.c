@@ -135,7 +135,8 @@ static const Key keys[] = {
     ROW(train, seed, T_U64, uint64_t, 0, "1", ANY,
         "random seed: initial weights, data order, dropout"),
     ROW(train, threads, T_INT, int, 0, "0", CLOSED(0, 4096),
-        "OpenBLAS threads; 0 = OpenBLAS's own default"),
+        "CPU threads (time loops, products, optimizer; OpenBLAS runs on one of them at a "
+        "time); 0 = OpenBLAS's own default"),
     ROW(train, device, T_ENUM, DeviceKind, device_names, "cpu", ANY,
         "where the model trains: cpu (OpenBLAS) or gpu (CUDA, one GPU per rank; needs the GPU "
         "build)"),

@@ -61,7 +61,7 @@ typedef struct TrainConfig {
     NonfinitePolicy nonfinite;
     ProgressStyle progress;
     uint64_t seed;        /* initial weights, data order, dropout */
-    int threads;          /* OpenBLAS threads; 0 = OpenBLAS's own default */
+    int threads;          /* CPU threads (OpenBLAS's count holds it); 0 = OpenBLAS's own default */
     DeviceKind device;    /* cpu or gpu */
     int gpu;              /* device = gpu: CUDA device number; -1 = the local rank */
     int tf32;             /* device = gpu: TF32 tensor-core GEMMs */

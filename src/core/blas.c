@@ -15,6 +15,9 @@ void gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, const real 
 #endif
 }
 
+int blas_threads(void) { return openblas_get_num_threads(); }
+void blas_set_threads(int n) { openblas_set_num_threads(n); }
+
 void add_column_sums(int rows, int cols, const real *X, real *out) {
     for (int i = 0; i < rows; i++)
         for (int j = 0; j < cols; j++) out[j] += X[(long)i * cols + j];

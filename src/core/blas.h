@@ -11,6 +11,10 @@
 void gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, const real *A, int lda,
           const real *B, int ldb, real beta, real *C, int ldc);
 
+/* OpenBLAS's thread count (the `threads` key): the CPU backend's thread budget. */
+int blas_threads(void);
+void blas_set_threads(int n);
+
 /* out[j] += sum_i X[i][j] for X [rows][cols] (bias gradients). */
 void add_column_sums(int rows, int cols, const real *X, real *out);
 

@@ -61,6 +61,15 @@ typedef struct CellKind {
      * whose recurrent GEMM input is h_prev). dhp [rows][G*H], h_prev [rows][H]. */
     void (*recurrent_weight_grad)(const ModelOps *ops, int rows, int H, const real *dhp,
                                   const real *h_prev, const real *cache, real *dw_hh);
+    /* The step split around its one recurrent product, for a backend that computes that
+     * product itself (the CPU's fused time loop, recurrence_cpu.c). forward = projection
+     * into f->scratch (h_prev W_hh^T + b_hh, all G*H columns), then forward_pointwise;
+     * backward = backward_pointwise, then dh_prev = dhp W_hh, added to what
+     * backward_pointwise left in dh_prev when backprop_adds. NULL for a step with two
+     * dependent products (textbook GRU). */
+    void (*forward_pointwise)(const CellForward *f);
+    void (*backward_pointwise)(const CellBackward *g);
+    int backprop_adds;
 } CellKind;
 
 const CellKind *cell_kind(CellType type);

@@ -6,10 +6,14 @@
  * enters differs (cell_math.h). */
 #include "cell.h"
 
-static void gru_forward(const CellForward *f) {
-    cell_recurrent_projection(f, 3, 0, 3 * f->H, f->h_prev, f->H);
+static void gru_pointwise(const CellForward *f) {
     f->ops->gru_gates(f->B, f->H, f->xp, f->scratch, f->cache);
     f->ops->gru_candidate(f->B, f->H, 0, f->xp, f->scratch, f->h_prev, f->h, f->cache);
+}
+
+static void gru_forward(const CellForward *f) {
+    cell_recurrent_projection(f, 3, 0, 3 * f->H, f->h_prev, f->H);
+    gru_pointwise(f);
 }
 
 static void gru_textbook_forward(const CellForward *f) {
@@ -21,9 +25,13 @@ static void gru_textbook_forward(const CellForward *f) {
     f->ops->gru_candidate(f->B, H, 1, f->xp, f->scratch, f->h_prev, f->h, f->cache);
 }
 
-static void gru_backward(const CellBackward *g) {
+static void gru_pointwise_backward(const CellBackward *g) {
     g->ops->gru_update_candidate_backward(g->B, g->H, g->cache, g->dh, g->h_prev, g->dxp, g->dh_prev);
     g->ops->gru_reset_backward(g->B, g->H, g->cache, g->dxp, g->dhp);
+}
+
+static void gru_backward(const CellBackward *g) {
+    gru_pointwise_backward(g);
     cell_recurrent_backprop(g, 3, 0, 3 * g->H, 1);
 }
 
@@ -45,6 +53,13 @@ static void gru_textbook_weight_grad(const ModelOps *ops, int rows, int H, const
               dw_hh + 2L * H * H, H);
 }
 
-const CellKind cell_gru = {CELL_GRU, "gru", 3, 4, 0, 1, gru_forward, gru_backward, 0};
-const CellKind cell_gru_textbook = {CELL_GRU_TEXTBOOK, "gru_textbook", 3, 4, 0, 0, gru_textbook_forward,
-                                    gru_textbook_backward, gru_textbook_weight_grad};
+const CellKind cell_gru = {
+    .type = CELL_GRU, .name = "gru", .gates = 3, .cache_width = 4, .split_grads = 1,
+    .forward = gru_forward, .backward = gru_backward, .forward_pointwise = gru_pointwise,
+    .backward_pointwise = gru_pointwise_backward, .backprop_adds = 1,
+};
+const CellKind cell_gru_textbook = {
+    .type = CELL_GRU_TEXTBOOK, .name = "gru_textbook", .gates = 3, .cache_width = 4,
+    .forward = gru_textbook_forward, .backward = gru_textbook_backward,
+    .recurrent_weight_grad = gru_textbook_weight_grad,
+};

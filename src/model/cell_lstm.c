@@ -4,14 +4,26 @@
  * arithmetic is lstm_unit_forward/backward in cell_math.h. */
 #include "cell.h"
 
-static void lstm_forward(const CellForward *f) {
-    cell_recurrent_projection(f, 4, 0, 4 * f->H, f->h_prev, f->H);
+static void lstm_pointwise(const CellForward *f) {
     f->ops->lstm_forward(f->B, f->H, f->xp, f->scratch, f->c_prev, f->c, f->h, f->cache);
 }
 
-static void lstm_backward(const CellBackward *g) {
+static void lstm_pointwise_backward(const CellBackward *g) {
     g->ops->lstm_backward(g->B, g->H, g->cache, g->dh, g->dc, g->c_prev, g->dxp, g->dc_prev);
+}
+
+static void lstm_forward(const CellForward *f) {
+    cell_recurrent_projection(f, 4, 0, 4 * f->H, f->h_prev, f->H);
+    lstm_pointwise(f);
+}
+
+static void lstm_backward(const CellBackward *g) {
+    lstm_pointwise_backward(g);
     cell_recurrent_backprop(g, 4, 0, 4 * g->H, 0);
 }
 
-const CellKind cell_lstm = {CELL_LSTM, "lstm", 4, 5, 1, 0, lstm_forward, lstm_backward, 0};
+const CellKind cell_lstm = {
+    .type = CELL_LSTM, .name = "lstm", .gates = 4, .cache_width = 5, .has_cell_state = 1,
+    .forward = lstm_forward, .backward = lstm_backward, .forward_pointwise = lstm_pointwise,
+    .backward_pointwise = lstm_pointwise_backward,
+};

@@ -12,15 +12,16 @@ static int state_slot(LayerShape s, int t) { return s.reverse ? t : t + 1; }
 static int prev_slot(LayerShape s, int t) { return s.reverse ? t + 1 : t; }
 static int time_at(LayerShape s, int step) { return s.reverse ? s.T - 1 - step : step; }
 
-/* Rows the cell computes at step t. With lengths non-increasing (batch_fill sorts them
- * so) the unfinished samples are the first n rows and the rest are skipped, as packed
- * sequences do; otherwise all B rows are computed and the finished ones masked. */
-static int rows_to_compute(LayerShape s, const int32_t *host_lengths, int t) {
+int layer_rows_to_compute(int B, const int32_t *host_lengths, int t) {
     int n = 0;
-    while (n < s.B && host_lengths[n] > t) n++;
-    for (int b = n; b < s.B; b++)
-        if (host_lengths[b] > t) return s.B;
+    while (n < B && host_lengths[n] > t) n++;
+    for (int b = n; b < B; b++)
+        if (host_lengths[b] > t) return B;
     return n;
+}
+
+static int rows_to_compute(LayerShape s, const int32_t *host_lengths, int t) {
+    return layer_rows_to_compute(s.B, host_lengths, t);
 }
 
 /* The loop's buffers for a backend's recurrence op (ops.h); zeroed whole, padding too,

@@ -64,6 +64,11 @@ typedef struct LayerPass {
                                        backend runs the directions' time loops at once */
 } LayerPass;
 
+/* Rows the cell computes at step t. With lengths non-increasing (batch_fill sorts them
+ * so) the unfinished samples are the first n rows and the rest are skipped, as packed
+ * sequences do; otherwise all B rows are computed and the finished ones masked. */
+int layer_rows_to_compute(int B, const int32_t *host_lengths, int t);
+
 /* Forward: y [T*B][out_stride] gets each direction's columns. */
 void layer_forward(const LayerPass *p, real *y);
 

@@ -1,6 +1,7 @@
 /* ops_cpu.c: the CPU backend of ops.h — host memory, OpenBLAS GEMMs, and C loops over the
- * per-unit arithmetic of cell_math.h. The row functions take restrict pointers so GCC
- * vectorizes their unit loops. Embedding, dropout, pooling, tanh and the losses are the
+ * per-unit arithmetic of cell_math.h (cpu_loops_body.h, compiled here once per
+ * instruction set, one table each; cpu_model_ops picks by core/cpu_isa.h, and every
+ * table gives the same bits); the whole time loops are recurrence_cpu.c's. Embedding, dropout, pooling, tanh and the losses are the
  * CPU functions of their own files. Also the host mirrors of ops.h, for any backend. */
 #include "ops.h"
 
@@ -10,11 +11,15 @@
 
 #include "../core/blas.h"
 #include "../core/check.h"
+#include "../core/cpu_isa.h"
+#include "../core/cpu_parallel.h"
+#include "../core/packed_gemm.h"
 #include "cell_math.h"
 #include "dropout.h"
 #include "embedding.h"
 #include "linear.h"
 #include "pooling.h"
+#include "recurrence_cpu.h"
 
 /* ---- memory ---- */
 
@@ -27,106 +32,129 @@ static void cpu_set_rows(int rows, int cols, const real *row, real *Y, int ldy) 
     for (int i = 0; i < rows; i++) memcpy(Y + (long)i * ldy, row, sizeof(real) * cols);
 }
 
-/* ---- cells: B rows, each through its row function ---- */
+/* ---- dense products ---- */
 
-static void cpu_rnn_forward(int B, int H, int relu, const real *restrict xp,
-                            const real *restrict hp, real *restrict h) {
-    long n = (long)B * H;
-    for (long i = 0; i < n; i++) h[i] = rnn_unit_forward(relu, xp[i] + hp[i]);
+/* OpenBLAS is only ever called on one thread: its own worker threads spin for a while
+ * after each threaded call and then compete with recur's (the second core made small
+ * models slower). A large product is split by rows of C over recur's threads instead,
+ * each part one single-threaded OpenBLAS call (the parts are independent products, so
+ * each element's sum is the same whatever the split). */
+typedef struct BlasCall {
+    int trans_a, trans_b, M, N, K, parts;
+    real alpha, beta;
+    const real *A, *B;
+    real *C;
+    int lda, ldb, ldc;
+} BlasCall;
+
+static void blas_part(void *arg, int i) {
+    const BlasCall *c = arg;
+    int m0 = (int)((long)c->M * i / c->parts), m1 = (int)((long)c->M * (i + 1) / c->parts);
+    const real *a = c->trans_a ? c->A + m0 : c->A + (long)m0 * c->lda;
+    gemm(c->trans_a, c->trans_b, m1 - m0, c->N, c->K, c->alpha, a, c->lda, c->B, c->ldb, c->beta,
+         c->C + (long)m0 * c->ldc, c->ldc);
 }
 
-static void cpu_rnn_backward(int B, int H, int relu, const real *restrict h,
-                             const real *restrict dh, real *restrict dxp) {
-    long n = (long)B * H;
-    for (long i = 0; i < n; i++) dxp[i] = rnn_unit_backward(relu, h[i], dh[i]);
+static void openblas_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, const real *A,
+                          int lda, const real *B, int ldb, real beta, real *C, int ldc) {
+    int threads = blas_threads();
+    BlasCall c = {trans_a, trans_b, M, N, K, 1, alpha, beta, A, B, C, lda, ldb, ldc};
+    double flops = 2.0 * M * N * K;
+    while (c.parts < threads && c.parts < CPU_PARALLEL_MAX && flops / (c.parts + 1) >= cpu_parallel_min_flops() &&
+           M >= 16 * (c.parts + 1))
+        c.parts++;
+    if (threads > 1) blas_set_threads(1);
+    cpu_parallel(c.parts, c.parts > 1, blas_part, &c);
+    if (threads > 1) blas_set_threads(threads);
 }
 
-static void lstm_forward_row(int H, const real *restrict xp, const real *restrict hp,
-                             const real *restrict c_prev, real *restrict c, real *restrict h,
-                             real *restrict cache) {
-    for (int j = 0; j < H; j++) lstm_unit_forward(H, j, xp, hp, c_prev, c, h, cache);
-}
+/* Whole-sequence products go through the packed kernel when it is on: input
+ * projections, input gradients and the head (A untransposed: the right side packed once
+ * per call, at most 1 MB so it stays in cache), and the weight gradients (A^T B with
+ * K = T*B: each part of the rows of C walks K in chunks of 256, packing B's chunk into
+ * its own buffer and reading A's columns in place). Rows of C are split over the
+ * threads. Anything else stays OpenBLAS. */
+typedef struct PackedCall {
+    const real *A, *B; /* A [M][K] (lda), or [K][M] when trans_a; B [K][N] or [N][K] */
+    real *C;
+    int M, N, K, lda, ldb, ldc, trans_a, trans_b, accumulate, parts, block;
+} PackedCall;
 
-static void cpu_lstm_forward(int B, int H, const real *xp, const real *hp, const real *c_prev,
-                             real *c, real *h, real *cache) {
-    for (long b = 0; b < B; b++)
-        lstm_forward_row(H, xp + 4 * b * H, hp + 4 * b * H, c_prev + b * H, c + b * H,
-                         h + b * H, cache + 5 * b * H);
-}
+enum { TN_CHUNK = 256 };
+static PackedMatrix part_pack[CPU_PARALLEL_MAX]; /* per part; the ops run one at a time */
 
-static void lstm_backward_row(int H, const real *restrict cache, const real *restrict dh,
-                              const real *restrict dc, const real *restrict c_prev,
-                              real *restrict dxp, real *restrict dc_prev) {
-    for (int j = 0; j < H; j++) lstm_unit_backward(H, j, cache, dh, dc, c_prev, dxp, dc_prev);
-}
-
-static void cpu_lstm_backward(int B, int H, const real *cache, const real *dh, const real *dc,
-                              const real *c_prev, real *dxp, real *dc_prev) {
-    for (long b = 0; b < B; b++)
-        lstm_backward_row(H, cache + 5 * b * H, dh + b * H, dc + b * H, c_prev + b * H,
-                          dxp + 4 * b * H, dc_prev + b * H);
-}
-
-static void gru_gates_row(int H, const real *restrict xp, const real *restrict hp,
-                          real *restrict cache) {
-    for (int j = 0; j < 2 * H; j++) gru_unit_gates(j, xp, hp, cache);
-}
-
-static void cpu_gru_gates(int B, int H, const real *xp, const real *hp, real *cache) {
-    for (long b = 0; b < B; b++) gru_gates_row(H, xp + 3 * b * H, hp + 3 * b * H, cache + 4 * b * H);
-}
-
-static void cpu_gru_reset_hidden(int B, int H, const real *h_prev, real *cache) {
-    for (long b = 0; b < B; b++)
-        for (int j = 0; j < H; j++) gru_unit_reset_hidden(H, j, h_prev + b * H, cache + 4 * b * H);
-}
-
-/* Inlined with a constant `textbook` below: the conditional store then disappears and the
- * loop vectorizes. */
-static inline __attribute__((always_inline)) void
-gru_candidate_row(int H, int textbook, const real *restrict xp, const real *restrict hp,
-                  const real *restrict h_prev, real *restrict h, real *restrict cache) {
-    for (int j = 0; j < H; j++) gru_unit_candidate(H, j, textbook, xp, hp, h_prev, h, cache);
-}
-
-static void cpu_gru_candidate(int B, int H, int textbook, const real *xp, const real *hp,
-                              const real *h_prev, real *h, real *cache) {
-    for (long b = 0; b < B; b++) {
-        long k = b * H;
-        if (textbook) gru_candidate_row(H, 1, xp + 3 * k, hp + 3 * k, h_prev + k, h + k, cache + 4 * k);
-        else gru_candidate_row(H, 0, xp + 3 * k, hp + 3 * k, h_prev + k, h + k, cache + 4 * k);
+static void packed_part(void *arg, int i) {
+    const PackedCall *c = arg;
+    int per = (c->M / c->parts + c->block - 1) / c->block * c->block;
+    int m0 = i * per, m1 = m0 + per < c->M && i < c->parts - 1 ? m0 + per : c->M;
+    if (m1 <= m0) return;
+    real *C = c->C + (long)m0 * c->ldc;
+    if (!c->trans_a) { /* B packed whole by the caller, shared */
+        packed_gemm(&part_pack[0], m1 - m0, c->A + (long)m0 * c->lda, c->lda, C, c->ldc, c->accumulate);
+        return;
+    }
+    for (int k0 = 0; k0 < c->K; k0 += TN_CHUNK) {
+        int kc = c->K - k0 < TN_CHUNK ? c->K - k0 : TN_CHUNK;
+        packed_gemm_pack(&part_pack[i], kc, c->N, c->B + (long)k0 * c->ldb, c->ldb, 0, 0);
+        packed_gemm_tn(&part_pack[i], m1 - m0, c->A + (long)k0 * c->lda + m0, c->lda, C, c->ldc,
+                       c->accumulate || k0 > 0);
     }
 }
 
-static void gru_update_candidate_row(int H, const real *restrict cache, const real *restrict dh,
-                                     const real *restrict h_prev, real *restrict dxp,
-                                     real *restrict dh_prev) {
-    for (int j = 0; j < H; j++) gru_unit_update_candidate_backward(H, j, cache, dh, h_prev, dxp, dh_prev);
+static void cpu_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, const real *A, int lda,
+                     const real *B, int ldb, real beta, real *C, int ldc) {
+    if (alpha != 1 || (beta != 0 && beta != 1) || M < 8 || !cpu_packed_products() ||
+        (trans_a ? trans_b : (long)K * N * (long)sizeof(real) > (1 << 20))) {
+        openblas_gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+    PackedCall c = {A, B, C, M, N, K, lda, ldb, ldc, trans_a, trans_b, beta != 0, 1, 1};
+    if (!trans_a) packed_gemm_pack(&part_pack[0], K, N, B, ldb, trans_b, 0);
+    c.block = packed_gemm_kernel_rows();
+    int threads = blas_threads();
+    double flops = 2.0 * M * N * K;
+    while (c.parts < threads && c.parts < CPU_PARALLEL_MAX && flops / (c.parts + 1) >= cpu_parallel_min_flops() &&
+           M >= (c.parts + 1) * c.block)
+        c.parts++;
+    cpu_parallel(c.parts, c.parts > 1, packed_part, &c);
 }
 
-static void cpu_gru_update_candidate_backward(int B, int H, const real *cache, const real *dh,
-                                              const real *h_prev, real *dxp, real *dh_prev) {
-    for (long b = 0; b < B; b++)
-        gru_update_candidate_row(H, cache + 4 * b * H, dh + b * H, h_prev + b * H,
-                                 dxp + 3 * b * H, dh_prev + b * H);
+/* ---- cells and bias helpers: cpu_loops_body.h, once per instruction set ---- */
+
+/* A pass over a [rows][cols] matrix split into `parts` ranges (the bias helpers). */
+typedef struct SplitCall {
+    int rows, cols, parts;
+    const real *in;
+    real *out;
+} SplitCall;
+
+/* Parts for a pass over `elements` values: one per 256 K elements, at most one per
+ * thread and `units` (ranges that can be split). */
+static int split_parts(long elements, int units) {
+    int threads = blas_threads(), parts = 1;
+    while (parts < threads && parts < CPU_PARALLEL_MAX && parts < units && elements / (parts + 1) >= (1L << 18))
+        parts++;
+    return parts;
 }
 
-static void gru_reset_row(int H, const real *restrict cache, real *restrict dxp,
-                          real *restrict dhp) {
-    for (int j = 0; j < H; j++) gru_unit_reset_backward(H, j, cache, dxp, dhp);
-}
-
-static void cpu_gru_reset_backward(int B, int H, const real *cache, real *dxp, real *dhp) {
-    for (long b = 0; b < B; b++) gru_reset_row(H, cache + 4 * b * H, dxp + 3 * b * H, dhp + 3 * b * H);
-}
-
-static void cpu_gru_textbook_reset_backward(int B, int H, const real *cache, const real *drh,
-                                            const real *h_prev, real *dxp, real *dh_prev) {
-    for (long b = 0; b < B; b++)
-        for (int j = 0; j < H; j++)
-            gru_unit_textbook_reset_backward(j, cache + 4 * b * H, drh + b * H, h_prev + b * H,
-                                             dxp + 3 * b * H, dh_prev + b * H);
-}
+#define LOOP(name) name##_portable
+#include "cpu_loops_body.h"
+#undef LOOP
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(RECUR_REAL_DOUBLE)
+#define RECUR_X86_LOOPS 1
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#define LOOP(name) name##_avx2
+#include "cpu_loops_body.h"
+#undef LOOP
+#pragma GCC pop_options
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512dq,avx512vl,avx512bw")
+#define LOOP(name) name##_avx512
+#include "cpu_loops_body.h"
+#undef LOOP
+#pragma GCC pop_options
+#endif
 
 /* ---- the time loop's masking ---- */
 
@@ -205,37 +233,49 @@ static void cpu_clamp(long n, real lo, real hi, const double *guard, real *x) {
     }
 }
 
-static const ModelOps cpu_ops = {
-    .name = "cpu", .host_memory = 1,
-    .alloc = cpu_alloc, .release = cpu_release, .zero = cpu_zero, .copy = cpu_copy,
-    .upload = cpu_copy, .download = cpu_copy,
-    .gemm = gemm, .add_row_bias = add_row_bias, .add_column_sums = add_column_sums,
-    .set_rows = cpu_set_rows,
-    .rnn_forward = cpu_rnn_forward, .rnn_backward = cpu_rnn_backward,
-    .lstm_forward = cpu_lstm_forward, .lstm_backward = cpu_lstm_backward,
-    .gru_gates = cpu_gru_gates, .gru_reset_hidden = cpu_gru_reset_hidden,
-    .gru_candidate = cpu_gru_candidate,
-    .gru_update_candidate_backward = cpu_gru_update_candidate_backward,
-    .gru_reset_backward = cpu_gru_reset_backward,
-    .gru_textbook_reset_backward = cpu_gru_textbook_reset_backward,
-    .mark_valid = cpu_mark_valid, .step_freeze = cpu_step_freeze,
-    .step_gather_gradient = cpu_step_gather_gradient,
-    .step_carry_gradient = cpu_step_carry_gradient,
-    .embedding_forward = embedding_forward, .embedding_backward = embedding_backward,
-    .dropout_forward = dropout_forward, .dropout_backward = dropout_backward,
-    .pool_forward = pool_forward, .pool_backward = pool_backward,
-    .tanh_forward = tanh_forward, .tanh_backward = tanh_backward,
-    .loss_forward = cpu_loss_forward, .loss_backward = loss_backward,
-    .sum_squares = cpu_sum_squares, .scale = cpu_scale, .scale_by_norm = cpu_scale_by_norm,
-    .clamp = cpu_clamp,
+/* The table for one instruction set's copy of the loops (ISA: its LOOP suffix). */
+#define CPU_OPS(ISA)                                                                      \
+    {                                                                                     \
+        .name = "cpu", .host_memory = 1, .alloc = cpu_alloc, .release = cpu_release,      \
+        .zero = cpu_zero, .copy = cpu_copy, .upload = cpu_copy, .download = cpu_copy,     \
+        .gemm = cpu_gemm, .add_row_bias = add_row_bias_##ISA,                                 \
+        .add_column_sums = add_column_sums_##ISA, .set_rows = cpu_set_rows,               \
+        .rnn_forward = rnn_forward_##ISA, .rnn_backward = rnn_backward_##ISA,             \
+        .lstm_forward = lstm_forward_##ISA, .lstm_backward = lstm_backward_##ISA,         \
+        .gru_gates = gru_gates_##ISA, .gru_reset_hidden = gru_reset_hidden_##ISA,         \
+        .gru_candidate = gru_candidate_##ISA,                                             \
+        .gru_update_candidate_backward = gru_update_candidate_backward_##ISA,             \
+        .gru_reset_backward = gru_reset_backward_##ISA,                                   \
+        .gru_textbook_reset_backward = gru_textbook_reset_backward_##ISA,                 \
+        .mark_valid = cpu_mark_valid, .step_freeze = cpu_step_freeze,                     \
+        .step_gather_gradient = cpu_step_gather_gradient,                                 \
+        .step_carry_gradient = cpu_step_carry_gradient,                                   \
+        .recurrence_forward = cpu_recurrence_forward,                                     \
+        .recurrence_backward = cpu_recurrence_backward,                                   \
+        .embedding_forward = embedding_forward, .embedding_backward = embedding_backward, \
+        .dropout_forward = dropout_forward, .dropout_backward = dropout_backward,         \
+        .pool_forward = pool_forward, .pool_backward = pool_backward,                     \
+        .tanh_forward = tanh_forward, .tanh_backward = tanh_backward,                     \
+        .loss_forward = cpu_loss_forward, .loss_backward = loss_backward,                 \
+        .sum_squares = cpu_sum_squares, .scale = cpu_scale,                               \
+        .scale_by_norm = cpu_scale_by_norm, .clamp = cpu_clamp,                           \
+    }
+
+static const ModelOps cpu_ops[CPU_ISAS] = {
+#ifdef RECUR_X86_LOOPS
+    [CPU_ISA_AVX512] = CPU_OPS(avx512),
+    [CPU_ISA_AVX2] = CPU_OPS(avx2),
+#endif
+    [CPU_ISA_PORTABLE] = CPU_OPS(portable),
 };
 
-const ModelOps *cpu_model_ops(void) { return &cpu_ops; }
+const ModelOps *cpu_model_ops(void) { return &cpu_ops[cpu_isa()]; }
 
 const ModelOps *cpu_staged_model_ops(void) {
-    static ModelOps staged;
-    if (!staged.name) staged = cpu_ops, staged.name = "cpu-staged", staged.host_memory = 0;
-    return &staged;
+    static ModelOps staged[CPU_ISAS];
+    CpuIsa isa = cpu_isa();
+    if (!staged[isa].name) staged[isa] = cpu_ops[isa], staged[isa].name = "cpu-staged", staged[isa].host_memory = 0;
+    return &staged[isa];
 }
 
 real *host_mirror(const ModelOps *ops, real *buf, size_t n, int fetch) {

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/blas.h"
 #include "core/check.h"
+#include "core/cpu_parallel.h"
 #include "core/optimizer_math.h"
 #ifdef RECUR_HAVE_GPU
 #include "cuda_ops.h"
@@ -138,15 +140,39 @@ static OptimizerBuffers state_buffers(Optimizer *o) {
 }
 
 /* The CPU loop: one loop per optimizer, so the type is not tested per element. */
-static void update_on_cpu(const OptimizerUpdate *u, OptimizerBuffers s, long n, real *w, const real *g) {
+static void update_range(const OptimizerUpdate *u, OptimizerBuffers s, long i0, long i1, real *w,
+                         const real *g) {
     switch (u->type) {
-    case OPT_SGD: for (long i = 0; i < n; i++) sgd_element(u, s, i, w, g); break;
+    case OPT_SGD: for (long i = i0; i < i1; i++) sgd_element(u, s, i, w, g); break;
     case OPT_ADAM:
-    case OPT_ADAMW: for (long i = 0; i < n; i++) adam_element(u, s, i, w, g); break;
-    case OPT_RMSPROP: for (long i = 0; i < n; i++) rmsprop_element(u, s, i, w, g); break;
-    case OPT_ADADELTA: for (long i = 0; i < n; i++) adadelta_element(u, s, i, w, g); break;
-    case OPT_ADAGRAD: for (long i = 0; i < n; i++) adagrad_element(u, s, i, w, g); break;
+    case OPT_ADAMW: for (long i = i0; i < i1; i++) adam_element(u, s, i, w, g); break;
+    case OPT_RMSPROP: for (long i = i0; i < i1; i++) rmsprop_element(u, s, i, w, g); break;
+    case OPT_ADADELTA: for (long i = i0; i < i1; i++) adadelta_element(u, s, i, w, g); break;
+    case OPT_ADAGRAD: for (long i = i0; i < i1; i++) adagrad_element(u, s, i, w, g); break;
     }
+}
+
+typedef struct UpdateCall {
+    const OptimizerUpdate *u;
+    OptimizerBuffers s;
+    long n;
+    int parts;
+    real *w;
+    const real *g;
+} UpdateCall;
+
+static void update_part(void *arg, int i) {
+    const UpdateCall *c = arg;
+    update_range(c->u, c->s, c->n * i / c->parts, c->n * (i + 1) / c->parts, c->w, c->g);
+}
+
+/* Element by element, so split over the CPU threads (same bits) when each part has at
+ * least 256 K elements (~1 ms of Adam: worth a thread). */
+static void update_on_cpu(const OptimizerUpdate *u, OptimizerBuffers s, long n, real *w, const real *g) {
+    UpdateCall c = {u, s, n, 1, w, g};
+    int threads = blas_threads();
+    while (c.parts < threads && c.parts < CPU_PARALLEL_MAX && n / (c.parts + 1) >= (1L << 18)) c.parts++;
+    cpu_parallel(c.parts, c.parts > 1, update_part, &c);
 }
 
 void optimizer_step_guarded(Optimizer *o, real *weights, const real *grads, const double *guard) {

@@ -1,0 +1,20 @@
+/* cpu_parallel.h: run n independent parts of one piece of CPU work at once: part 0 on
+ * the calling thread, parts 1..n-1 on threads started for the call, all finished before
+ * it returns. For coarse parts only (a whole time loop, a range of a large product):
+ * starting a thread costs tens of microseconds. Parts may call OpenBLAS only while it is
+ * set to one thread (ops_cpu.c's products). */
+#ifndef RECUR_CPU_PARALLEL_H
+#define RECUR_CPU_PARALLEL_H
+
+enum { CPU_PARALLEL_MAX = 16 };
+
+/* The least work (FLOPs) a part should have to be worth a thread of its own (starting
+ * and joining one costs 15-30 us here; 16 MFLOP is ~150 us of products):
+ * RECUR_CPU_TASK_MIN_MFLOP (default 16) MFLOP; tests set 0 to force splits. */
+double cpu_parallel_min_flops(void);
+
+/* Runs part(arg, i) for i = 0..n-1 (n <= CPU_PARALLEL_MAX), in parallel when `parallel`,
+ * else in turn on this thread. */
+void cpu_parallel(int n, int parallel, void (*part)(void *arg, int i), void *arg);
+
+#endif

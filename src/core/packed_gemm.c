@@ -1,0 +1,173 @@
+/* packed_gemm.c: packing, kernel choice and the tile loop of packed_gemm.h. The tile
+ * kernels themselves are packed_gemm_tile.h, compiled here once per instruction set
+ * (GCC target pragmas), so one body serves every CPU; the choice is made at run time. */
+#include "packed_gemm.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "cpu_isa.h"
+
+struct PackedKernel {
+    CpuIsa isa;
+    int vl, mr, np; /* panel width, rows and panels per tile */
+    void (*tile)(int K, const real *const *arow, long ks, const real *const *panel, real *tile);
+};
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !defined(RECUR_REAL_DOUBLE)
+#define RECUR_X86_KERNELS 1
+#include <immintrin.h>
+
+#pragma GCC push_options
+#pragma GCC target("avx512f")
+#define TILE_NAME tile_avx512
+#define TILE_VEC __m512
+#define TILE_VL 16
+#define TILE_MR 6
+#define TILE_NP 4
+#define TILE_FMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define TILE_BCAST(x) _mm512_set1_ps(x)
+#include "packed_gemm_tile.h"
+#undef TILE_NAME
+#undef TILE_VEC
+#undef TILE_VL
+#undef TILE_MR
+#undef TILE_NP
+#undef TILE_FMA
+#undef TILE_BCAST
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#define TILE_NAME tile_avx2
+#define TILE_VEC __m256
+#define TILE_VL 8
+#define TILE_MR 4
+#define TILE_NP 3
+#define TILE_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define TILE_BCAST(x) _mm256_set1_ps(x)
+#include "packed_gemm_tile.h"
+#undef TILE_NAME
+#undef TILE_VEC
+#undef TILE_VL
+#undef TILE_MR
+#undef TILE_NP
+#undef TILE_FMA
+#undef TILE_BCAST
+#pragma GCC pop_options
+#endif
+
+/* The portable kernel: the build's baseline vectors, separate multiply and add. */
+typedef real portable_vec __attribute__((vector_size(16)));
+#define TILE_NAME tile_portable
+#define TILE_VEC portable_vec
+#define TILE_VL ((int)(16 / sizeof(real)))
+#define TILE_MR 4
+#define TILE_NP 3
+#define TILE_FMA(a, b, c) ((a) * (b) + (c))
+#define TILE_BCAST(x) ((TILE_VEC){0} + (x))
+#include "packed_gemm_tile.h"
+#undef TILE_NAME
+#undef TILE_VEC
+#undef TILE_VL
+#undef TILE_MR
+#undef TILE_NP
+#undef TILE_FMA
+#undef TILE_BCAST
+
+static const PackedKernel kernels[] = {
+#ifdef RECUR_X86_KERNELS
+    {CPU_ISA_AVX512, 16, 6, 4, tile_avx512},
+    {CPU_ISA_AVX2, 8, 4, 3, tile_avx2},
+#endif
+    {CPU_ISA_PORTABLE, (int)(16 / sizeof(real)), 4, 3, tile_portable},
+};
+
+static const PackedKernel *current_kernel(void) {
+    CpuIsa isa = cpu_isa();
+    for (size_t i = 0; i < sizeof kernels / sizeof kernels[0]; i++)
+        if (kernels[i].isa == isa) return &kernels[i];
+    return &kernels[sizeof kernels / sizeof kernels[0] - 1];
+}
+
+int packed_gemm_rows(const PackedMatrix *p) { return p->kernel->mr; }
+int packed_gemm_kernel_rows(void) { return current_kernel()->mr; }
+
+const char *packed_gemm_kernel_name(void) { return cpu_isa_name(current_kernel()->isa); }
+
+int packed_gemm_use(const char *name) { return cpu_isa_use(name); }
+
+void packed_gemm_pack(PackedMatrix *p, int K, int N, const real *W, int ldw, int w_is_nk,
+                      const real *bias) {
+    const PackedKernel *k = current_kernel();
+    int vl = k->vl, panels = (N + vl - 1) / vl;
+    long need = (long)panels * (K + 1) * vl;
+    if (need > p->capacity) {
+        free(p->data);
+        p->data = aligned_alloc(64, (size_t)((need * sizeof(real) + 63) / 64 * 64));
+        if (!p->data) recur_die(EXIT_RUNTIME, "out of memory packing a %d x %d matrix", K, N);
+        p->capacity = need;
+    }
+    p->kernel = k, p->K = K, p->N = N, p->panels = panels, p->width = vl;
+    for (int q = 0; q < panels; q++) {
+        real *dst = p->data + (long)q * (K + 1) * vl;
+        int n0 = q * vl, w = N - n0 < vl ? N - n0 : vl;
+        memset(dst, 0, sizeof(real) * (size_t)(K + 1) * vl);
+        if (bias) memcpy(dst, bias + n0, sizeof(real) * (size_t)w);
+        if (w_is_nk) /* W [N][K]: each column of the panel is a contiguous row of W */
+            for (int c = 0; c < w; c++)
+                for (int kk = 0; kk < K; kk++) dst[(long)(kk + 1) * vl + c] = W[(long)(n0 + c) * ldw + kk];
+        else /* W [K][N]: each row of the panel is a contiguous piece of a row of W */
+            for (int kk = 0; kk < K; kk++) memcpy(dst + (long)(kk + 1) * vl, W + (long)kk * ldw + n0, sizeof(real) * (size_t)w);
+    }
+}
+
+void packed_gemm_free(PackedMatrix *p) {
+    free(p->data);
+    memset(p, 0, sizeof *p);
+}
+
+/* One tile: rows m0.. (mr of them) by panels q0.. (np of them), into C; A's rows, or
+ * (a_trans) its columns. */
+static void run_tile(const PackedMatrix *p, int m0, int mr, int q0, int np, const real *A, int lda,
+                     int a_trans, real *C, int ldc, int accumulate, real *tile) {
+    const PackedKernel *k = p->kernel;
+    const real *arow[16], *panel[8];
+    for (int m = 0; m < k->mr; m++) arow[m] = A + (long)(m0 + (m < mr ? m : 0)) * (a_trans ? 1 : lda);
+    for (int q = 0; q < k->np; q++) panel[q] = p->data + (long)(q0 + (q < np ? q : 0)) * (p->K + 1) * p->width;
+    k->tile(p->K, arow, a_trans ? lda : 1, panel, tile);
+    int tw = k->np * p->width;
+    for (int m = 0; m < mr; m++) {
+        real *c = C + (long)(m0 + m) * ldc;
+        const real *t = tile + (long)m * tw;
+        int n0 = q0 * p->width, n1 = n0 + np * p->width < p->N ? n0 + np * p->width : p->N;
+        if (accumulate)
+            for (int n = n0; n < n1; n++) c[n] += t[n - n0];
+        else
+            memcpy(c + n0, t, sizeof(real) * (size_t)(n1 - n0));
+    }
+}
+
+static void tiles(const PackedMatrix *p, int M, const real *A, int lda, int a_trans, real *C, int ldc,
+                  int accumulate) {
+    const PackedKernel *k = p->kernel;
+    real tile[16 * 8 * 16] __attribute__((aligned(64)));
+    for (int m0 = 0; m0 < M; m0 += k->mr) {
+        int mr = M - m0 < k->mr ? M - m0 : k->mr;
+        for (int q0 = 0; q0 < p->panels; q0 += k->np)
+            run_tile(p, m0, mr, q0, p->panels - q0 < k->np ? p->panels - q0 : k->np, A, lda, a_trans, C,
+                     ldc, accumulate, tile);
+    }
+}
+
+void packed_gemm(const PackedMatrix *p, int M, const real *A, int lda, real *C, int ldc,
+                 int accumulate) {
+    tiles(p, M, A, lda, 0, C, ldc, accumulate);
+}
+
+void packed_gemm_tn(const PackedMatrix *p, int M, const real *A, int lda, real *C, int ldc,
+                    int accumulate) {
+    tiles(p, M, A, lda, 1, C, ldc, accumulate);
+}

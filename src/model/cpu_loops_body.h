@@ -1,0 +1,137 @@
+/* cpu_loops_body.h: the CPU backend's per-row loops over the cell arithmetic of
+ * cell_math.h, and the bias helpers of the whole-sequence GEMMs (split over the CPU
+ * threads by ranges that keep each element's order); included by ops_cpu.c
+ * once per instruction set (LOOP(name) gives each copy its own names). The arithmetic is
+ * per element and GCC does not contract a*b+c here (ISO C: -ffp-contract=off), so every
+ * copy gives the same bits; only the vector width differs. The row functions take
+ * restrict pointers so GCC vectorizes their unit loops. Holds no other code. */
+
+static void LOOP(rnn_forward)(int B, int H, int relu, const real *restrict xp,
+                            const real *restrict hp, real *restrict h) {
+    long n = (long)B * H;
+    for (long i = 0; i < n; i++) h[i] = rnn_unit_forward(relu, xp[i] + hp[i]);
+}
+
+static void LOOP(rnn_backward)(int B, int H, int relu, const real *restrict h,
+                             const real *restrict dh, real *restrict dxp) {
+    long n = (long)B * H;
+    for (long i = 0; i < n; i++) dxp[i] = rnn_unit_backward(relu, h[i], dh[i]);
+}
+
+static void LOOP(lstm_forward_row)(int H, const real *restrict xp, const real *restrict hp,
+                             const real *restrict c_prev, real *restrict c, real *restrict h,
+                             real *restrict cache) {
+    for (int j = 0; j < H; j++) lstm_unit_forward(H, j, xp, hp, c_prev, c, h, cache);
+}
+
+static void LOOP(lstm_forward)(int B, int H, const real *xp, const real *hp, const real *c_prev,
+                             real *c, real *h, real *cache) {
+    for (long b = 0; b < B; b++)
+        LOOP(lstm_forward_row)(H, xp + 4 * b * H, hp + 4 * b * H, c_prev + b * H, c + b * H,
+                         h + b * H, cache + 5 * b * H);
+}
+
+static void LOOP(lstm_backward_row)(int H, const real *restrict cache, const real *restrict dh,
+                              const real *restrict dc, const real *restrict c_prev,
+                              real *restrict dxp, real *restrict dc_prev) {
+    for (int j = 0; j < H; j++) lstm_unit_backward(H, j, cache, dh, dc, c_prev, dxp, dc_prev);
+}
+
+static void LOOP(lstm_backward)(int B, int H, const real *cache, const real *dh, const real *dc,
+                              const real *c_prev, real *dxp, real *dc_prev) {
+    for (long b = 0; b < B; b++)
+        LOOP(lstm_backward_row)(H, cache + 5 * b * H, dh + b * H, dc + b * H, c_prev + b * H,
+                          dxp + 4 * b * H, dc_prev + b * H);
+}
+
+static void LOOP(gru_gates_row)(int H, const real *restrict xp, const real *restrict hp,
+                          real *restrict cache) {
+    for (int j = 0; j < 2 * H; j++) gru_unit_gates(j, xp, hp, cache);
+}
+
+static void LOOP(gru_gates)(int B, int H, const real *xp, const real *hp, real *cache) {
+    for (long b = 0; b < B; b++) LOOP(gru_gates_row)(H, xp + 3 * b * H, hp + 3 * b * H, cache + 4 * b * H);
+}
+
+static void LOOP(gru_reset_hidden)(int B, int H, const real *h_prev, real *cache) {
+    for (long b = 0; b < B; b++)
+        for (int j = 0; j < H; j++) gru_unit_reset_hidden(H, j, h_prev + b * H, cache + 4 * b * H);
+}
+
+/* Inlined with a constant `textbook` below: the conditional store then disappears and the
+ * loop vectorizes. */
+static inline __attribute__((always_inline)) void
+LOOP(gru_candidate_row)(int H, int textbook, const real *restrict xp, const real *restrict hp,
+                  const real *restrict h_prev, real *restrict h, real *restrict cache) {
+    for (int j = 0; j < H; j++) gru_unit_candidate(H, j, textbook, xp, hp, h_prev, h, cache);
+}
+
+static void LOOP(gru_candidate)(int B, int H, int textbook, const real *xp, const real *hp,
+                              const real *h_prev, real *h, real *cache) {
+    for (long b = 0; b < B; b++) {
+        long k = b * H;
+        if (textbook) LOOP(gru_candidate_row)(H, 1, xp + 3 * k, hp + 3 * k, h_prev + k, h + k, cache + 4 * k);
+        else LOOP(gru_candidate_row)(H, 0, xp + 3 * k, hp + 3 * k, h_prev + k, h + k, cache + 4 * k);
+    }
+}
+
+static void LOOP(gru_update_candidate_row)(int H, const real *restrict cache, const real *restrict dh,
+                                     const real *restrict h_prev, real *restrict dxp,
+                                     real *restrict dh_prev) {
+    for (int j = 0; j < H; j++) gru_unit_update_candidate_backward(H, j, cache, dh, h_prev, dxp, dh_prev);
+}
+
+static void LOOP(gru_update_candidate_backward)(int B, int H, const real *cache, const real *dh,
+                                              const real *h_prev, real *dxp, real *dh_prev) {
+    for (long b = 0; b < B; b++)
+        LOOP(gru_update_candidate_row)(H, cache + 4 * b * H, dh + b * H, h_prev + b * H,
+                                 dxp + 3 * b * H, dh_prev + b * H);
+}
+
+static void LOOP(gru_reset_row)(int H, const real *restrict cache, real *restrict dxp,
+                          real *restrict dhp) {
+    for (int j = 0; j < H; j++) gru_unit_reset_backward(H, j, cache, dxp, dhp);
+}
+
+static void LOOP(gru_reset_backward)(int B, int H, const real *cache, real *dxp, real *dhp) {
+    for (long b = 0; b < B; b++) LOOP(gru_reset_row)(H, cache + 4 * b * H, dxp + 3 * b * H, dhp + 3 * b * H);
+}
+
+static void LOOP(gru_textbook_reset_backward)(int B, int H, const real *cache, const real *drh,
+                                            const real *h_prev, real *dxp, real *dh_prev) {
+    for (long b = 0; b < B; b++)
+        for (int j = 0; j < H; j++)
+            gru_unit_textbook_reset_backward(j, cache + 4 * b * H, drh + b * H, h_prev + b * H,
+                                             dxp + 3 * b * H, dh_prev + b * H);
+}
+
+static void LOOP(row_bias_part)(void *arg, int i) {
+    const SplitCall *c = arg;
+    long r0 = (long)c->rows * i / c->parts, r1 = (long)c->rows * (i + 1) / c->parts;
+    const real *restrict bias = c->in;
+    real *restrict Y = c->out;
+    for (long r = r0; r < r1; r++)
+        for (int j = 0; j < c->cols; j++) Y[r * c->cols + j] += bias[j];
+}
+
+/* Y[i] += bias, by ranges of rows on the CPU threads. */
+static void LOOP(add_row_bias)(int rows, int cols, const real *bias, real *Y) {
+    SplitCall c = {rows, cols, split_parts((long)rows * cols, rows), bias, Y};
+    cpu_parallel(c.parts, c.parts > 1, LOOP(row_bias_part), &c);
+}
+
+static void LOOP(column_sums_part)(void *arg, int i) {
+    const SplitCall *c = arg;
+    int j0 = c->cols * i / c->parts, j1 = c->cols * (i + 1) / c->parts;
+    const real *restrict X = c->in;
+    real *restrict out = c->out;
+    for (long r = 0; r < c->rows; r++)
+        for (int j = j0; j < j1; j++) out[j] += X[r * c->cols + j];
+}
+
+/* out += column sums of X, by ranges of columns on the CPU threads (each column summed in
+ * row order whatever the split). */
+static void LOOP(add_column_sums)(int rows, int cols, const real *X, real *out) {
+    SplitCall c = {rows, cols, split_parts((long)rows * cols, cols / 16), X, out};
+    cpu_parallel(c.parts, c.parts > 1, LOOP(column_sums_part), &c);
+}
