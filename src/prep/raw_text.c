@@ -407,7 +407,8 @@ static void describe_unknown(const SplitStats *st, DatasetTask task, char *out, 
     else snprintf(out, size, "; %ld unknown %s%s (%s) mapped to <unk>", st->unknown_labels, what, plural, list);
 }
 
-static void print_summary(int split, const SplitView *v, const SplitStats *st, const PrepConfig *cfg, DatasetTask task) {
+static void print_summary(int split, const SplitView *v, const SplitStats *st, const PrepConfig *cfg,
+                          DatasetTask task) {
     char carved[96] = "", unknown[LIST_SHOWN + 96];
     if (v->carved && v->n > 0)
         snprintf(carved, sizeof carved, " (carved from train: %s %g, split_seed %llu)", fraction_key(split),
@@ -466,7 +467,8 @@ void raw_text_finish(RawText *raw, const PrepConfig *cfg, PreparedDataset *out) 
     IdBuffers b = {0};
     SplitStats st[SPLIT_COUNT] = {{0}};
     for (int k = 0; k < SPLIT_COUNT; k++) {
-        IdMap map = {&vocab, &values, limit, cfg->bos_eos, k, k == SPLIT_TRAIN ? UNKNOWN_LABELS_ERROR : cfg->unknown_labels};
+        IdMap map = {&vocab, &values, limit, cfg->bos_eos, k,
+                     k == SPLIT_TRAIN ? UNKNOWN_LABELS_ERROR : cfg->unknown_labels};
         vocab_init(&st[k].unseen);
         for (long j = 0; j < views[k].n; j++)
             add_example(raw, views[k].raw, view_at(&views[k], j), &map, &b, &out->splits[k], &st[k]);
