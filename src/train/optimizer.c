@@ -140,8 +140,9 @@ static OptimizerBuffers state_buffers(Optimizer *o) {
 }
 
 /* The CPU loop: one loop per optimizer, so the type is not tested per element. */
-static void update_range(const OptimizerUpdate *u, OptimizerBuffers s, long i0, long i1, real *w,
+static void update_range(const OptimizerUpdate *update, OptimizerBuffers s, long i0, long i1, real *w,
                          const real *g) {
+    const OptimizerUpdate copy = *update, *u = &copy; /* its fields stay in registers */
     switch (u->type) {
     case OPT_SGD: for (long i = i0; i < i1; i++) sgd_element(u, s, i, w, g); break;
     case OPT_ADAM:
