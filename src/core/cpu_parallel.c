@@ -15,6 +15,13 @@ double cpu_parallel_min_flops(void) {
     return v * 1e6;
 }
 
+int cpu_parallel_parts(long elements, int units, int threads) {
+    int parts = 1;
+    while (parts < threads && parts < CPU_PARALLEL_MAX && parts < units && elements / (parts + 1) >= (1L << 18))
+        parts++;
+    return parts;
+}
+
 typedef struct Part {
     void (*part)(void *arg, int i);
     void *arg;

@@ -13,6 +13,11 @@ enum { CPU_PARALLEL_MAX = 16 };
  * RECUR_CPU_TASK_MIN_MFLOP (default 16) MFLOP; tests set 0 to force splits. */
 double cpu_parallel_min_flops(void);
 
+/* Parts for an element-wise pass over `elements` values on `threads` threads: one per
+ * 256 K elements (~1 ms of Adam: worth a thread), at most one per thread and one per
+ * `units` (ranges that can be split), at most CPU_PARALLEL_MAX; at least 1. */
+int cpu_parallel_parts(long elements, int units, int threads);
+
 /* Runs part(arg, i) for i = 0..n-1 (n <= CPU_PARALLEL_MAX), in parallel when `parallel`,
  * else in turn on this thread. */
 void cpu_parallel(int n, int parallel, void (*part)(void *arg, int i), void *arg);

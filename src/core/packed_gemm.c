@@ -30,13 +30,6 @@ struct PackedKernel {
 #define TILE_FMA(a, b, c) _mm512_fmadd_ps(a, b, c)
 #define TILE_BCAST(x) _mm512_set1_ps(x)
 #include "packed_gemm_tile.h"
-#undef TILE_NAME
-#undef TILE_VEC
-#undef TILE_VL
-#undef TILE_MR
-#undef TILE_NP
-#undef TILE_FMA
-#undef TILE_BCAST
 #pragma GCC pop_options
 
 #pragma GCC push_options
@@ -49,13 +42,6 @@ struct PackedKernel {
 #define TILE_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
 #define TILE_BCAST(x) _mm256_set1_ps(x)
 #include "packed_gemm_tile.h"
-#undef TILE_NAME
-#undef TILE_VEC
-#undef TILE_VL
-#undef TILE_MR
-#undef TILE_NP
-#undef TILE_FMA
-#undef TILE_BCAST
 #pragma GCC pop_options
 #endif
 
@@ -69,13 +55,6 @@ typedef real portable_vec __attribute__((vector_size(16)));
 #define TILE_FMA(a, b, c) ((a) * (b) + (c))
 #define TILE_BCAST(x) ((TILE_VEC){0} + (x))
 #include "packed_gemm_tile.h"
-#undef TILE_NAME
-#undef TILE_VEC
-#undef TILE_VL
-#undef TILE_MR
-#undef TILE_NP
-#undef TILE_FMA
-#undef TILE_BCAST
 
 static const PackedKernel kernels[] = {
 #ifdef RECUR_X86_KERNELS

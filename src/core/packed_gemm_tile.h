@@ -7,7 +7,7 @@
  * A, lda for columns of A given as [K][M]). All MR rows and NP
  * panels are always computed (the caller points unused ones at real data and drops their
  * results), so the loops have constant bounds and the accumulators stay in registers.
- * Holds no other code. */
+ * Holds no other code; undefines its parameters at the end, for the next copy. */
 
 static void TILE_NAME(int K, const real *const *arow, long ks, const real *const *panel, real *tile) {
     TILE_VEC acc[TILE_MR][TILE_NP], b[TILE_NP];
@@ -35,3 +35,11 @@ static void TILE_NAME(int K, const real *const *arow, long ks, const real *const
         for (int p = 0; p < TILE_NP; p++)
             __builtin_memcpy(tile + ((long)m * TILE_NP + p) * TILE_VL, &acc[m][p], sizeof acc[m][p]);
 }
+
+#undef TILE_NAME
+#undef TILE_VEC
+#undef TILE_VL
+#undef TILE_MR
+#undef TILE_NP
+#undef TILE_FMA
+#undef TILE_BCAST

@@ -128,14 +128,8 @@ typedef struct SplitCall {
     real *out;
 } SplitCall;
 
-/* Parts for a pass over `elements` values: one per 256 K elements, at most one per
- * thread and `units` (ranges that can be split). */
-static int split_parts(long elements, int units) {
-    int threads = blas_threads(), parts = 1;
-    while (parts < threads && parts < CPU_PARALLEL_MAX && parts < units && elements / (parts + 1) >= (1L << 18))
-        parts++;
-    return parts;
-}
+/* Parts for a pass over `elements` values split into at most `units` ranges. */
+static int split_parts(long elements, int units) { return cpu_parallel_parts(elements, units, blas_threads()); }
 
 #define LOOP(name) name##_portable
 #include "cpu_loops_body.h"

@@ -167,12 +167,9 @@ static void update_part(void *arg, int i) {
     update_range(c->u, c->s, c->n * i / c->parts, c->n * (i + 1) / c->parts, c->w, c->g);
 }
 
-/* Element by element, so split over the CPU threads (same bits) when each part has at
- * least 256 K elements (~1 ms of Adam: worth a thread). */
+/* Element by element, so split over the CPU threads (same bits) when the parts are large. */
 static void update_on_cpu(const OptimizerUpdate *u, OptimizerBuffers s, long n, real *w, const real *g) {
-    UpdateCall c = {u, s, n, 1, w, g};
-    int threads = blas_threads();
-    while (c.parts < threads && c.parts < CPU_PARALLEL_MAX && n / (c.parts + 1) >= (1L << 18)) c.parts++;
+    UpdateCall c = {u, s, n, cpu_parallel_parts(n, CPU_PARALLEL_MAX, blas_threads()), w, g};
     cpu_parallel(c.parts, c.parts > 1, update_part, &c);
 }
 
