@@ -9,7 +9,7 @@ if(NOT RECUR_CUDA STREQUAL "OFF")
   set(NCCL_HOME "$ENV{NCCL_HOME}" CACHE PATH "Where NCCL is installed")
   find_path(NCCL_INCLUDE_DIR nccl.h HINTS ${NCCL_HOME}/include ${CUDAToolkit_INCLUDE_DIRS})
   find_library(NCCL_LIBRARY nccl HINTS ${NCCL_HOME}/lib ${NCCL_HOME}/lib64 ${CUDAToolkit_LIBRARY_DIR})
-  if(CMAKE_CUDA_COMPILER AND CUDAToolkit_FOUND AND TARGET CUDA::cublas AND NCCL_INCLUDE_DIR AND NCCL_LIBRARY)
+  if(CMAKE_CUDA_COMPILER AND CUDAToolkit_FOUND AND TARGET CUDA::cublas AND TARGET CUDA::cublasLt AND NCCL_INCLUDE_DIR AND NCCL_LIBRARY)
     set(RECUR_HAVE_GPU ON)
   elseif(RECUR_CUDA STREQUAL "ON")
     message(FATAL_ERROR "RECUR_CUDA=ON but the CUDA compiler, cuBLAS or NCCL was not found "
@@ -39,7 +39,7 @@ if(RECUR_HAVE_GPU)
        ${PROJECT_SOURCE_DIR}/kernels/*.c)
   add_library(recur_gpu STATIC ${RECUR_GPU_SOURCES})
   target_include_directories(recur_gpu PUBLIC ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/kernels)
-  target_link_libraries(recur_gpu PUBLIC CUDA::cudart CUDA::cublas NCCL::nccl recur_model)
+  target_link_libraries(recur_gpu PUBLIC CUDA::cudart CUDA::cublas CUDA::cublasLt NCCL::nccl recur_model)
   target_compile_options(recur_gpu PRIVATE
                          # C++20 for the ops table's designated initializers (CMake 3.25
                          # does not know nvcc's CUDA20 dialect flag)

@@ -1,7 +1,7 @@
 /* cuda_context.cu: the CUDA backend's state and its table (cuda_ops.h) — the device, the
  * one stream every op is queued on, the cuBLAS handle, memory, the GEMMs and column sums;
  * the kernels' entry points come from cell_kernels.cu, sequence_kernels.cu and
- * head_kernels.cu.
+ * head_kernels.cu, the products with a fused bias from gemm_epilogue.cu (cuBLASLt).
  *
  * Row-major GEMMs on column-major cuBLAS: a row-major X [r][c] with row stride ld is the
  * column-major X^T with leading dimension ld, so C = op(A) op(B) is computed as
@@ -38,6 +38,7 @@ void cuda_ops_synchronize(void) { CHECK(CUDA, cudaStreamSynchronize(ctx.stream))
 
 void cuda_ops_set_tf32(int enabled) {
     CHECK(CUBLAS, cublasSetMathMode(ctx.blas, enabled ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
+    cuda_lt_set_tf32(enabled);
 }
 
 /* ---- memory ---- */
@@ -106,6 +107,7 @@ static const ModelOps cuda_ops = {
     .upload = cuda_upload, .download = cuda_download,
     .gemm = cuda_gemm, .add_row_bias = cuda_add_row_bias,
     .add_column_sums = cuda_add_column_sums, .set_rows = cuda_set_rows,
+    .linear_forward = cuda_lt_linear_forward, .linear_weight_grad = cuda_lt_linear_weight_grad,
     .rnn_forward = cuda_rnn_forward, .rnn_backward = cuda_rnn_backward,
     .lstm_forward = cuda_lstm_forward, .lstm_backward = cuda_lstm_backward,
     .gru_gates = cuda_gru_gates, .gru_reset_hidden = cuda_gru_reset_hidden,
@@ -139,6 +141,7 @@ const ModelOps *cuda_ops_open(int device) {
     CHECK(CUBLAS, cublasCreate(&ctx.blas));
     CHECK(CUBLAS, cublasSetStream(ctx.blas, ctx.stream));
     CHECK(CUBLAS, cublasSetMathMode(ctx.blas, CUBLAS_DEFAULT_MATH));
+    cuda_lt_open();
     ctx.device = device;
     return &cuda_ops;
 }

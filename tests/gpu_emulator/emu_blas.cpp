@@ -11,6 +11,7 @@
 #include <string>
 
 #include "cublas_v2.h"
+#include "emu_blas_common.h"
 #include "emu_internal.h"
 
 struct EmuBlas {
@@ -19,8 +20,7 @@ struct EmuBlas {
     cublasMath_t math;
 };
 
-static cublasStatus_t invalid(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static cublasStatus_t invalid(const char *fmt, ...) {
+cublasStatus_t emu_blas_invalid(const char *fmt, ...) {
     char text[512];
     va_list ap;
     va_start(ap, fmt);
@@ -45,7 +45,7 @@ extern "C" cublasStatus_t cublasDestroy(cublasHandle_t handle) {
 extern "C" cublasStatus_t cublasSetStream(cublasHandle_t handle, cudaStream_t stream) {
     if (!handle) return CUBLAS_STATUS_NOT_INITIALIZED;
     if (stream && stream->device != handle->device)
-        return invalid("cublasSetStream: the stream is on device %d, the handle on device %d", stream->device,
+        return emu_blas_invalid("cublasSetStream: the stream is on device %d, the handle on device %d", stream->device,
                        handle->device);
     handle->stream = stream;
     return CUBLAS_STATUS_SUCCESS;
@@ -89,34 +89,28 @@ static int valid_op(cublasOperation_t op) { return op == CUBLAS_OP_N || op == CU
 
 /* A column-major matrix of rows x cols with leading dimension ld must lie inside one
  * device allocation of the handle's device. */
-static cublasStatus_t check_matrix(const char *call, const char *name, const EmuBlas *h, const float *p,
-                                   long rows, long cols, long ld) {
+cublasStatus_t emu_check_matrix(const char *call, const char *name, int device, const float *p, long rows,
+                                long cols, long ld) {
     if (rows == 0 || cols == 0) return CUBLAS_STATUS_SUCCESS;
     size_t bytes = sizeof(float) * (size_t)((cols - 1) * ld + rows);
     const EmuAlloc *a = emu_find_device(p, bytes);
     if (!a)
-        return invalid("%s: %s (%ld x %ld, leading dimension %ld, %zu bytes from %p) is not inside one device "
+        return emu_blas_invalid("%s: %s (%ld x %ld, leading dimension %ld, %zu bytes from %p) is not inside one device "
                        "allocation%s", call, name, rows, cols, ld, bytes, (const void *)p,
                        emu_find_device(p, 0) ? ": it runs past the end" : "");
-    if (a->device != h->device)
-        return invalid("%s: %s is memory of device %d; the handle is on device %d", call, name, a->device,
-                       h->device);
+    if (a->device != device)
+        return emu_blas_invalid("%s: %s is memory of device %d; the handle is on device %d", call, name, a->device,
+                                device);
     return CUBLAS_STATUS_SUCCESS;
 }
 
-static cublasStatus_t check_leading(const char *call, const char *name, long ld, long rows) {
+cublasStatus_t emu_check_leading(const char *call, const char *name, long ld, long rows) {
     long least = rows > 1 ? rows : 1;
     if (ld < least)
-        return invalid("%s: %s = %ld, but column-major storage of %ld rows needs at least %ld", call, name, ld,
+        return emu_blas_invalid("%s: %s = %ld, but column-major storage of %ld rows needs at least %ld", call, name, ld,
                        rows, least);
     return CUBLAS_STATUS_SUCCESS;
 }
-
-#define RETURN_IF_BAD(call)                                                                    \
-    do {                                                                                       \
-        cublasStatus_t s_ = (call);                                                            \
-        if (s_ != CUBLAS_STATUS_SUCCESS) return s_;                                            \
-    } while (0)
 
 /* ---- arithmetic ---- */
 
@@ -130,19 +124,12 @@ static float to_tf32(float x) {
     return x;
 }
 
-struct GemmArgs {
-    int ta, tb, m, n, k, lda, ldb, ldc, tf32;
-    float alpha, beta;
-    const float *A, *B;
-    float *C;
-};
-
-static float element(const float *M, int trans, int ld, int i, int j, int tf32) {
+float emu_gemm_element(const float *M, int trans, int ld, int i, int j, int tf32) {
     float v = trans ? M[j + (long)i * ld] : M[i + (long)j * ld];
     return tf32 ? to_tf32(v) : v;
 }
 
-static cudaError_t run_gemm(const GemmArgs &g) {
+cudaError_t emu_run_gemm(const EmuGemm &g) {
     if (emu_gemm_uses_blas()) {
         cblas_sgemm(CblasColMajor, g.ta ? CblasTrans : CblasNoTrans, g.tb ? CblasTrans : CblasNoTrans, g.m, g.n,
                     g.k, g.alpha, g.A, g.lda, g.B, g.ldb, g.beta, g.C, g.ldc);
@@ -152,7 +139,7 @@ static cudaError_t run_gemm(const GemmArgs &g) {
         for (int i = 0; i < g.m; i++) {
             double sum = 0;
             for (int p = 0; p < g.k; p++)
-                sum += (double)element(g.A, g.ta, g.lda, i, p, g.tf32) * element(g.B, g.tb, g.ldb, p, j, g.tf32);
+                sum += (double)emu_gemm_element(g.A, g.ta, g.lda, i, p, g.tf32) * emu_gemm_element(g.B, g.tb, g.ldb, p, j, g.tf32);
             float *c = g.C + i + (long)j * g.ldc;
             *c = (float)(g.alpha * sum + (g.beta != 0 ? (double)g.beta * *c : 0.0));
         }
@@ -165,24 +152,24 @@ extern "C" cublasStatus_t cublasSgemm(cublasHandle_t h, cublasOperation_t transa
     const char *call = "cublasSgemm";
     if (!h) return CUBLAS_STATUS_NOT_INITIALIZED;
     if (emu_sticky_error()) return CUBLAS_STATUS_EXECUTION_FAILED;
-    if (!valid_op(transa) || !valid_op(transb)) return invalid("%s: transa/transb is not an operation", call);
-    if (m < 0 || n < 0 || k < 0) return invalid("%s: m = %d, n = %d, k = %d (none may be negative)", call, m, n, k);
+    if (!valid_op(transa) || !valid_op(transb)) return emu_blas_invalid("%s: transa/transb is not an operation", call);
+    if (m < 0 || n < 0 || k < 0) return emu_blas_invalid("%s: m = %d, n = %d, k = %d (none may be negative)", call, m, n, k);
     int ta = transa != CUBLAS_OP_N, tb = transb != CUBLAS_OP_N;
-    RETURN_IF_BAD(check_leading(call, ta ? "lda (A transposed: k rows)" : "lda (A: m rows)", lda, ta ? k : m));
-    RETURN_IF_BAD(check_leading(call, tb ? "ldb (B transposed: n rows)" : "ldb (B: k rows)", ldb, tb ? n : k));
-    RETURN_IF_BAD(check_leading(call, "ldc (C: m rows)", ldc, m));
-    if (!alpha || !beta) return invalid("%s: alpha and beta must point to host scalars", call);
+    RETURN_IF_BAD(emu_check_leading(call, ta ? "lda (A transposed: k rows)" : "lda (A: m rows)", lda, ta ? k : m));
+    RETURN_IF_BAD(emu_check_leading(call, tb ? "ldb (B transposed: n rows)" : "ldb (B: k rows)", ldb, tb ? n : k));
+    RETURN_IF_BAD(emu_check_leading(call, "ldc (C: m rows)", ldc, m));
+    if (!alpha || !beta) return emu_blas_invalid("%s: alpha and beta must point to host scalars", call);
     if (m == 0 || n == 0) return CUBLAS_STATUS_SUCCESS;
     long k_used = *alpha != 0 ? k : 0;
-    RETURN_IF_BAD(check_matrix(call, "A", h, A, ta ? k_used : m, ta ? m : k_used, lda));
-    RETURN_IF_BAD(check_matrix(call, "B", h, B, tb ? n : k_used, tb ? k_used : n, ldb));
-    RETURN_IF_BAD(check_matrix(call, "C", h, C, m, n, ldc));
-    GemmArgs g = {ta, tb, m, n, (int)k_used, lda, ldb, ldc, h->math == CUBLAS_TF32_TENSOR_OP_MATH, *alpha, *beta,
+    RETURN_IF_BAD(emu_check_matrix(call, "A", h->device, A, ta ? k_used : m, ta ? m : k_used, lda));
+    RETURN_IF_BAD(emu_check_matrix(call, "B", h->device, B, tb ? n : k_used, tb ? k_used : n, ldb));
+    RETURN_IF_BAD(emu_check_matrix(call, "C", h->device, C, m, n, ldc));
+    EmuGemm g = {ta, tb, m, n, (int)k_used, lda, ldb, ldc, h->math == CUBLAS_TF32_TENSOR_OP_MATH, *alpha, *beta,
                   A, B, C};
     std::string shape = std::string(ta ? "T" : "N") + (tb ? "T" : "N") + " m=" + std::to_string(m) +
                         " n=" + std::to_string(n) + " k=" + std::to_string(k);
     emu_count("gemm", shape, 2.0 * m * n * k);
-    emu_enqueue(emu_stream(h->stream), {"cublasSgemm " + shape, [g] { return run_gemm(g); }, {C}});
+    emu_enqueue(emu_stream(h->stream), {"cublasSgemm " + shape, [g] { return emu_run_gemm(g); }, {C}});
     return CUBLAS_STATUS_SUCCESS;
 }
 
@@ -211,16 +198,16 @@ extern "C" cublasStatus_t cublasSgemv(cublasHandle_t h, cublasOperation_t trans,
     const char *call = "cublasSgemv";
     if (!h) return CUBLAS_STATUS_NOT_INITIALIZED;
     if (emu_sticky_error()) return CUBLAS_STATUS_EXECUTION_FAILED;
-    if (!valid_op(trans)) return invalid("%s: trans is not an operation", call);
-    if (m < 0 || n < 0) return invalid("%s: m = %d, n = %d (neither may be negative)", call, m, n);
-    if (incx <= 0 || incy <= 0) return invalid("%s: incx = %d, incy = %d (recur uses positive strides)", call, incx, incy);
-    RETURN_IF_BAD(check_leading(call, "lda (A: m rows)", lda, m));
-    if (!alpha || !beta) return invalid("%s: alpha and beta must point to host scalars", call);
+    if (!valid_op(trans)) return emu_blas_invalid("%s: trans is not an operation", call);
+    if (m < 0 || n < 0) return emu_blas_invalid("%s: m = %d, n = %d (neither may be negative)", call, m, n);
+    if (incx <= 0 || incy <= 0) return emu_blas_invalid("%s: incx = %d, incy = %d (recur uses positive strides)", call, incx, incy);
+    RETURN_IF_BAD(emu_check_leading(call, "lda (A: m rows)", lda, m));
+    if (!alpha || !beta) return emu_blas_invalid("%s: alpha and beta must point to host scalars", call);
     if (m == 0 || n == 0) return CUBLAS_STATUS_SUCCESS;
     int t = trans != CUBLAS_OP_N, len_x = t ? m : n, len_y = t ? n : m;
-    RETURN_IF_BAD(check_matrix(call, "A", h, A, m, n, lda));
-    RETURN_IF_BAD(check_matrix(call, "x", h, x, 1, len_x, incx));
-    RETURN_IF_BAD(check_matrix(call, "y", h, y, 1, len_y, incy));
+    RETURN_IF_BAD(emu_check_matrix(call, "A", h->device, A, m, n, lda));
+    RETURN_IF_BAD(emu_check_matrix(call, "x", h->device, x, 1, len_x, incx));
+    RETURN_IF_BAD(emu_check_matrix(call, "y", h->device, y, 1, len_y, incy));
     GemvArgs g = {t, m, n, lda, incx, incy, *alpha, *beta, A, x, y};
     std::string shape = std::string(t ? "T" : "N") + " m=" + std::to_string(m) + " n=" + std::to_string(n);
     emu_count("gemv", shape, 2.0 * m * n);

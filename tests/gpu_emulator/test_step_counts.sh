@@ -6,7 +6,9 @@
 # device-to-host copy, 4
 # host-to-device copies (lengths, tokens, the token links of the embedding gradient,
 # labels: the batch staged ahead is the one used, not uploaded again) from pinned memory,
-# and no scaling pass of the gradients with one rank. With the persistent recurrence
+# and no scaling pass of the gradients with one rank; the biases added and their gradients
+# summed inside the products (cuBLASLt epilogues), with the separate passes back where
+# cuBLASLt offers no algorithm. With the persistent recurrence
 # kernels, the launches, GEMMs and copies per step do not depend on T: T = 12 and 24 give
 # the same counts.
 # Batches of one length (bench/make_fixed_length_csv.py), so no step grows a buffer.
@@ -44,4 +46,12 @@ else echo "FAIL host synchronisations with clip_value and clip_norm: $(row "host
 expect "4 host-to-device copies from pinned memory" '^\| copy H2D pinned \| 4 \|'
 if grep -q "copy H2D pageable" <<<"$table"; then echo "FAIL pageable uploads"; failed=1; else echo "ok   no pageable uploads"; fi
 if grep -q "scale_vector_kernel" <<<"$table"; then echo "FAIL scaling pass with scale 1"; failed=1; else echo "ok   no scaling pass"; fi
+# The biases ride in the products (cuBLASLt epilogues): no pass adding a bias, no GEMV of
+# a bias gradient; where cuBLASLt offers no algorithm, the separate passes come back.
+expect "no GEMV: bias gradients fused into the weight-gradient products" '^\| GEMVs \(cuBLAS\) \| 0 \|'
+if grep -q "add_row_bias_kernel" <<<"$table"; then echo "FAIL a separate bias pass"; failed=1; else echo "ok   no separate bias pass"; fi
+unfused=$(RECUR_EMU_LT_ALGOS=0 count_table 12 --clip_norm=0) || { echo "FAIL: count_step.sh (no cuBLASLt): $unfused"; exit 1; }
+if grep -Eq '^\| GEMVs \(cuBLAS\) \| [1-9]' <<<"$unfused" && grep -q "add_row_bias_kernel" <<<"$unfused"; then
+  echo "ok   without cuBLASLt algorithms: GEMVs and bias passes instead"
+else echo "FAIL without cuBLASLt algorithms: $(row "GEMVs \(cuBLAS\)" <<<"$unfused") GEMVs"; failed=1; fi
 exit $failed
