@@ -7,7 +7,7 @@
  *                         kernel_overruns_slack, relies_on_zeroed_alloc,
  *                         download_without_sync, upload_source_reused, barrier_divergence,
  *                         block_too_large, too_much_shared, grid_too_large,
- *                         host_pointer_to_kernel, row_major_gemm,
+ *                         host_pointer_to_kernel, row_major_gemm, row_major_lt,
  *                         grid_sync_not_cooperative, grid_sync_divergence,
  *                         cooperative_too_large
  *
@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include <cooperative_groups.h>
+#include <cublasLt.h>
 #include <cublas_v2.h>
 
 #include "cuda_ops.h"
@@ -55,6 +56,28 @@ static void gemm_row_major_as_is(int trans_a, int trans_b, int M, int N, int K, 
     if (!h) CHECK(CUBLAS, cublasCreate(&h)), CHECK(CUBLAS, cublasSetStream(h, cuda_ops_stream()));
     CHECK(CUBLAS, cublasSgemm(h, trans_a ? CUBLAS_OP_T : CUBLAS_OP_N, trans_b ? CUBLAS_OP_T : CUBLAS_OP_N, M, N,
                               K, &alpha, A, lda, B, ldb, &beta, C, ldc));
+}
+
+/* The same mistake through cuBLASLt: row-major matrices described to it as they are. */
+static int lt_forward_row_major(int rows, int ins, int outs, const real *x, const real *w, const real *b, real *y) {
+    static cublasLtHandle_t h;
+    if (!h) CHECK(CUBLAS, cublasLtCreate(&h));
+    cublasLtMatrixLayout_t lx, lw, ly;
+    CHECK(CUBLAS, cublasLtMatrixLayoutCreate(&lx, CUDA_R_32F, rows, ins, ins));
+    CHECK(CUBLAS, cublasLtMatrixLayoutCreate(&lw, CUDA_R_32F, outs, ins, ins));
+    CHECK(CUBLAS, cublasLtMatrixLayoutCreate(&ly, CUDA_R_32F, rows, outs, outs));
+    cublasLtMatmulDesc_t desc;
+    CHECK(CUBLAS, cublasLtMatmulDescCreate(&desc, CUBLAS_COMPUTE_32F, CUDA_R_32F));
+    int32_t transposed = CUBLAS_OP_T;
+    cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
+    CHECK(CUBLAS, cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_TRANSB, &transposed, sizeof transposed));
+    CHECK(CUBLAS, cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof epilogue));
+    CHECK(CUBLAS, cublasLtMatmulDescSetAttribute(desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &b, sizeof b));
+    cublasLtMatmulAlgo_t algo = {};
+    const float one = 1, zero = 0;
+    CHECK(CUBLAS, cublasLtMatmul(h, desc, &one, x, lx, w, lw, &zero, y, ly, y, ly, &algo, nullptr, 0,
+                                 cuda_ops_stream()));
+    return 1;
 }
 
 /* ---- a model step on both backends ---- */
@@ -209,6 +232,10 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(name, "row_major_gemm")) {
         planted.gemm = gemm_row_major_as_is;
+        return compare_model_step(&planted, 1);
+    }
+    if (!strcmp(name, "row_major_lt")) {
+        planted.linear_forward = lt_forward_row_major;
         return compare_model_step(&planted, 1);
     }
     return run_kernel_case(name);
