@@ -198,12 +198,6 @@ static void cpu_step_carry_gradient(int B, int H, int t, const int32_t *lengths,
 
 /* ---- flat vectors ---- */
 
-static void cpu_sum_squares(long n, const real *x, double *out) {
-    double sum = 0;
-    for (long i = 0; i < n; i++) sum += (double)x[i] * x[i];
-    *out = sum;
-}
-
 static void cpu_scale(long n, real a, real *x) {
     for (long i = 0; i < n; i++) x[i] *= a;
 }
@@ -251,7 +245,7 @@ static void cpu_clamp(long n, real lo, real hi, const double *guard, real *x) {
         .pool_forward = pool_forward, .pool_backward = pool_backward,                     \
         .tanh_forward = tanh_forward, .tanh_backward = tanh_backward,                     \
         .loss_forward = cpu_loss_forward, .loss_backward = loss_backward,                 \
-        .sum_squares = cpu_sum_squares, .scale = cpu_scale,                               \
+        .sum_squares = sum_squares_##ISA, .scale = cpu_scale,                             \
         .scale_by_norm = cpu_scale_by_norm, .clamp = cpu_clamp,                           \
     }
 
