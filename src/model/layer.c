@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "linear.h"
+
 static int state_slot(LayerShape s, int t) { return s.reverse ? t : t + 1; }
 static int prev_slot(LayerShape s, int t) { return s.reverse ? t + 1 : t; }
 static int time_at(LayerShape s, int step) { return s.reverse ? s.T - 1 - step : step; }
@@ -44,8 +46,7 @@ static void project_inputs(const LayerPass *p, int d) {
     DirectionState st = p->st[d];
     int GH = p->cell->gates * s.H;
     long BH = (long)s.B * s.H;
-    ops->gemm(0, 1, s.T * s.B, GH, s.I, 1, p->x, s.I, p->w[d].w_ih, s.I, 0, st.xp, GH);
-    ops->add_row_bias(s.T * s.B, GH, p->w[d].b_ih, st.xp);
+    linear_forward(ops, s.T * s.B, s.I, GH, p->x, p->w[d].w_ih, p->w[d].b_ih, st.xp);
     ops->zero(st.states + prev_slot(s, time_at(s, 0)) * BH, sizeof(real) * BH);
     if (p->cell->has_cell_state) ops->zero(st.cells + prev_slot(s, time_at(s, 0)) * BH, sizeof(real) * BH);
 }
@@ -99,13 +100,16 @@ static void weight_gradients(const ModelOps *ops, const CellKind *cell, LayerSha
                              int accumulate_dx) {
     int rows = s.T * s.B, H = s.H, GH = cell->gates * s.H;
     const real *h_prev_all = st.states + (s.reverse ? (long)s.B * H : 0);
-    ops->gemm(1, 0, GH, s.I, rows, 1, dxp, GH, x, s.I, 1, grad.w_ih, s.I);
-    ops->add_column_sums(rows, GH, dxp, grad.b_ih);
-    if (cell->recurrent_weight_grad)
+    int shared = dhp == dxp; /* b_hh's gradient is b_ih's: both summed in one pass */
+    linear_weight_grad(ops, rows, s.I, GH, x, dxp, grad.w_ih, grad.b_ih, shared ? grad.b_hh : 0);
+    if (cell->recurrent_weight_grad) {
         cell->recurrent_weight_grad(ops, rows, H, dhp, h_prev_all, st.cache, grad.w_hh);
-    else
+        if (!shared) ops->add_column_sums(rows, GH, dhp, grad.b_hh);
+    } else if (shared) {
         ops->gemm(1, 0, GH, H, rows, 1, dhp, GH, h_prev_all, H, 1, grad.w_hh, H);
-    ops->add_column_sums(rows, GH, dhp, grad.b_hh);
+    } else {
+        linear_weight_grad(ops, rows, H, GH, h_prev_all, dhp, grad.w_hh, grad.b_hh, 0);
+    }
     if (dx) ops->gemm(0, 0, rows, s.I, GH, 1, dxp, GH, w.w_ih, s.I, accumulate_dx ? 1 : 0, dx, s.I);
 }
 

@@ -8,6 +8,10 @@
 
 void linear_forward(const ModelOps *ops, int N, int I, int O, const real *x, const real *w,
                     const real *b, real *y);
+/* dW += dy^T x, db += colsum(dy), and db2 += colsum(dy) when not NULL (a second bias
+ * that gets the same gradient: an RNN's or LSTM's b_hh). */
+void linear_weight_grad(const ModelOps *ops, int N, int I, int O, const real *x, const real *dy,
+                        real *dw, real *db, real *db2);
 /* dW += dy^T x, db += colsum(dy), dx = dy W (dx may be NULL). */
 void linear_backward(const ModelOps *ops, int N, int I, int O, const real *x, const real *w,
                      const real *dy, real *dw, real *db, real *dx);

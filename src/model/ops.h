@@ -62,6 +62,13 @@ typedef struct ModelOps {
     void (*add_row_bias)(int rows, int cols, const real *bias, real *Y);    /* Y[i] += bias */
     void (*add_column_sums)(int rows, int cols, const real *X, real *out);  /* out += colsum */
     void (*set_rows)(int rows, int cols, const real *row, real *Y, int ldy); /* Y[i] = row */
+    /* Optional fused forms (NULL: linear.c does gemm, then the bias helper). C = A W^T +
+     * bias (A [M][K], W [N][K]); and C += A^T B with sums (and sums2 when not NULL) +=
+     * the column sums of A [K][M], each column summed in row order as add_column_sums. */
+    void (*gemm_bias)(int M, int N, int K, const real *A, int lda, const real *W, int ldw,
+                      const real *bias, real *C, int ldc);
+    void (*gemm_tn_sums)(int M, int N, int K, const real *A, int lda, const real *B, int ldb,
+                         real *C, int ldc, real *sums, real *sums2);
 
     /* ---- cell steps on B sample rows (cell_math.h) ---- */
     void (*rnn_forward)(int B, int H, int relu, const real *xp, const real *hp, real *h);
