@@ -79,9 +79,14 @@ const char *packed_gemm_kernel_name(void) { return cpu_isa_name(current_kernel()
 
 int packed_gemm_use(const char *name) { return cpu_isa_use(name); }
 
-/* n reals; inline (a panel row is 2-16 of them: a library call each cost more than the copy). */
+/* n reals, a panel row: a whole one (16, 8 or 4 reals: a copy of known size, which GCC
+ * inlines as vector moves) or an edge one. A plain loop here GCC turns back into a
+ * library call per row, which cost more than the copy. */
 static void copy_reals(real *restrict dst, const real *restrict src, int n) {
-    for (int i = 0; i < n; i++) dst[i] = src[i];
+    if (n == 16) __builtin_memcpy(dst, src, 16 * sizeof(real));
+    else if (n == 8) __builtin_memcpy(dst, src, 8 * sizeof(real));
+    else if (n == 4) __builtin_memcpy(dst, src, 4 * sizeof(real));
+    else memcpy(dst, src, sizeof(real) * (size_t)n);
 }
 
 void packed_gemm_pack(PackedMatrix *p, int K, int N, const real *W, int ldw, int w_is_nk,
