@@ -107,7 +107,7 @@ static const ModelOps cuda_ops = {
     .upload = cuda_upload, .download = cuda_download,
     .gemm = cuda_gemm, .add_row_bias = cuda_add_row_bias,
     .add_column_sums = cuda_add_column_sums, .set_rows = cuda_set_rows,
-    .linear_forward = cuda_lt_linear_forward, .linear_weight_grad = cuda_lt_linear_weight_grad,
+    .gemm_bias = cuda_lt_gemm_bias, .gemm_tn_sums = cuda_lt_gemm_tn_sums,
     .rnn_forward = cuda_rnn_forward, .rnn_backward = cuda_rnn_backward,
     .lstm_forward = cuda_lstm_forward, .lstm_backward = cuda_lstm_backward,
     .gru_gates = cuda_gru_gates, .gru_reset_hidden = cuda_gru_reset_hidden,

@@ -23,11 +23,14 @@ void cuda_gru_reset_backward(int B, int H, const real *cache, real *dxp, real *d
 void cuda_gru_textbook_reset_backward(int B, int H, const real *cache, const real *drh,
                                       const real *h_prev, real *dxp, real *dh_prev);
 
-/* gemm_epilogue.cu: the linear ops through cuBLASLt epilogues; 0 where it has no algorithm */
+/* gemm_epilogue.cu: ops.h gemm_bias, gemm_tn_sums through cuBLASLt epilogues; 0 where it
+ * has no algorithm */
 void cuda_lt_open(void);
 void cuda_lt_set_tf32(int enabled);
-int cuda_lt_linear_forward(int rows, int ins, int outs, const real *x, const real *w, const real *b, real *y);
-int cuda_lt_linear_weight_grad(int rows, int ins, int outs, const real *x, const real *dy, real *dw, real *db);
+int cuda_lt_gemm_bias(int M, int N, int K, const real *A, int lda, const real *W, int ldw, const real *bias,
+                      real *C, int ldc);
+int cuda_lt_gemm_tn_sums(int M, int N, int K, const real *A, int lda, const real *B, int ldb, real *C, int ldc,
+                         real *sums, real *sums2);
 
 /* recurrence_kernels.cu: the directions' whole time loops, persistent; 0 when declined */
 int cuda_recurrence_forward(const RecurrenceJob *jobs, int count);

@@ -1,17 +1,17 @@
-/* gemm_epilogue.cu: the whole-sequence products of a linear map with the bias fused into
- * the product, through cuBLASLt epilogues — forward y = x w^T + b (EPILOGUE_BIAS: no
- * separate pass over y to add the bias) and backward dw += dy^T x with the bias gradient,
- * the column sums of dy, taken from the product's own reads of dy (EPILOGUE_BGRADB: no
- * separate GEMV over dy). cuBLASLt writes the bias gradient rather than adding it, so it
- * lands in a scratch vector and one small kernel adds it to db.
+/* gemm_epilogue.cu: the products of a linear map with the bias fused into the product
+ * (ops.h gemm_bias, gemm_tn_sums), through cuBLASLt epilogues — forward C = A W^T + bias
+ * (EPILOGUE_BIAS: no separate pass over C to add the bias) and backward C += A^T B with
+ * the bias gradient, A's column sums, taken from the product's own reads of A
+ * (EPILOGUE_BGRADB: no separate GEMV over A). cuBLASLt writes the bias gradient rather
+ * than adding it, so it lands in a scratch vector and one small kernel adds it to the
+ * gradient(s).
  *
- * Row-major on column-major cuBLASLt, as in cuda_context.cu: a row-major [r][c] matrix is
- * the column-major c x r one, so (x [rows][ins], w [outs][ins], y and dy [rows][outs],
- * dw [outs][ins])
- *   forward:  D = y^T (outs x rows) = op_T(w: ins x outs) (x: ins x rows), the bias one
- *             value per row of D;
- *   backward: D = dw^T (ins x outs) += (x: ins x rows) op_T(dy: outs x rows), the bias
- *             gradient one value per column of D, summed over k = rows.
+ * Row-major on column-major cuBLASLt, as in cuda_context.cu: a row-major [r][c] matrix
+ * with row stride ld is the column-major c x r one with leading dimension ld, so
+ *   gemm_bias (A [M][K], W [N][K], C [M][N]): D = C^T (N x M) = op_T(W: K x N) (A: K x M),
+ *             the bias one value per row of D;
+ *   gemm_tn_sums (A [K][M], B [K][N], C [M][N]): D = C^T (N x M) += (B: N x K) op_T(A:
+ *             M x K), the bias gradient one value per column of D, summed over K.
  * For a product cuBLASLt has no algorithm for (its heuristic may decline an epilogue on
  * some GPUs and versions) these return 0 and linear.c runs cublasSgemm and the separate
  * pass; the answer is remembered per shape with the rest of the prepared call. */
@@ -24,9 +24,9 @@
 enum { LT_WORKSPACE_BYTES = 32 << 20, LT_CACHED_SHAPES = 64 };
 
 /* One prepared product: the descriptors, the heuristic's algorithm (or none), for one
- * (direction, rows, ins, outs, tf32). */
+ * shape (kind, sizes, leading dimensions, tf32). */
 typedef struct LtProduct {
-    int backward, rows, ins, outs, tf32;
+    int backward, M, N, K, lda, ldb, ldc, tf32;
     int usable;                    /* 0: cuBLASLt offered no algorithm */
     cublasLtMatmulDesc_t desc;
     cublasLtMatrixLayout_t a, b, d;
@@ -57,9 +57,9 @@ static void set_attribute(cublasLtMatmulDesc_t desc, cublasLtMatmulDescAttribute
     CHECK(CUBLAS, cublasLtMatmulDescSetAttribute(desc, attr, value, size));
 }
 
-static cublasLtMatrixLayout_t layout(long rows, long cols) {
+static cublasLtMatrixLayout_t layout(long rows, long cols, long ld) {
     cublasLtMatrixLayout_t l;
-    CHECK(CUBLAS, cublasLtMatrixLayoutCreate(&l, CUDA_R_32F, (uint64_t)rows, (uint64_t)cols, rows));
+    CHECK(CUBLAS, cublasLtMatrixLayoutCreate(&l, CUDA_R_32F, (uint64_t)rows, (uint64_t)cols, ld));
     return l;
 }
 
@@ -74,9 +74,10 @@ static void prepare(LtProduct *p) {
     set_attribute(p->desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof epilogue);
     const real *any_bias = (const real *)lt.workspace; /* the heuristic wants one set */
     set_attribute(p->desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &any_bias, sizeof any_bias);
-    p->a = p->backward ? layout(p->ins, p->rows) : layout(p->ins, p->outs);
-    p->b = p->backward ? layout(p->outs, p->rows) : layout(p->ins, p->rows);
-    p->d = p->backward ? layout(p->ins, p->outs) : layout(p->outs, p->rows);
+    /* forward: a = W (K x N, ldb = ldw), b = A (K x M); backward: a = B (N x K), b = A (M x K) */
+    p->a = p->backward ? layout(p->N, p->K, p->ldb) : layout(p->K, p->N, p->ldb);
+    p->b = p->backward ? layout(p->M, p->K, p->lda) : layout(p->K, p->M, p->lda);
+    p->d = layout(p->N, p->M, p->ldc);
     cublasLtMatmulPreference_t pref;
     uint64_t workspace = LT_WORKSPACE_BYTES;
     CHECK(CUBLAS, cublasLtMatmulPreferenceCreate(&pref));
@@ -101,11 +102,13 @@ static void release(LtProduct *p) {
 
 /* The prepared product of this shape: found, or made in a free slot or the least
  * recently used one. */
-static LtProduct *product_of(int backward, int rows, int ins, int outs) {
+static LtProduct *product_of(LtProduct want) {
+    want.tf32 = lt.tf32;
     LtProduct *slot = 0;
     for (int i = 0; i < lt.cached; i++) {
         LtProduct *p = &lt.cache[i];
-        if (p->backward == backward && p->rows == rows && p->ins == ins && p->outs == outs && p->tf32 == lt.tf32) {
+        if (p->backward == want.backward && p->M == want.M && p->N == want.N && p->K == want.K &&
+            p->lda == want.lda && p->ldb == want.ldb && p->ldc == want.ldc && p->tf32 == want.tf32) {
             p->last_use = ++lt.uses;
             return p;
         }
@@ -113,8 +116,7 @@ static LtProduct *product_of(int backward, int rows, int ins, int outs) {
     }
     if (lt.cached < LT_CACHED_SHAPES) slot = &lt.cache[lt.cached++];
     else release(slot);
-    memset(slot, 0, sizeof *slot);
-    slot->backward = backward, slot->rows = rows, slot->ins = ins, slot->outs = outs, slot->tf32 = lt.tf32;
+    *slot = want;
     prepare(slot);
     slot->last_use = ++lt.uses;
     return slot;
@@ -127,28 +129,41 @@ static void run(LtProduct *p, const real *bias, const real *A, const real *B, re
                                  lt.workspace, LT_WORKSPACE_BYTES, cuda_ops_stream()));
 }
 
-int cuda_lt_linear_forward(int rows, int ins, int outs, const real *x, const real *w, const real *b, real *y) {
-    if (rows == 0 || outs == 0 || ins == 0) return 0; /* nothing to fuse: the plain path's rules */
-    LtProduct *p = product_of(0, rows, ins, outs);
+/* The shape's key: kind, sizes and leading dimensions (the rest zero). */
+static LtProduct shape(int backward, int M, int N, int K, int lda, int ldb, int ldc) {
+    LtProduct p;
+    memset(&p, 0, sizeof p);
+    p.backward = backward, p.M = M, p.N = N, p.K = K, p.lda = lda, p.ldb = ldb, p.ldc = ldc;
+    return p;
+}
+
+int cuda_lt_gemm_bias(int M, int N, int K, const real *A, int lda, const real *W, int ldw, const real *bias,
+                      real *C, int ldc) {
+    if (M == 0 || N == 0 || K == 0) return 0; /* nothing to fuse: the plain path's rules */
+    LtProduct *p = product_of(shape(0, M, N, K, lda, ldw, ldc));
     if (!p->usable) return 0;
-    run(p, b, w, x, 0, y);
+    run(p, bias, W, A, 0, C);
     return 1;
 }
 
-__global__ void add_vector_kernel(long n, const real *from, real *to) {
-    GRID_STRIDE_LOOP(i, n) to[i] += from[i];
+__global__ void add_sums_kernel(long n, const real *sums, real *to, real *to2) {
+    GRID_STRIDE_LOOP(i, n) {
+        to[i] += sums[i];
+        if (to2) to2[i] += sums[i];
+    }
 }
 
-int cuda_lt_linear_weight_grad(int rows, int ins, int outs, const real *x, const real *dy, real *dw, real *db) {
-    if (rows == 0 || outs == 0 || ins == 0) return 0;
-    LtProduct *p = product_of(1, rows, ins, outs);
+int cuda_lt_gemm_tn_sums(int M, int N, int K, const real *A, int lda, const real *B, int ldb, real *C, int ldc,
+                         real *sums, real *sums2) {
+    if (M == 0 || N == 0 || K == 0) return 0;
+    LtProduct *p = product_of(shape(1, M, N, K, lda, ldb, ldc));
     if (!p->usable) return 0;
-    if (outs > lt.bias_grad_len) {
+    if (M > lt.bias_grad_len) {
         CHECK(CUDA, cudaFree(lt.bias_grad));
-        CHECK(CUDA, cudaMalloc(&lt.bias_grad, sizeof(real) * (size_t)outs));
-        lt.bias_grad_len = outs;
+        CHECK(CUDA, cudaMalloc(&lt.bias_grad, sizeof(real) * (size_t)M));
+        lt.bias_grad_len = M;
     }
-    run(p, lt.bias_grad, x, dy, 1, dw);
-    LAUNCH_ELEMENTWISE(add_vector_kernel, outs, (long)outs, (const real *)lt.bias_grad, db);
+    run(p, lt.bias_grad, B, A, 1, C);
+    LAUNCH_ELEMENTWISE(add_sums_kernel, M, (long)M, (const real *)lt.bias_grad, sums, sums2);
     return 1;
 }

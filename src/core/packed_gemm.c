@@ -13,7 +13,8 @@
 struct PackedKernel {
     CpuIsa isa;
     int vl, mr, np; /* panel width, rows and panels per tile */
-    void (*tile)(int K, const real *const *arow, long ks, const real *const *panel, real *tile);
+    void (*tile)(int K, const real *const *arow, long ks, const real *const *panel, real *out, long ldo,
+                 int accumulate);
 };
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !defined(RECUR_REAL_DOUBLE)
@@ -78,6 +79,16 @@ const char *packed_gemm_kernel_name(void) { return cpu_isa_name(current_kernel()
 
 int packed_gemm_use(const char *name) { return cpu_isa_use(name); }
 
+/* n reals, a panel row: a whole one (16, 8 or 4 reals: a copy of known size, which GCC
+ * inlines as vector moves) or an edge one. A plain loop here GCC turns back into a
+ * library call per row, which cost more than the copy. */
+static void copy_reals(real *restrict dst, const real *restrict src, int n) {
+    if (n == 16) __builtin_memcpy(dst, src, 16 * sizeof(real));
+    else if (n == 8) __builtin_memcpy(dst, src, 8 * sizeof(real));
+    else if (n == 4) __builtin_memcpy(dst, src, 4 * sizeof(real));
+    else memcpy(dst, src, sizeof(real) * (size_t)n);
+}
+
 void packed_gemm_pack(PackedMatrix *p, int K, int N, const real *W, int ldw, int w_is_nk,
                       const real *bias) {
     const PackedKernel *k = current_kernel();
@@ -93,13 +104,14 @@ void packed_gemm_pack(PackedMatrix *p, int K, int N, const real *W, int ldw, int
     for (int q = 0; q < panels; q++) {
         real *dst = p->data + (long)q * (K + 1) * vl;
         int n0 = q * vl, w = N - n0 < vl ? N - n0 : vl;
-        memset(dst, 0, sizeof(real) * (size_t)(K + 1) * vl);
+        if (w < vl) memset(dst, 0, sizeof(real) * (size_t)(K + 1) * vl); /* zero padding */
+        else if (!bias) memset(dst, 0, sizeof(real) * (size_t)vl);    /* zero bias row */
         if (bias) memcpy(dst, bias + n0, sizeof(real) * (size_t)w);
         if (w_is_nk) /* W [N][K]: each column of the panel is a contiguous row of W */
             for (int c = 0; c < w; c++)
                 for (int kk = 0; kk < K; kk++) dst[(long)(kk + 1) * vl + c] = W[(long)(n0 + c) * ldw + kk];
         else /* W [K][N]: each row of the panel is a contiguous piece of a row of W */
-            for (int kk = 0; kk < K; kk++) memcpy(dst + (long)(kk + 1) * vl, W + (long)kk * ldw + n0, sizeof(real) * (size_t)w);
+            for (int kk = 0; kk < K; kk++) copy_reals(dst + (long)(kk + 1) * vl, W + (long)kk * ldw + n0, w);
     }
 }
 
@@ -109,19 +121,24 @@ void packed_gemm_free(PackedMatrix *p) {
 }
 
 /* One tile: rows m0.. (mr of them) by panels q0.. (np of them), into C; A's rows, or
- * (a_trans) its columns. */
+ * (a_trans) its columns. A full tile is stored into C by the kernel; an edge one goes
+ * through `tile` and only its part inside C is copied (or added). */
 static void run_tile(const PackedMatrix *p, int m0, int mr, int q0, int np, const real *A, int lda,
                      int a_trans, real *C, int ldc, int accumulate, real *tile) {
     const PackedKernel *k = p->kernel;
     const real *arow[16], *panel[8];
     for (int m = 0; m < k->mr; m++) arow[m] = A + (long)(m0 + (m < mr ? m : 0)) * (a_trans ? 1 : lda);
     for (int q = 0; q < k->np; q++) panel[q] = p->data + (long)(q0 + (q < np ? q : 0)) * (p->K + 1) * p->width;
-    k->tile(p->K, arow, a_trans ? lda : 1, panel, tile);
-    int tw = k->np * p->width;
+    int tw = k->np * p->width, n0 = q0 * p->width;
+    if (mr == k->mr && n0 + tw <= p->N) {
+        k->tile(p->K, arow, a_trans ? lda : 1, panel, C + (long)m0 * ldc + n0, ldc, accumulate);
+        return;
+    }
+    k->tile(p->K, arow, a_trans ? lda : 1, panel, tile, tw, 0);
+    int n1 = n0 + np * p->width < p->N ? n0 + np * p->width : p->N;
     for (int m = 0; m < mr; m++) {
         real *c = C + (long)(m0 + m) * ldc;
         const real *t = tile + (long)m * tw;
-        int n0 = q0 * p->width, n1 = n0 + np * p->width < p->N ? n0 + np * p->width : p->N;
         if (accumulate)
             for (int n = n0; n < n1; n++) c[n] += t[n - n0];
         else

@@ -1,5 +1,5 @@
 /* cpu_loops_body.h: the CPU backend's per-row loops over the cell arithmetic of
- * cell_math.h, and the bias helpers of the whole-sequence GEMMs (split over the CPU
+ * cell_math.h, the gradient's sum of squares, and the bias helpers of the whole-sequence GEMMs (split over the CPU
  * threads by ranges that keep each element's order); included by ops_cpu.c
  * once per instruction set (LOOP(name) gives each copy its own names). The arithmetic is
  * per element and GCC does not contract a*b+c here (ISO C: -ffp-contract=off), so every
@@ -134,4 +134,16 @@ static void LOOP(column_sums_part)(void *arg, int i) {
 static void LOOP(add_column_sums)(int rows, int cols, const real *X, real *out) {
     SplitCall c = {rows, cols, split_parts((long)rows * cols, cols / 16), X, out};
     cpu_parallel(c.parts, c.parts > 1, LOOP(column_sums_part), &c);
+}
+
+/* Sum of squares in double, in a fixed order whatever the vector width: element i goes to
+ * running sum i % 8, and the 8 sums are added pairwise at the end (one dependent chain of
+ * adds per element, as a plain loop has, would keep the vector units idle). */
+static void LOOP(sum_squares)(long n, const real *restrict x, double *out) {
+    double s[8] = {0};
+    long i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++) s[l] += (double)x[i + l] * x[i + l];
+    for (int l = 0; i < n; i++, l++) s[l] += (double)x[i] * x[i];
+    *out = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }

@@ -1,28 +1,30 @@
 /* linear.c: a linear map with bias — the heads' fully connected layers and the recurrent
  * layers' whole-sequence input projections and weight gradients — and tanh for the heads.
- * A backend that fuses the bias into the product (ops->linear_forward / linear_weight_grad:
- * cuBLASLt epilogues on the GPU) does so; otherwise the product and a bias pass. */
+ * A backend that fuses the bias into the product (ops->gemm_bias / gemm_tn_sums: the CPU's
+ * packed kernel, cuBLASLt epilogues on the GPU) does so; otherwise the product and a bias
+ * pass. */
 #include "linear.h"
 
 #include "../core/activations.h"
 
 void linear_forward(const ModelOps *ops, int N, int I, int O, const real *x, const real *w,
                     const real *b, real *y) {
-    if (ops->linear_forward && ops->linear_forward(N, I, O, x, w, b, y)) return;
+    if (ops->gemm_bias && ops->gemm_bias(N, O, I, x, I, w, I, b, y, O)) return;
     ops->gemm(0, 1, N, O, I, 1, x, I, w, I, 0, y, O);
     ops->add_row_bias(N, O, b, y);
 }
 
 void linear_weight_grad(const ModelOps *ops, int N, int I, int O, const real *x, const real *dy,
-                        real *dw, real *db) {
-    if (ops->linear_weight_grad && ops->linear_weight_grad(N, I, O, x, dy, dw, db)) return;
+                        real *dw, real *db, real *db2) {
+    if (ops->gemm_tn_sums && ops->gemm_tn_sums(O, I, N, dy, O, x, I, dw, I, db, db2)) return;
     ops->gemm(1, 0, O, I, N, 1, dy, O, x, I, 1, dw, I);
     ops->add_column_sums(N, O, dy, db);
+    if (db2) ops->add_column_sums(N, O, dy, db2);
 }
 
 void linear_backward(const ModelOps *ops, int N, int I, int O, const real *x, const real *w,
                      const real *dy, real *dw, real *db, real *dx) {
-    linear_weight_grad(ops, N, I, O, x, dy, dw, db);
+    linear_weight_grad(ops, N, I, O, x, dy, dw, db, NULL);
     if (dx) ops->gemm(0, 0, N, I, O, 1, dy, O, w, I, 0, dx, I);
 }
 

@@ -1,5 +1,4 @@
-/* linear.h: a linear map y = x W^T + b on N rows (the heads' layers, the recurrent layers'
- * input projections and weight gradients), and tanh in place.
+/* linear.h: a fully connected layer y = x W^T + b on N rows, and tanh in place.
  * Shapes: x [N][I], W [O][I], b [O], y [N][O]. */
 #ifndef RECUR_LINEAR_H
 #define RECUR_LINEAR_H
@@ -9,10 +8,11 @@
 
 void linear_forward(const ModelOps *ops, int N, int I, int O, const real *x, const real *w,
                     const real *b, real *y);
-/* dW += dy^T x, db += colsum(dy). */
+/* dW += dy^T x, db += colsum(dy), and db2 += colsum(dy) when not NULL (a second bias
+ * that gets the same gradient: an RNN's or LSTM's b_hh). */
 void linear_weight_grad(const ModelOps *ops, int N, int I, int O, const real *x, const real *dy,
-                        real *dw, real *db);
-/* linear_weight_grad, and dx = dy W (dx may be NULL). */
+                        real *dw, real *db, real *db2);
+/* dW += dy^T x, db += colsum(dy), dx = dy W (dx may be NULL). */
 void linear_backward(const ModelOps *ops, int N, int I, int O, const real *x, const real *w,
                      const real *dy, real *dw, real *db, real *dx);
 /* The CPU backend's tanh (ops->tanh_forward / tanh_backward on any backend). */

@@ -62,14 +62,15 @@ typedef struct ModelOps {
     void (*add_row_bias)(int rows, int cols, const real *bias, real *Y);    /* Y[i] += bias */
     void (*add_column_sums)(int rows, int cols, const real *X, real *out);  /* out += colsum */
     void (*set_rows)(int rows, int cols, const real *row, real *Y, int ldy); /* Y[i] = row */
-    /* A linear map's products with the bias fused in (optional: NULL, or returning 0 for a
-     * product it does not fuse, and linear.c runs gemm with add_row_bias/add_column_sums):
-     * y [rows][outs] = x [rows][ins] w^T + b, w [outs][ins]; dw += dy^T x, db += the column
-     * sums of dy [rows][outs]. All contiguous rows. */
-    int (*linear_forward)(int rows, int ins, int outs, const real *x, const real *w, const real *b,
-                          real *y);
-    int (*linear_weight_grad)(int rows, int ins, int outs, const real *x, const real *dy, real *dw,
-                              real *db);
+    /* Optional fused forms of a linear map's products (NULL, or returning 0 for a product
+     * not fused — cuBLASLt may offer no algorithm — and linear.c does gemm, then the bias
+     * helper). C = A W^T + bias (A [M][K], W [N][K]); and C += A^T B with sums (and sums2
+     * when not NULL) += the column sums of A [K][M] (the CPU sums each column in row
+     * order, as add_column_sums; the GPU in the product's epilogue). */
+    int (*gemm_bias)(int M, int N, int K, const real *A, int lda, const real *W, int ldw,
+                     const real *bias, real *C, int ldc);
+    int (*gemm_tn_sums)(int M, int N, int K, const real *A, int lda, const real *B, int ldb,
+                        real *C, int ldc, real *sums, real *sums2);
 
     /* ---- cell steps on B sample rows (cell_math.h) ---- */
     void (*rnn_forward)(int B, int H, int relu, const real *xp, const real *hp, real *h);

@@ -70,18 +70,26 @@ static void openblas_gemm(int trans_a, int trans_b, int M, int N, int K, real al
 
 /* Whole-sequence products go through the packed kernel when it is on: input
  * projections, input gradients and the head (A untransposed: the right side packed once
- * per call, at most 1 MB so it stays in cache), and the weight gradients (A^T B with
- * K = T*B: each part of the rows of C walks K in chunks of 256, packing B's chunk into
- * its own buffer and reading A's columns in place). Rows of C are split over the
- * threads. Anything else stays OpenBLAS. */
+ * per call, at most 1 MB so it stays in cache, with the bias as its first row when there
+ * is one), and the weight gradients (A^T B with K = T*B: each part of the rows of C walks
+ * K in chunks of 256, packing B's chunk into its own buffer and reading A's columns in
+ * place, and adds those columns of the chunk into the bias gradients while they are in
+ * cache). Rows of C are split over the threads. Anything else stays OpenBLAS. */
 typedef struct PackedCall {
     const real *A, *B; /* A [M][K] (lda), or [K][M] when trans_a; B [K][N] or [N][K] */
     real *C;
     int M, N, K, lda, ldb, ldc, trans_a, trans_b, accumulate, parts, block;
+    real *sums[2]; /* trans_a: column sums of A to add into (NULL: none) */
 } PackedCall;
 
 enum { TN_CHUNK = 256 };
 static PackedMatrix part_pack[CPU_PARALLEL_MAX]; /* per part; the ops run one at a time */
+
+/* out[j] += X[r][j] for r = 0..rows-1 in order, j in [j0, j1) (X's row stride ldx). */
+static void add_columns(int rows, int j0, int j1, const real *X, int ldx, real *out) {
+    for (long r = 0; r < rows; r++)
+        for (int j = j0; j < j1; j++) out[j] += X[r * ldx + j];
+}
 
 static void packed_part(void *arg, int i) {
     const PackedCall *c = arg;
@@ -95,28 +103,61 @@ static void packed_part(void *arg, int i) {
     }
     for (int k0 = 0; k0 < c->K; k0 += TN_CHUNK) {
         int kc = c->K - k0 < TN_CHUNK ? c->K - k0 : TN_CHUNK;
+        const real *a = c->A + (long)k0 * c->lda;
         packed_gemm_pack(&part_pack[i], kc, c->N, c->B + (long)k0 * c->ldb, c->ldb, 0, 0);
-        packed_gemm_tn(&part_pack[i], m1 - m0, c->A + (long)k0 * c->lda + m0, c->lda, C, c->ldc,
-                       c->accumulate || k0 > 0);
+        packed_gemm_tn(&part_pack[i], m1 - m0, a + m0, c->lda, C, c->ldc, c->accumulate || k0 > 0);
+        for (int s = 0; s < 2; s++)
+            if (c->sums[s]) add_columns(kc, m0, m1, a, c->lda, c->sums[s]);
     }
+}
+
+/* Whether the packed kernel takes this product (else OpenBLAS does). */
+static int packable(int trans_a, int trans_b, int M, int N, int K, real alpha, real beta) {
+    return alpha == 1 && (beta == 0 || beta == 1) && M >= 8 && cpu_packed_products() &&
+           !(trans_a ? trans_b : (long)K * N * (long)sizeof(real) > (1 << 20));
+}
+
+/* The packed product of c (parts and block set here), with `bias` packed in when A is
+ * untransposed. */
+static void packed_product(PackedCall *c, const real *bias) {
+    if (!c->trans_a) packed_gemm_pack(&part_pack[0], c->K, c->N, c->B, c->ldb, c->trans_b, bias);
+    c->block = packed_gemm_kernel_rows();
+    c->parts = 1;
+    int threads = blas_threads();
+    double flops = 2.0 * c->M * c->N * c->K;
+    while (c->parts < threads && c->parts < CPU_PARALLEL_MAX && flops / (c->parts + 1) >= cpu_parallel_min_flops() &&
+           c->M >= (c->parts + 1) * c->block)
+        c->parts++;
+    cpu_parallel(c->parts, c->parts > 1, packed_part, c);
 }
 
 static void cpu_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, const real *A, int lda,
                      const real *B, int ldb, real beta, real *C, int ldc) {
-    if (alpha != 1 || (beta != 0 && beta != 1) || M < 8 || !cpu_packed_products() ||
-        (trans_a ? trans_b : (long)K * N * (long)sizeof(real) > (1 << 20))) {
+    if (!packable(trans_a, trans_b, M, N, K, alpha, beta)) {
         openblas_gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
-    PackedCall c = {A, B, C, M, N, K, lda, ldb, ldc, trans_a, trans_b, beta != 0, 1, 1};
-    if (!trans_a) packed_gemm_pack(&part_pack[0], K, N, B, ldb, trans_b, 0);
-    c.block = packed_gemm_kernel_rows();
-    int threads = blas_threads();
-    double flops = 2.0 * M * N * K;
-    while (c.parts < threads && c.parts < CPU_PARALLEL_MAX && flops / (c.parts + 1) >= cpu_parallel_min_flops() &&
-           M >= (c.parts + 1) * c.block)
-        c.parts++;
-    cpu_parallel(c.parts, c.parts > 1, packed_part, &c);
+    PackedCall c = {A, B, C, M, N, K, lda, ldb, ldc, trans_a, trans_b, beta != 0, 1, 1, {0, 0}};
+    packed_product(&c, 0);
+}
+
+/* C = A W^T + bias: the bias is the packed panels' first row, so each element's sum
+ * starts from it (no second pass over C). */
+static int cpu_gemm_bias(int M, int N, int K, const real *A, int lda, const real *W, int ldw,
+                         const real *bias, real *C, int ldc) {
+    if (!packable(0, 1, M, N, K, 1, 0)) return 0; /* linear.c: OpenBLAS, then the bias pass */
+    PackedCall c = {A, W, C, M, N, K, lda, ldw, ldc, 0, 1, 0, 1, 1, {0, 0}};
+    packed_product(&c, bias);
+    return 1;
+}
+
+/* C += A^T B, sums (sums2) += A's column sums: on the packed kernel, in its chunks. */
+static int cpu_gemm_tn_sums(int M, int N, int K, const real *A, int lda, const real *B, int ldb,
+                            real *C, int ldc, real *sums, real *sums2) {
+    if (!packable(1, 0, M, N, K, 1, 1)) return 0; /* linear.c: OpenBLAS, then the column sums */
+    PackedCall c = {A, B, C, M, N, K, lda, ldb, ldc, 1, 0, 1, 1, 1, {sums, sums2}};
+    packed_product(&c, 0);
+    return 1;
 }
 
 /* ---- cells and bias helpers: cpu_loops_body.h, once per instruction set ---- */
@@ -198,12 +239,6 @@ static void cpu_step_carry_gradient(int B, int H, int t, const int32_t *lengths,
 
 /* ---- flat vectors ---- */
 
-static void cpu_sum_squares(long n, const real *x, double *out) {
-    double sum = 0;
-    for (long i = 0; i < n; i++) sum += (double)x[i] * x[i];
-    *out = sum;
-}
-
 static void cpu_scale(long n, real a, real *x) {
     for (long i = 0; i < n; i++) x[i] *= a;
 }
@@ -232,7 +267,8 @@ static void cpu_clamp(long n, real lo, real hi, const double *guard, real *x) {
     {                                                                                     \
         .name = "cpu", .host_memory = 1, .alloc = cpu_alloc, .release = cpu_release,      \
         .zero = cpu_zero, .copy = cpu_copy, .upload = cpu_copy, .download = cpu_copy,     \
-        .gemm = cpu_gemm, .add_row_bias = add_row_bias_##ISA,                                 \
+        .gemm = cpu_gemm, .gemm_bias = cpu_gemm_bias, .gemm_tn_sums = cpu_gemm_tn_sums,        \
+        .add_row_bias = add_row_bias_##ISA,                                               \
         .add_column_sums = add_column_sums_##ISA, .set_rows = cpu_set_rows,               \
         .rnn_forward = rnn_forward_##ISA, .rnn_backward = rnn_backward_##ISA,             \
         .lstm_forward = lstm_forward_##ISA, .lstm_backward = lstm_backward_##ISA,         \
@@ -251,7 +287,7 @@ static void cpu_clamp(long n, real lo, real hi, const double *guard, real *x) {
         .pool_forward = pool_forward, .pool_backward = pool_backward,                     \
         .tanh_forward = tanh_forward, .tanh_backward = tanh_backward,                     \
         .loss_forward = cpu_loss_forward, .loss_backward = loss_backward,                 \
-        .sum_squares = cpu_sum_squares, .scale = cpu_scale,                               \
+        .sum_squares = sum_squares_##ISA, .scale = cpu_scale,                             \
         .scale_by_norm = cpu_scale_by_norm, .clamp = cpu_clamp,                           \
     }
 

@@ -59,13 +59,14 @@ static void gemm_row_major_as_is(int trans_a, int trans_b, int M, int N, int K, 
 }
 
 /* The same mistake through cuBLASLt: row-major matrices described to it as they are. */
-static int lt_forward_row_major(int rows, int ins, int outs, const real *x, const real *w, const real *b, real *y) {
+static int lt_bias_row_major(int M, int N, int K, const real *x, int ldx, const real *w, int ldw, const real *b,
+                             real *y, int ldy) {
     static cublasLtHandle_t h;
     if (!h) CHECK(CUBLAS, cublasLtCreate(&h));
     cublasLtMatrixLayout_t lx, lw, ly;
-    CHECK(CUBLAS, cublasLtMatrixLayoutCreate(&lx, CUDA_R_32F, rows, ins, ins));
-    CHECK(CUBLAS, cublasLtMatrixLayoutCreate(&lw, CUDA_R_32F, outs, ins, ins));
-    CHECK(CUBLAS, cublasLtMatrixLayoutCreate(&ly, CUDA_R_32F, rows, outs, outs));
+    CHECK(CUBLAS, cublasLtMatrixLayoutCreate(&lx, CUDA_R_32F, M, K, ldx));
+    CHECK(CUBLAS, cublasLtMatrixLayoutCreate(&lw, CUDA_R_32F, N, K, ldw));
+    CHECK(CUBLAS, cublasLtMatrixLayoutCreate(&ly, CUDA_R_32F, M, N, ldy));
     cublasLtMatmulDesc_t desc;
     CHECK(CUBLAS, cublasLtMatmulDescCreate(&desc, CUBLAS_COMPUTE_32F, CUDA_R_32F));
     int32_t transposed = CUBLAS_OP_T;
@@ -235,7 +236,7 @@ int main(int argc, char **argv) {
         return compare_model_step(&planted, 1);
     }
     if (!strcmp(name, "row_major_lt")) {
-        planted.linear_forward = lt_forward_row_major;
+        planted.gemm_bias = lt_bias_row_major;
         return compare_model_step(&planted, 1);
     }
     return run_kernel_case(name);

@@ -1,0 +1,88 @@
+/* test_fused_bias_ops.c: the CPU backend's fused bias ops (ops.h gemm_bias, gemm_tn_sums,
+ * called through linear.c as the model calls them) against the unfused ones they replace,
+ * for every packed kernel this CPU runs, on 1 and 2 threads (split threshold off), and
+ * with the packed products off (the ops decline, and linear.c runs the unfused ones):
+ * gemm_tn_sums' product and both bias sums have the same bits as gemm and
+ * add_column_sums (the sums keep row order while they ride in the product's chunks,
+ * K = 600 spans three); gemm_bias is within float32 rounding of gemm + add_row_bias (the
+ * bias now starts each sum instead of ending it). Odd sizes that fill no tile evenly. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/blas.h"
+#include "core/packed_gemm.h"
+#include "core/rng.h"
+#include "model/linear.h"
+#include "model/ops.h"
+
+enum { ROWS = 600, COLS = 57, IN = 19 }; /* T*B rows, G*H columns, input width */
+static int failures;
+
+static void check(int ok, const char *label, const char *what, double detail) {
+    printf("%-4s %-36s %-40s %.3g\n", ok ? "ok" : "FAIL", label, what, detail);
+    failures += !ok;
+}
+
+static real *filled(long n, uint64_t stream) {
+    real *x = malloc(sizeof(real) * n);
+    for (long i = 0; i < n; i++) x[i] = (real)rng_normal(21, stream, (uint64_t)i);
+    return x;
+}
+
+static int same(const real *a, const real *b, long n) { return !memcmp(a, b, sizeof(real) * n); }
+
+/* dW += dy^T x with the bias sums, fused and not. */
+static void tn_case(const ModelOps *ops, const char *label, int packed) {
+    real *dy = filled(ROWS * COLS, 1), *x = filled(ROWS * IN, 2);
+    real *dw = filled(COLS * IN, 3), *db = filled(COLS, 4), *db2 = filled(COLS, 5);
+    real *rw = filled(COLS * IN, 3), *rb = filled(COLS, 4), *rb2 = filled(COLS, 5);
+    linear_weight_grad(ops, ROWS, IN, COLS, x, dy, dw, db, db2);
+    ops->gemm(1, 0, COLS, IN, ROWS, 1, dy, COLS, x, IN, 1, rw, IN);
+    ops->add_column_sums(ROWS, COLS, dy, rb);
+    ops->add_column_sums(ROWS, COLS, dy, rb2);
+    check(same(dw, rw, COLS * IN), label, "gemm_tn_sums product: gemm's bits", 0);
+    check(same(db, rb, COLS) && same(db2, rb2, COLS), label, "both sums: add_column_sums' bits", 0);
+    real *probe = filled(COLS * IN, 3);
+    check(!ops->gemm_tn_sums(COLS, IN, ROWS, dy, COLS, x, IN, probe, IN, db, 0) == !packed, label,
+          packed ? "gemm_tn_sums fuses" : "gemm_tn_sums declines", 0);
+    free(probe);
+    free(dy), free(x), free(dw), free(db), free(db2), free(rw), free(rb), free(rb2);
+}
+
+/* y = x W^T + b, fused and not: within rounding (largest difference over largest |y|). */
+static void bias_case(const ModelOps *ops, const char *label, int packed) {
+    real *x = filled(ROWS * IN, 6), *w = filled(COLS * IN, 7), *b = filled(COLS, 8);
+    real *y = malloc(sizeof(real) * ROWS * COLS), *r = malloc(sizeof(real) * ROWS * COLS);
+    linear_forward(ops, ROWS, IN, COLS, x, w, b, y);
+    ops->gemm(0, 1, ROWS, COLS, IN, 1, x, IN, w, IN, 0, r, COLS);
+    ops->add_row_bias(ROWS, COLS, b, r);
+    double d = 0, scale = 1e-30;
+    for (long i = 0; i < (long)ROWS * COLS; i++) d = fmax(d, fabs((double)y[i] - r[i])), scale = fmax(scale, fabs(r[i]));
+    check(d / scale < 1e-6, label, "gemm_bias vs gemm + add_row_bias", d / scale);
+    check(!ops->gemm_bias(ROWS, COLS, IN, x, IN, w, IN, b, y, COLS) == !packed, label,
+          packed ? "gemm_bias fuses" : "gemm_bias declines", 0);
+    free(x), free(w), free(b), free(y), free(r);
+}
+
+int main(void) {
+    static const char *const kernels[] = {"avx512", "avx2", "portable"};
+    setenv("RECUR_CPU_TASK_MIN_MFLOP", "0", 1);
+    for (int k = 0; k < 3; k++) {
+        if (!packed_gemm_use(kernels[k])) continue;
+        for (int path = 0; path < 2; path++) {
+            setenv("RECUR_CPU_RECURRENCE", path ? "steps" : "fused", 1);
+            for (int threads = 1; threads <= 2; threads++) {
+                blas_set_threads(threads);
+                char label[80];
+                snprintf(label, sizeof label, "%s, %s, %d thread(s)", kernels[k], path ? "steps" : "packed", threads);
+                const ModelOps *ops = cpu_model_ops();
+                tn_case(ops, label, !path);
+                bias_case(ops, label, !path);
+            }
+        }
+    }
+    printf("%s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
+    return failures ? 1 : 0;
+}
