@@ -18,6 +18,7 @@ struct StepGraphs {
     int on;
     unsigned long releases; /* the backend's count when the kept graphs were made */
     long clock;
+    long captured, replayed;
     int count;
     Shape shapes[STEP_GRAPH_SHAPES];
 };
@@ -51,6 +52,10 @@ void step_graphs_free(StepGraphs *g) {
 }
 
 int step_graphs_on(const StepGraphs *g) { return g->on; }
+
+void step_graphs_counts(const StepGraphs *g, long *captured, long *replayed) {
+    *captured = g->captured, *replayed = g->replayed;
+}
 
 void step_graphs_disable(StepGraphs *g) {
     forget_all(g);
@@ -92,6 +97,7 @@ static StepHow run_on_device(StepGraphs *g, int T, int B, StepWork work, void *c
         how = STEP_CAPTURED;
     }
     cuda_graph_launch(s->exec);
+    how == STEP_CAPTURED ? g->captured++ : g->replayed++;
     return how;
 }
 #endif

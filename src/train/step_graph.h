@@ -32,6 +32,8 @@ void step_graphs_free(StepGraphs *g);
 int step_graphs_on(const StepGraphs *g);
 /* The step of shape (T, B): run, captured and launched, or replayed (returned). */
 StepHow step_graphs_run(StepGraphs *g, int T, int B, StepWork work, void *ctx);
+/* Steps so far that were captured, and that replayed a kept graph. */
+void step_graphs_counts(const StepGraphs *g, long *captured, long *replayed);
 /* Stops capturing for the rest of the run (kept graphs are freed). */
 void step_graphs_disable(StepGraphs *g);
 

@@ -530,6 +530,14 @@ static void setup(Run *r, RunConfig *cfg) {
                        r->unk.alpha / (r->unk.alpha + 1));
 }
 
+/* How the steps ran, when graphs were on at the start. */
+static void report_graphs(Run *r) {
+    long captured, replayed;
+    step_graphs_counts(r->graphs, &captured, &replayed);
+    if (captured || replayed)
+        progress_print(&r->progress, "recur: step graphs: %ld step(s) captured, %ld replayed\n", captured, replayed);
+}
+
 int train_run(const RunConfig *config, const Comm *comm) {
     RunConfig cfg = *config;
     Run r = {.cfg = &cfg, .comm = comm, .root = comm->rank == 0, .start_s = now_s()};
@@ -541,6 +549,7 @@ int train_run(const RunConfig *config, const Comm *comm) {
         progress_print(&r.progress, "nothing to do: the checkpoint is at step %ld of %ld\n", r.state.step, r.total_steps);
     run_loop(&r);
     progress_finish(&r.progress);
+    report_graphs(&r);
     if (r.root) metrics_log_close(&r.log);
     if (r.frozen) r.model.ops->release(r.frozen);
     r.model.ops->release(r.step_sums);

@@ -22,8 +22,8 @@ static EmuGraph *open_capture;
 EmuGraph *emu_capture(void) { return open_capture; }
 
 cudaError_t emu_capture_refuse(cudaError_t code, const char *call) {
-    cudaError_t rc = emu_call_error(code, "%s while a stream capture is open: CUDA refuses it in global capture mode, "
-                                    "and the capture is invalidated", call);
+    cudaError_t rc = emu_call_error(code, "%s while a stream capture is open: refused (global capture mode), and "
+                                    "the capture is invalidated", call);
     if (open_capture && open_capture->invalid == cudaSuccess) open_capture->invalid = rc;
     return rc;
 }

@@ -435,7 +435,8 @@ extern "C" cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t bytes,
     if (rc != cudaSuccess) return rc;
     if (emu_stream(s)->capture && kind == cudaMemcpyHostToDevice) /* stricter than CUDA: see the top */
         return emu_capture_refuse(cudaErrorStreamCaptureUnsupported, "an upload (cudaMemcpyAsync host to device) "
-                                  "into a capture, whose replays would copy the same host bytes again,");
+                                  "into a capture (stricter than CUDA: every replay would copy the same host "
+                                  "bytes again)");
     if (emu_stream(s)->capture && kind == cudaMemcpyDeviceToHost && !emu_is_pinned(dst, bytes))
         return emu_capture_refuse(cudaErrorStreamCaptureUnsupported, "cudaMemcpyAsync into pageable host memory");
     emu_count("copy", copy_key(kind, dst, src, bytes), (double)bytes);
