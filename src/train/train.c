@@ -356,12 +356,34 @@ static void queue_step(void *ctx, int capturing) {
     update_weights(r);
 }
 
-/* The step's host part — its batch, the global batch's items, the values that change from
- * step to step (step_scalars.h), uploaded with the batch — then its work (run, or one
- * graph launch), then one read of the step's loss and norm, which decides, the same on
- * every rank, what the host does about it. */
-static void train_step(Run *r) {
+/* The values of step `step` that change from step to step (step_scalars.h) — this rank's
+ * share of the global batch, the optimizer's rate and corrections, the dropout seed —
+ * uploaded with its batch. */
+static void prepare_step(Run *r, long step, const Batch *bt, double counted, double global_counted) {
     const TrainConfig *t = &r->cfg->train;
+    StepScalars *scalars = model_step_scalars(&r->model);
+    scalars->grad_scale = grad_reduce_share(counted, global_counted);
+    r->opt.lr = schedule_lr(t, step, r->state.epoch, r->total_steps);
+    optimizer_begin_step(&r->opt, &scalars->update);
+    model_prepare(&r->model, bt, 1, rng_bits(t->seed, DROPOUT_STREAM, (uint64_t)step));
+    r->step_batch = bt;
+}
+
+/* The step's work (run, or one graph launch), then its one read into sums. A graph holds
+ * the NCCL all-reduce, so with ranks that read is the wait on them, timed by the watchdog. */
+static void run_step_work(Run *r, const Batch *bt, double *sums) {
+    StepHow how = step_graphs_run(r->graphs, bt->T, bt->B, queue_step, r);
+    if (how != STEP_RAN) prepare_next_batch(r);
+    else if (step_graphs_on(r->graphs) && !model_launches_fixed(&r->model)) stop_graphs(r);
+    int timed = how != STEP_RAN && r->comm->size > 1;
+    if (timed) comm_wait_begin("the step's CUDA graph (its NCCL gradient all-reduce)");
+    r->model.ops->download(sums, r->step_sums, sizeof(double) * STEP_SUMS); /* the step's one wait */
+    if (timed) comm_wait_end();
+}
+
+/* One step: its batch and the global batch's items, its values uploaded, its work, then one
+ * read of its loss and norm, which decides, the same on every rank, what the host does. */
+static void train_step(Run *r) {
     long step = r->state.step + 1;
     const Batch *bt = next_batch(r);
     int samples = bt->B; /* bt may be refilled by prepare_next_batch */
@@ -370,17 +392,9 @@ static void train_step(Run *r) {
     double global[2] = {(double)counted, (double)stop_requested};
     comm_sum_double(r->comm, global, 2);
     r->stopping = global[1] > 0;
-    StepScalars *scalars = model_step_scalars(&r->model);
-    scalars->grad_scale = grad_reduce_share((double)counted, global[0]);
-    double lr_before = r->opt.lr;
-    r->opt.lr = schedule_lr(t, step, r->state.epoch, r->total_steps);
-    optimizer_begin_step(&r->opt, &scalars->update);
-    model_prepare(&r->model, bt, 1, rng_bits(t->seed, DROPOUT_STREAM, (uint64_t)step));
-    r->step_batch = bt;
-    if (step_graphs_run(r->graphs, bt->T, bt->B, queue_step, r) != STEP_RAN) prepare_next_batch(r);
-    else if (step_graphs_on(r->graphs) && !model_launches_fixed(&r->model)) stop_graphs(r);
-    double sums[STEP_SUMS];
-    r->model.ops->download(sums, r->step_sums, sizeof sums); /* the step's one wait */
+    double lr_before = r->opt.lr, sums[STEP_SUMS];
+    prepare_step(r, step, bt, (double)counted, global[0]);
+    run_step_work(r, bt, sums);
     double loss = global_loss(r, sums[SUM_LOSS], counted, global[0]);
     if (!isfinite(loss) || !isfinite(sums[SUM_SQUARES])) { /* the backend skipped the update */
         optimizer_step_undo(&r->opt), r->opt.lr = lr_before;
