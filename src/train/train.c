@@ -483,7 +483,7 @@ static void setup_model(Run *r, RunConfig *cfg) {
     r->step_sums = ops->alloc(sizeof(double) * STEP_SUMS, "step sums");
     const ParamTensor *e = frozen_tensor(r);
     if (e) r->frozen = ops->alloc(sizeof(real) * tensor_size(e), "frozen embedding");
-    r->graphs = step_graphs_new(ops, cfg->train.gpu_graph);
+    r->graphs = step_graphs_new(ops, cfg->train.gpu_graph && cfg->train.gpu_recurrence != GPU_RECURRENCE_STEPS);
     grad_reduce_init(&r->reducer, r->comm, ops, r->model.grads, r->model.num_params,
                      cfg->train.allreduce_overlap);
     r->model.grads_ready = grad_reduce_ready, r->model.grads_ready_ctx = &r->reducer;
@@ -537,7 +537,9 @@ static void setup(Run *r, RunConfig *cfg) {
                        "is captured as one CUDA graph and replayed (%d shapes kept; gpu_graph = 0 turns it off)\n",
                        STEP_GRAPH_SHAPES);
     else if (r->model.ops->cuda)
-        progress_print(&r->progress, "recur: step graphs: off (gpu_graph = 0): every operation launched by itself\n");
+        progress_print(&r->progress, "recur: step graphs: off (%s): every operation launched by itself\n",
+                       cfg->train.gpu_graph ? "gpu_recurrence = steps, whose launches follow each batch's lengths"
+                                            : "gpu_graph = 0");
     if (r->unk.alpha > 0)
         progress_print(&r->progress, "recur: unk_replace = %g: a training token seen n times becomes <unk> with "
                        "probability %g / (%g + n) (n = 1: %.3f)\n", r->unk.alpha, r->unk.alpha, r->unk.alpha,
