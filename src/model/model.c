@@ -13,10 +13,10 @@
 #include "../core/check.h"
 #include "../core/rng.h"
 #include "batch_staging.h"
-#include "step_scalars.h"
 #include "layer.h"
 #include "linear.h"
 #include "ops.h"
+#include "step_scalars.h"
 
 enum { HEAD_DROPOUT_STREAM = 1 << 20 };
 

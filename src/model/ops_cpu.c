@@ -257,7 +257,7 @@ static void cpu_clamp(long n, real lo, real hi, const double *guard, real *x) {
         .dropout_forward = dropout_forward, .dropout_backward = dropout_backward,         \
         .pool_forward = pool_forward, .pool_backward = pool_backward,                     \
         .tanh_forward = tanh_forward, .tanh_backward = tanh_backward,                     \
-        .loss_forward = cpu_loss_forward, .loss_backward = cpu_loss_backward,                 \
+        .loss_forward = cpu_loss_forward, .loss_backward = cpu_loss_backward,             \
         .sum_squares = cpu_sum_squares, .scale = cpu_scale,                               \
         .scale_by_norm = cpu_scale_by_norm, .clamp = cpu_clamp,                           \
     }
