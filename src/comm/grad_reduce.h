@@ -28,7 +28,7 @@ enum { GRAD_BUCKET_ELEMS = 1 << 20, GRAD_MAX_BUCKETS = 4096 };
 /* Where the gradients live and how to scale them there. */
 typedef struct GradBuffers {
     void (*scale)(long n, const real *a, real *x); /* x[0..n) *= *a, both in the buffers' memory */
-    int device;                             /* 1: GPU memory, reduced by NCCL */
+    int device;                                    /* 1: GPU memory, reduced by NCCL */
 } GradBuffers;
 
 typedef struct GradReducer {
