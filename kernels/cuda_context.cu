@@ -19,9 +19,12 @@ static struct {
     cublasHandle_t blas;
     real *ones;         /* [ones_len] of 1, for column sums as a GEMV */
     long ones_len;
-} ctx = {-1, 0, 0, 0, 0};
+    unsigned long releases; /* buffers freed so far: a captured graph may point into them */
+} ctx = {-1, 0, 0, 0, 0, 0};
 
 cudaStream_t cuda_ops_stream(void) { return ctx.stream; }
+
+unsigned long cuda_ops_releases(void) { return ctx.releases; }
 
 int cuda_device_count(void) {
     int n = 0;
@@ -55,7 +58,7 @@ static void *cuda_alloc(size_t bytes, const char *what) {
 
 /* cudaFree waits for the device, so a buffer is never freed under a running kernel. */
 static void cuda_release(void *p) {
-    if (p) CHECK(CUDA, cudaFree(p));
+    if (p) CHECK(CUDA, cudaFree(p)), ctx.releases++;
 }
 
 static void cuda_zero(void *p, size_t bytes) { CHECK(CUDA, cudaMemsetAsync(p, 0, bytes, ctx.stream)); }

@@ -46,8 +46,8 @@ void cuda_step_gather_gradient(int B, int H, int t, const int32_t *lengths, cons
 void cuda_step_carry_gradient(int B, int H, int t, const int32_t *lengths, const real *dh_prev,
                               const real *dc_prev, real *dh_carry, real *dc_carry);
 void cuda_embedding_forward(int N, int E, const int32_t *tokens, const real *table, real *out);
-void cuda_embedding_backward(int num_heads, int E, const int32_t *tokens, const int32_t *heads,
-                             const int32_t *next, const real *dout, real *grad_table);
+void cuda_embedding_backward(int max_heads, const int32_t *num_heads, int E, const int32_t *tokens,
+                             const int32_t *heads, const int32_t *next, const real *dout, real *grad_table);
 void cuda_pool_forward(Pooling kind, int T, int B, int D, int directions, const int32_t *lengths,
                        const real *y, real *pooled, int32_t *argmax);
 void cuda_pool_backward(Pooling kind, int T, int B, int D, int directions,
@@ -57,17 +57,17 @@ void cuda_pool_backward(Pooling kind, int T, int B, int D, int directions,
 /* head_kernels.cu: bias rows, dropout, tanh, losses */
 void cuda_add_row_bias(int rows, int cols, const real *bias, real *Y);
 void cuda_set_rows(int rows, int cols, const real *row, real *Y, int ldy);
-void cuda_dropout_forward(long n, real p, uint64_t seed, uint64_t stream, const real *in,
+void cuda_dropout_forward(long n, real p, const uint64_t *seed, uint64_t stream, const real *in,
                           real *out, real *mask);
 void cuda_dropout_backward(long n, const real *mask, const real *dout, real *din);
 void cuda_tanh_forward(long n, real *y);
 void cuda_tanh_backward(long n, const real *y, real *dy);
-void cuda_loss_forward(const LossInput *in, long counted, double *loss);
-void cuda_loss_backward(const LossInput *in, long counted, const double *loss, real *dlogits);
+void cuda_loss_forward(const LossInput *in, const double *counted, double *loss);
+void cuda_loss_backward(const LossInput *in, const double *counted, const double *loss, real *dlogits);
 
 /* vector_kernels.cu */
 void cuda_sum_squares(long n, const real *x, double *out);
-void cuda_scale(long n, real a, real *x);
+void cuda_scale(long n, const real *a, real *x);
 void cuda_scale_by_norm(long n, const double *sumsq, double max_norm, real *x);
 void cuda_clamp(long n, real lo, real hi, const double *guard, real *x);
 

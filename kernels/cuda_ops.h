@@ -33,10 +33,20 @@ void cuda_ops_set_persistent(int enabled);
 int cuda_recurrence_plan(CellType cell, int H, int B, int directions, int *blocks, int *units, int *samples,
                          size_t *shared_bytes);
 cudaStream_t cuda_ops_stream(void);
+/* How many of the backend's buffers have been freed so far: a captured graph holds the
+ * addresses it was captured with, and is stale once this count moves. */
+unsigned long cuda_ops_releases(void);
+/* cuda_graph.c: the backend's stream captured into a CUDA graph (global capture mode:
+ * a synchronisation or a free meanwhile is an error), instantiated, replayed, freed. */
+void cuda_graph_begin_capture(void);
+void *cuda_graph_end_capture(void); /* the instantiated graph (a cudaGraphExec_t) */
+void cuda_graph_launch(void *exec);
+void cuda_graph_free(void *exec);
 /* Waits for everything queued on the backend's stream. */
 void cuda_ops_synchronize(void);
 /* One optimizer update of n parameters in device memory (optimizer.c calls it for a GPU
- * model); nothing when guard is not NULL and *guard (device memory) is not finite. */
+ * model) with the step's scalars *u (device memory); nothing when guard is not NULL and
+ * *guard (device memory) is not finite. */
 void cuda_optimizer_update(const OptimizerUpdate *u, OptimizerBuffers s, long n, real *w,
                            const real *g, const double *guard);
 

@@ -28,16 +28,17 @@ void cuda_set_rows(int rows, int cols, const real *row, real *Y, int ldy) {
     LAUNCH_ELEMENTWISE(set_rows_kernel, (long)rows * cols, rows, cols, row, Y, ldy);
 }
 
-__global__ void dropout_forward_kernel(long n, real p, uint64_t seed, uint64_t stream,
+__global__ void dropout_forward_kernel(long n, real p, const uint64_t *seed, uint64_t stream,
                                        const real *in, real *out, real *mask) {
     real scale = (real)1 / ((real)1 - p);
+    uint64_t s = *seed;
     GRID_STRIDE_LOOP(i, n) {
-        mask[i] = rng_uniform(seed, stream, (uint64_t)i) < (double)p ? 0 : scale;
+        mask[i] = rng_uniform(s, stream, (uint64_t)i) < (double)p ? 0 : scale;
         out[i] = in[i] * mask[i];
     }
 }
 
-void cuda_dropout_forward(long n, real p, uint64_t seed, uint64_t stream, const real *in,
+void cuda_dropout_forward(long n, real p, const uint64_t *seed, uint64_t stream, const real *in,
                           real *out, real *mask) {
     LAUNCH_ELEMENTWISE(dropout_forward_kernel, n, n, p, seed, stream, in, out, mask);
 }
@@ -122,8 +123,8 @@ __device__ static double elementwise_grad(const LossArgs &a, double x, double y)
 }
 
 /* One block: each thread sums its rows, then a tree in shared memory; *loss = the mean over
- * `counted` items, rounded to real as the CPU's. */
-__global__ void loss_forward_kernel(LossArgs a, long counted, double *loss) {
+ * *counted items, rounded to real as the CPU's. */
+__global__ void loss_forward_kernel(LossArgs a, const double *counted, double *loss) {
     __shared__ double sums[THREADS_PER_BLOCK];
     double sum = 0;
     for (int n = threadIdx.x; n < a.N; n += blockDim.x) {
@@ -142,17 +143,18 @@ __global__ void loss_forward_kernel(LossArgs a, long counted, double *loss) {
         if ((int)threadIdx.x < half) sums[threadIdx.x] += sums[threadIdx.x + half];
         __syncthreads();
     }
-    if (threadIdx.x == 0) *loss = counted ? (double)(real)(sums[0] / (double)counted) : 0;
+    if (threadIdx.x == 0) *loss = *counted ? (double)(real)(sums[0] / *counted) : 0;
 }
 
-void cuda_loss_forward(const LossInput *in, long counted, double *loss) {
+void cuda_loss_forward(const LossInput *in, const double *counted, double *loss) {
     LAUNCH_KERNEL(loss_forward_kernel, 1, THREADS_PER_BLOCK, 0, cuda_ops_stream(), loss_args(in), counted, loss);
     CHECK_LAUNCH();
 }
 
 /* One thread per row: cross-entropy needs the row's log-sum-exp for every class. */
-__global__ void loss_backward_kernel(LossArgs a, double inv, const double *loss, real *dlogits) {
+__global__ void loss_backward_kernel(LossArgs a, const double *counted, const double *loss, real *dlogits) {
     int poison = loss && !isfinite(*loss); /* loss.h: a non-finite loss, NaN gradients */
+    double inv = *counted ? 1.0 / *counted : 0;
     GRID_STRIDE_LOOP(n, a.N) {
         const real *x = a.logits + n * a.C;
         real *dx = dlogits + n * a.C;
@@ -171,7 +173,6 @@ __global__ void loss_backward_kernel(LossArgs a, double inv, const double *loss,
     }
 }
 
-void cuda_loss_backward(const LossInput *in, long counted, const double *loss, real *dlogits) {
-    double inv = counted ? 1.0 / (double)counted : 0;
-    LAUNCH_ELEMENTWISE(loss_backward_kernel, in->N, loss_args(in), inv, loss, dlogits);
+void cuda_loss_backward(const LossInput *in, const double *counted, const double *loss, real *dlogits) {
+    LAUNCH_ELEMENTWISE(loss_backward_kernel, in->N, loss_args(in), counted, loss, dlogits);
 }

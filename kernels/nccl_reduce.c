@@ -93,12 +93,23 @@ static void wait_for_event(NcclReducer *r) {
     }
 }
 
+/* While the compute stream is captured (a CUDA graph of the step: train/step_graph.h) the
+ * host must not wait: the sums join back into the stream as a graph dependency, and the
+ * host waits for them with the step's one read at its end. */
+static int capturing(void) {
+    enum cudaStreamCaptureStatus status;
+    CHECK(CUDA, cudaStreamIsCapturing(cuda_ops_stream(), &status));
+    return status != cudaStreamCaptureStatusNone;
+}
+
 void nccl_reduce_finish(NcclReducer *r) {
     if (!r->pending) return;
     CHECK(CUDA, cudaEventRecord(r->done, r->stream));
-    comm_wait_begin("the NCCL gradient all-reduce");
-    wait_for_event(r);
-    comm_wait_end();
+    if (!capturing()) {
+        comm_wait_begin("the NCCL gradient all-reduce");
+        wait_for_event(r);
+        comm_wait_end();
+    }
     CHECK(CUDA, cudaStreamWaitEvent(cuda_ops_stream(), r->done, 0));
     r->pending = 0;
 }

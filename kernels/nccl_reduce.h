@@ -7,7 +7,9 @@
  * for it, so the all-reduce of finished layers overlaps the backward pass of the rest.
  * nccl_reduce_finish makes the compute stream wait for every queued sum, and polls on
  * the host (under the comm watchdog, comm.h) so that a dead or hung peer ends the job
- * with a message instead of a hang; NCCL's asynchronous errors are checked while it polls. */
+ * with a message instead of a hang; NCCL's asynchronous errors are checked while it polls.
+ * While the compute stream is being captured into a CUDA graph it does not poll: the
+ * graph holds the sums, and the host's wait is the step's one read after its launch. */
 #ifndef RECUR_NCCL_REDUCE_H
 #define RECUR_NCCL_REDUCE_H
 

@@ -84,17 +84,20 @@ void cuda_embedding_forward(int N, int E, const int32_t *tokens, const real *tab
 }
 
 /* One thread per (token, column), down the token's linked rows in ascending order
- * (embedding.h): no atomics, the CPU's sums to the bit. */
-__global__ void embedding_backward_kernel(long num_heads, int E, const int32_t *tokens,
-                                          const int32_t *heads, const int32_t *next,
-                                          const real *dout, real *grad_table) {
-    GRID_STRIDE_LOOP(i, num_heads * E)
+ * (embedding.h): no atomics, the CPU's sums to the bit. Sized for the bound (every row a
+ * head); the batch's own count is read on the device, so the launch is the same for
+ * every batch of a shape. */
+__global__ void embedding_backward_kernel(long max_heads, const int32_t *num_heads, int E,
+                                          const int32_t *tokens, const int32_t *heads,
+                                          const int32_t *next, const real *dout, real *grad_table) {
+    long n = *num_heads < max_heads ? *num_heads : max_heads;
+    GRID_STRIDE_LOOP(i, n * E)
         embedding_add_linked(E, (int)(i % E), heads[i / E], tokens, next, dout, grad_table);
 }
 
-void cuda_embedding_backward(int num_heads, int E, const int32_t *tokens, const int32_t *heads,
-                             const int32_t *next, const real *dout, real *grad_table) {
-    LAUNCH_ELEMENTWISE(embedding_backward_kernel, (long)num_heads * E, (long)num_heads, E, tokens,
+void cuda_embedding_backward(int max_heads, const int32_t *num_heads, int E, const int32_t *tokens,
+                             const int32_t *heads, const int32_t *next, const real *dout, real *grad_table) {
+    LAUNCH_ELEMENTWISE(embedding_backward_kernel, (long)max_heads * E, (long)max_heads, num_heads, E, tokens,
                        heads, next, dout, grad_table);
 }
 

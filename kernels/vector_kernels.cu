@@ -49,11 +49,12 @@ void cuda_sum_squares(long n, const real *x, double *out) {
     CHECK_LAUNCH();
 }
 
-__global__ void scale_vector_kernel(long n, real a, real *x) {
-    GRID_STRIDE_LOOP(i, n) x[i] *= a;
+__global__ void scale_vector_kernel(long n, const real *a, real *x) {
+    real by = *a;
+    GRID_STRIDE_LOOP(i, n) x[i] *= by;
 }
 
-void cuda_scale(long n, real a, real *x) { LAUNCH_ELEMENTWISE(scale_vector_kernel, n, n, a, x); }
+void cuda_scale(long n, const real *a, real *x) { LAUNCH_ELEMENTWISE(scale_vector_kernel, n, n, a, x); }
 
 /* ops.h's scale_by_norm: the coefficient in double from the device's norm, as the CPU's. */
 __global__ void scale_by_norm_kernel(long n, const double *sumsq, double max_norm, real *x) {

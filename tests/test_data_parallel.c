@@ -36,7 +36,8 @@ static void step(Model *m, Optimizer *o, const Dataset *d, BatchBuffer *buf, con
     long counted = model_counted(m);
     double global[2] = {loss * (double)counted, (double)counted};
     if (g) comm_sum_double(comm, global, 2);
-    if (g) grad_reduce_begin(g, (double)counted, global[1]);
+    real share = grad_reduce_share((double)counted, global[1]);
+    if (g) grad_reduce_begin(g, &share);
     model_backward(m, bt);
     if (g) grad_reduce_finish(g);
     clip_grad_norm(m->grads, m->num_params, grad_norm(m->grads, m->num_params), 1.0);

@@ -6,7 +6,8 @@ Run the same training twice on the emulated device with RECUR_EMU_COUNT set, for
 for M > N steps; the difference divided by M - N is one step, with set-up, the final
 evaluation and checkpoint cancelled out. Prints markdown tables: totals (kernel
 launches, GEMMs, GEMVs, copies and bytes, memsets, NCCL calls, host synchronisations,
-event polls), then launches by kernel and GEMMs by shape.
+event polls; CUDA graph launches, and what the launched graphs contained, counted as
+"in graphs"), then launches by kernel (separate and in graphs) and GEMMs by shape.
 
     emu_counts.py COUNTS_N COUNTS_M STEPS_N STEPS_M [--label TEXT]
 """
@@ -55,17 +56,24 @@ def main():
         rows = [v for (k, key), v in step.items() if k == kind and (keys is None or key in keys)]
         return sum(r[0] for r in rows), sum(r[1] for r in rows)
 
+    def work(prefix, label):
+        launches, _ = total(prefix + "launch")
+        print(f"| {label}kernel launches | {fmt(launches)} | |")
+        gemms, flops = total(prefix + "gemm")
+        print(f"| {label}GEMMs (cuBLAS) | {fmt(gemms)} | {flops / 1e9:.1f} GFLOP |")
+        gemvs, vflops = total(prefix + "gemv")
+        print(f"| {label}GEMVs (cuBLAS) | {fmt(gemvs)} | {vflops / 1e9:.3f} GFLOP |")
+        for (kind, key), (n, amount) in sorted(step.items()):
+            if kind in (prefix + "copy", prefix + "memset", prefix + "nccl"):
+                print(f"| {label}{kind[len(prefix):]} {key} | {fmt(n)} | {amount / 1e6:.3f} MB |")
+
     print(f"| {a.label} | count | MB or GFLOP |")
     print("| --- | ---: | ---: |")
-    launches, _ = total("launch")
-    print(f"| kernel launches | {fmt(launches)} | |")
-    gemms, flops = total("gemm")
-    print(f"| GEMMs (cuBLAS) | {fmt(gemms)} | {flops / 1e9:.1f} GFLOP |")
-    gemvs, vflops = total("gemv")
-    print(f"| GEMVs (cuBLAS) | {fmt(gemvs)} | {vflops / 1e9:.3f} GFLOP |")
-    for (kind, key), (n, amount) in sorted(step.items()):
-        if kind in ("copy", "memset", "nccl"):
-            print(f"| {kind} {key} | {fmt(n)} | {amount / 1e6:.3f} MB |")
+    work("", "")
+    graphs, _ = total("graph")
+    if graphs:
+        print(f"| graph launches (cudaGraphLaunch) | {fmt(graphs)} | |")
+        work("graph ", "in graphs: ")
     syncs, _ = total("sync")
     print(f"| host synchronisations | {fmt(syncs)} | |")
     for (kind, key), (n, _) in sorted(step.items()):
@@ -74,15 +82,23 @@ def main():
     polls, _ = total("query")
     print(f"| event polls (cudaEventQuery) | {fmt(polls)} | |")
     print()
-    print("| launches by kernel | per step |")
-    print("| --- | ---: |")
-    for (kind, key), (n, _) in sorted(step.items(), key=lambda kv: (-kv[1][0], kv[0][1])):
-        if kind == "launch":
-            print(f"| {key} | {fmt(n)} |")
+    print("| launches by kernel | per step | in graphs |")
+    print("| --- | ---: | ---: |")
+    kernels = collections.defaultdict(lambda: [0.0, 0.0])
+    for (kind, key), (n, _) in step.items():
+        if kind in ("launch", "graph launch"):
+            kernels[key][kind != "launch"] += n
+    for key, (n, in_graphs) in sorted(kernels.items(), key=lambda kv: (-sum(kv[1]), kv[0])):
+        print(f"| {key} | {fmt(n)} | {fmt(in_graphs)} |")
     print()
     print("| GEMMs by shape (cuBLAS column-major: op m n k) | per step | GFLOP |")
     print("| --- | ---: | ---: |")
-    rows = sorted(((key, v) for (kind, key), v in step.items() if kind == "gemm"), key=lambda kv: (-kv[1][0], kv[0]))
+    shapes = collections.defaultdict(lambda: [0.0, 0.0])
+    for (kind, key), (n, amount) in step.items():
+        if kind in ("gemm", "graph gemm"):
+            shapes[key][0] += n
+            shapes[key][1] += amount
+    rows = sorted(shapes.items(), key=lambda kv: (-kv[1][0], kv[0]))
     for key, (n, amount) in rows[: a.top]:
         print(f"| {key} | {fmt(n)} | {amount / 1e9:.2f} |")
     if len(rows) > a.top:

@@ -10,6 +10,8 @@
 #   gpu_model  tests/test_gpu_model: the CUDA backend vs the CPU, op by op
 #   gpu_train  tests/test_gpu_train.sh: 10 training steps on the GPU vs the CPU (and 2 ranks
 #              NCCL vs MPI when there are 2 GPUs)
+#   gpu_graph  tests/test_gpu_graph.sh: training with the step replayed as CUDA graphs equals
+#              training with it launched op by op, to the bit (its log follows gpu_train's)
 #   memcheck, racecheck   compute-sanitizer on test_gpu_model
 #   bench, bench_tf32     bench/compare.py --device gpu: recur vs PyTorch/cuDNN (TF32: the
 #              T=128 rows only)
@@ -228,6 +230,14 @@ else
   run_step gpu_train 150 "$log" env RECUR="$RECUR" COMPARE="$COMPARE" bash "$root/tests/test_gpu_train.sh"
   key=$(grep -E '^[0-9]+ passed' "$log" | tail -1)
   row gpu_train "$step_status" "$step_s" "${key:-$(grep -v '^-- exit' "$log" | tail -1 | cut -c1-150)}$note"
+fi
+
+log="$out/gpu_train.txt" # appended: the logs stay at 8 files
+if r=$(no_gpu_reason) && [ -n "$r" ]; then row gpu_graph "$r" 0 ""
+else
+  run_step gpu_graph 120 "$log" env RECUR="$RECUR" COMPARE="$COMPARE" bash "$root/tests/test_gpu_graph.sh"
+  key=$(grep -E '^[0-9]+ passed' "$log" | tail -1)
+  row gpu_graph "$step_status" "$step_s" "${key:-$(grep -v '^-- exit' "$log" | tail -1 | cut -c1-150)}"
 fi
 
 # ---- compute-sanitizer ----

@@ -33,8 +33,12 @@ void grad_reduce_free(GradReducer *g) {
     g->requests = NULL;
 }
 
-void grad_reduce_begin(GradReducer *g, double local_items, double global_items) {
-    g->scale = (real)(global_items > 0 ? local_items / global_items : 0);
+real grad_reduce_share(double local_items, double global_items) {
+    return (real)(global_items > 0 ? local_items / global_items : 0);
+}
+
+void grad_reduce_begin(GradReducer *g, const real *scale) {
+    g->scale = scale;
     g->pending = 0, g->reduced = 0;
 }
 
@@ -61,7 +65,7 @@ static void start(GradReducer *g, size_t offset, size_t count) {
 
 void grad_reduce_ready(void *ctx, size_t offset, size_t count) {
     GradReducer *g = ctx;
-    if (g->scale != 1) g->buffers.scale((long)count, g->scale, g->grads + offset);
+    if (g->scale) g->buffers.scale((long)count, g->scale, g->grads + offset);
     g->reduced += count;
     if (communicates(g) && g->overlap) start(g, offset, count);
 }

@@ -27,8 +27,8 @@ enum { GRAD_BUCKET_ELEMS = 1 << 20, GRAD_MAX_BUCKETS = 4096 };
 
 /* Where the gradients live and how to scale them there. */
 typedef struct GradBuffers {
-    void (*scale)(long n, real a, real *x); /* x[0..n) *= a, in the buffers' memory */
-    int device;                             /* 1: GPU memory, reduced by NCCL */
+    void (*scale)(long n, const real *a, real *x); /* x[0..n) *= *a, both in the buffers' memory */
+    int device;                                    /* 1: GPU memory, reduced by NCCL */
 } GradBuffers;
 
 typedef struct GradReducer {
@@ -37,7 +37,7 @@ typedef struct GradReducer {
     real *grads;
     size_t n;
     int overlap;          /* 1: per-bucket as ready; 0: one all-reduce at the end */
-    real scale;           /* this step's local_items / global_items */
+    const real *scale;    /* this step's local_items / global_items (buffers' memory), or NULL */
     int pending;          /* buckets in flight */
     void *requests;       /* MPI_Request[GRAD_MAX_BUCKETS] */
     size_t reduced;       /* elements handed over this step (must reach n) */
@@ -47,10 +47,14 @@ typedef struct GradReducer {
 void grad_reduce_open(GradReducer *g, const Comm *c, GradBuffers buffers, real *grads, size_t n,
                       int overlap);
 void grad_reduce_free(GradReducer *g);
-/* Before backward: this rank's counted items and everyone's. */
-void grad_reduce_begin(GradReducer *g, double local_items, double global_items);
+/* This rank's share of the global batch: local_items / global_items (0 when empty). */
+real grad_reduce_share(double local_items, double global_items);
+/* Before backward: *scale (in the gradients' memory, read when the scaling runs, so a
+ * step's queued work is the same whatever the share; step_scalars.h) is this step's
+ * share; NULL: no scaling (one rank, whose share is 1). */
+void grad_reduce_begin(GradReducer *g, const real *scale);
 /* The model's grads_ready hook (ctx = the GradReducer): scales the range by this step's
- * scale (not when it is exactly 1) and, overlapped, starts its all-reduce. */
+ * scale (not without one) and, overlapped, starts its all-reduce. */
 void grad_reduce_ready(void *ctx, size_t offset, size_t count);
 /* After backward: every bucket done; grads hold the global-batch gradient on every rank. */
 void grad_reduce_finish(GradReducer *g);

@@ -149,6 +149,9 @@ static const Key keys[] = {
         "device = gpu: persistent = each direction's time loop is one kernel holding W_hh on chip "
         "(where it fits; else the step loop, said at start); steps = a small GEMM and kernels per "
         "time step"),
+    ROW(train, gpu_graph, T_BOOL, int, 0, "1", ANY,
+        "device = gpu: 1 captures the training step once per batch shape (T, B) as a CUDA graph "
+        "and replays it (8 shapes kept); 0 = every operation launched one by one"),
     ROW(train, target, T_ENUM, TargetKind, target_kind_names, "auto", ANY,
         "series regression: level (the values) or delta (the change of each target from the "
         "window's last value); auto = delta when the dataset has a change scaler (recur prep "

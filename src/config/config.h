@@ -66,6 +66,7 @@ typedef struct TrainConfig {
     int gpu;              /* device = gpu: CUDA device number; -1 = the local rank */
     int tf32;             /* device = gpu: TF32 tensor-core GEMMs */
     GpuRecurrence gpu_recurrence; /* device = gpu: persistent kernels or the step loop */
+    int gpu_graph;        /* device = gpu: the step as one CUDA graph per batch shape */
     /* series regression (data/window_transform.h, train/forecast_metrics.h) */
     TargetKind target;    /* what the outputs are: level, delta (change from the last value), auto */
     WindowNorm window_norm; /* per-window input normalisation */

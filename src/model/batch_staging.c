@@ -7,25 +7,29 @@
 #include "../core/check.h"
 #include "embedding.h"
 
-/* A batch in the backend's memory, grown to the largest seen. links: [next (T*B) | heads]. */
+/* A batch in the backend's memory, grown to the largest seen. links: [number of heads |
+ * next (T*B) | heads]. */
 typedef struct DeviceBatch {
     long cap_TB, cap_B;
     int32_t *tokens, *lengths, *labels, *links;
     real *features, *targets;
     const Batch *source;       /* batch_staging_ahead's batch, uploaded here */
-    int num_heads;
 } DeviceBatch;
 
 struct BatchStaging {
     const ModelOps *ops;
     ModelConfig cfg;
-    DeviceBatch device[2];     /* [current]: the last used; the other: staged ahead */
-    int current;
-    int32_t *links;            /* host [next (T*B) | heads (T*B)] */
+    DeviceBatch device[2];     /* [STAGED]: batches staged ahead (training); [OTHER]: the rest */
+    int32_t *links;            /* host [number of heads | next (T*B) | heads (T*B)] */
     long links_cap;            /* T*B it holds */
     int32_t *last_row;         /* [vocab_size], -1: embedding_link_rows' scratch */
     StagedBatch staged;
 };
+
+/* Training batches always land in one set, so a step's device addresses are the same
+ * from step to step (a captured step replays with them); a forward of another batch
+ * (evaluation) uses the other set and leaves a staged batch alone. */
+enum { STAGED, OTHER };
 
 BatchStaging *batch_staging_new(const ModelOps *ops, const ModelConfig *cfg) {
     BatchStaging *s = xcalloc(1, sizeof *s, "batch staging");
@@ -49,16 +53,19 @@ void batch_staging_free(BatchStaging *s) {
     free(s->links), free(s->last_row), free(s);
 }
 
-/* The links of bt on the host; returns the number of heads (0 without token input). */
+/* The links of bt on the host, their count first; returns the number of heads (0
+ * without token input). */
 static int link_rows(BatchStaging *s, const Batch *bt) {
     long TB = (long)bt->T * bt->B;
     if (s->cfg.vocab_size == 0) return 0;
     if (TB > s->links_cap) {
         free(s->links);
-        s->links = xmalloc(sizeof(int32_t) * 2 * (size_t)TB, "token links");
+        s->links = xmalloc(sizeof(int32_t) * (1 + 2 * (size_t)TB), "token links");
         s->links_cap = TB;
     }
-    return embedding_link_rows(bt->T, bt->B, bt->tokens, bt->lengths, s->last_row, s->links, s->links + TB);
+    s->links[0] = embedding_link_rows(bt->T, bt->B, bt->tokens, bt->lengths, s->last_row, s->links + 1,
+                                      s->links + 1 + TB);
+    return s->links[0];
 }
 
 static void *alloc_batch(BatchStaging *s, size_t count, size_t size) { return s->ops->alloc(count * size, "batch"); }
@@ -73,7 +80,7 @@ static void fit_device_batch(BatchStaging *s, DeviceBatch *d, int T, int B) {
     d->lengths = alloc_batch(s, (size_t)B, sizeof(int32_t));
     if (c->vocab_size > 0) {
         d->tokens = alloc_batch(s, (size_t)TB, sizeof(int32_t));
-        d->links = alloc_batch(s, 2 * (size_t)TB, sizeof(int32_t));
+        d->links = alloc_batch(s, 1 + 2 * (size_t)TB, sizeof(int32_t));
     } else {
         d->features = alloc_batch(s, (size_t)(TB * c->input_size), sizeof(real));
     }
@@ -90,8 +97,8 @@ static void upload_batch(BatchStaging *s, DeviceBatch *d, const Batch *bt) {
     ops->upload(d->lengths, bt->lengths, sizeof(int32_t) * (size_t)bt->B);
     if (c->vocab_size > 0) {
         ops->upload(d->tokens, bt->tokens, sizeof(int32_t) * (size_t)TB);
-        d->num_heads = link_rows(s, bt);
-        ops->upload(d->links, s->links, sizeof(int32_t) * (size_t)(TB + d->num_heads));
+        int heads = link_rows(s, bt);
+        ops->upload(d->links, s->links, sizeof(int32_t) * (size_t)(1 + TB + heads));
     } else {
         ops->upload(d->features, bt->features, sizeof(real) * (size_t)(TB * c->input_size));
     }
@@ -102,23 +109,24 @@ static void upload_batch(BatchStaging *s, DeviceBatch *d, const Batch *bt) {
 static const StagedBatch *use_host_batch(BatchStaging *s, const Batch *bt) {
     long TB = (long)bt->T * bt->B;
     s->staged = (StagedBatch){.batch = *bt};
-    s->staged.num_heads = link_rows(s, bt);
-    if (s->cfg.vocab_size > 0) s->staged.next = s->links, s->staged.heads = s->links + TB;
+    link_rows(s, bt);
+    if (s->cfg.vocab_size > 0)
+        s->staged.num_heads = s->links, s->staged.next = s->links + 1, s->staged.heads = s->links + 1 + TB;
     return &s->staged;
 }
 
 const StagedBatch *batch_staging_use(BatchStaging *s, const Batch *bt) {
     const ModelConfig *c = &s->cfg;
     if (s->ops->host_memory) return use_host_batch(s, bt);
-    DeviceBatch *ahead = &s->device[1 - s->current];
-    if (ahead->source == bt) ahead->source = NULL, s->current = 1 - s->current;
-    else upload_batch(s, &s->device[s->current], bt);
-    const DeviceBatch *d = &s->device[s->current];
+    DeviceBatch *d = &s->device[STAGED];
+    if (d->source == bt) d->source = NULL;
+    else upload_batch(s, d = &s->device[OTHER], bt);
     long TB = (long)bt->T * bt->B;
     StagedBatch *st = &s->staged;
-    *st = (StagedBatch){.batch = *bt, .num_heads = d->num_heads};
+    *st = (StagedBatch){.batch = *bt};
     st->batch.lengths = d->lengths;
-    if (c->vocab_size > 0) st->batch.tokens = d->tokens, st->next = d->links, st->heads = d->links + TB;
+    if (c->vocab_size > 0)
+        st->batch.tokens = d->tokens, st->num_heads = d->links, st->next = d->links + 1, st->heads = d->links + 1 + TB;
     else st->batch.features = d->features;
     st->batch.labels = c->loss == LOSS_CROSS_ENTROPY ? d->labels : NULL;
     st->batch.targets = c->loss == LOSS_CROSS_ENTROPY ? NULL : d->targets;
@@ -127,7 +135,7 @@ const StagedBatch *batch_staging_use(BatchStaging *s, const Batch *bt) {
 
 void batch_staging_ahead(BatchStaging *s, const Batch *bt) {
     if (s->ops->host_memory) return;
-    DeviceBatch *ahead = &s->device[1 - s->current];
+    DeviceBatch *ahead = &s->device[STAGED];
     upload_batch(s, ahead, bt);
     ahead->source = bt;
 }

@@ -9,7 +9,8 @@
 
 #include "../core/real.h"
 
-void dropout_forward(long n, real p, uint64_t seed, uint64_t stream, const real *in, real *out,
+/* *seed: the step's (model/step_scalars.h), read where the masks are drawn */
+void dropout_forward(long n, real p, const uint64_t *seed, uint64_t stream, const real *in, real *out,
                      real *mask);
 void dropout_backward(long n, const real *mask, const real *dout, real *din);
 

@@ -25,9 +25,9 @@ int embedding_link_rows(int T, int B, const int32_t *tokens, const int32_t *leng
 }
 
 /* Row by row down each token's links (same order per element as embedding_add_linked). */
-void embedding_backward(int num_heads, int E, const int32_t *tokens, const int32_t *heads,
-                        const int32_t *next, const real *dout, real *grad_table) {
-    for (int h = 0; h < num_heads; h++) {
+void embedding_backward(int max_heads, const int32_t *num_heads, int E, const int32_t *tokens,
+                        const int32_t *heads, const int32_t *next, const real *dout, real *grad_table) {
+    for (int h = 0; h < *num_heads && h < max_heads; h++) {
         real *g = grad_table + (long)tokens[heads[h]] * E;
         for (int n = heads[h]; n >= 0; n = next[n]) {
             const real *d = dout + (long)n * E;

@@ -21,9 +21,10 @@ void embedding_forward(int N, int E, const int32_t *tokens, const real *table, r
 int embedding_link_rows(int T, int B, const int32_t *tokens, const int32_t *lengths, int32_t *last,
                         int32_t *next, int32_t *heads);
 
-/* grad_table[tokens[n]] += dout[n] for the linked rows, each token's rows in order. */
-void embedding_backward(int num_heads, int E, const int32_t *tokens, const int32_t *heads,
-                        const int32_t *next, const real *dout, real *grad_table);
+/* grad_table[tokens[n]] += dout[n] for the linked rows, each token's rows in order;
+ * *num_heads (<= max_heads) heads. */
+void embedding_backward(int max_heads, const int32_t *num_heads, int E, const int32_t *tokens,
+                        const int32_t *heads, const int32_t *next, const real *dout, real *grad_table);
 
 /* Column j of one token's gradient: its rows from `head` down the links, in order. */
 RECUR_HD static inline void embedding_add_linked(int E, int j, int head, const int32_t *tokens,

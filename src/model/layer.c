@@ -91,6 +91,7 @@ static int recurrence_forward(const LayerPass *p, real *y) {
 void layer_forward(const LayerPass *p, real *y) {
     for (int d = 0; d < p->directions; d++) project_inputs(p, d);
     if (recurrence_forward(p, y)) return;
+    if (p->step_loop) *p->step_loop = 1;
     for (int d = 0; d < p->directions; d++) steps_forward(p, d, y);
 }
 
@@ -180,6 +181,7 @@ static int recurrence_backward(const LayerPass *p, const real *dy) {
 
 void layer_backward(const LayerPass *p, const real *dy, const RecurrentParams *grad, real *dx) {
     int together = recurrence_backward(p, dy);
+    if (!together && p->step_loop) *p->step_loop = 1;
     for (int d = 0; d < p->directions; d++) {
         if (!together) zero_carries(p, d), steps_backward(p, d, dy);
         weight_gradients(p->ops, p->cell, p->shape[d], p->x, p->w[d], p->st[d], p->scratch[d]->dxp,

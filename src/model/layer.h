@@ -55,6 +55,7 @@ typedef struct LayerPass {
     const ModelOps *ops;
     const CellKind *cell;
     int directions;
+    int *step_loop;                /* set to 1 when the step loop runs (NULL: not told) */
     const int32_t *host_lengths, *lengths;
     const real *x;                 /* [T*B][I], the layer's input */
     LayerShape shape[2];           /* per direction */

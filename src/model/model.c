@@ -16,6 +16,7 @@
 #include "layer.h"
 #include "linear.h"
 #include "ops.h"
+#include "step_scalars.h"
 
 enum { HEAD_DROPOUT_STREAM = 1 << 20 };
 
@@ -26,9 +27,11 @@ struct ModelActivations {
     int32_t *host_lengths;    /* [B] the last batch's lengths, on the host */
     real *host_logits;        /* [rows][C] model_outputs' copy (not on a host backend) */
     int T, B, rows, train;    /* of the last forward */
-    uint64_t seed;
     long counted;             /* items the last forward's loss counted (from the host batch) */
     double *own_loss;         /* [1] backend memory: model_forward's loss */
+    StepScalars next;         /* host: what the next model_prepare uploads (step_scalars.h) */
+    StepScalars *scalars;     /* [1] backend memory: the uploaded ones the ops read */
+    int step_loop;            /* a layer ran layer.c's step loop since model_prepare */
     double *loss;             /* where the last forward wrote its loss (backend memory) */
     uint8_t *valid;           /* [T*B] step t of sample b exists */
     real *x0;                 /* [T*B][E] embedded tokens */
@@ -168,6 +171,7 @@ void model_init_on(Model *m, const ModelConfig *cfg, uint64_t seed, const ModelO
     m->grads = ops->alloc(sizeof(real) * m->num_params, "model gradients");
     m->act = xcalloc(1, sizeof(ModelActivations), "activations");
     m->act->own_loss = ops->alloc(sizeof(double), "model loss");
+    m->act->scalars = ops->alloc(sizeof(StepScalars), "step scalars");
     m->act->staging = batch_staging_new(ops, cfg);
     init_weights(m, seed);
 }
@@ -202,10 +206,9 @@ static void release_activations(Model *m) {
                     a->logits, a->dlogits};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ops->release(bufs[i]);
     free(a->dir), free(a->y), free(a->dropped), free(a->mask), free(a->host_lengths), free(a->host_logits);
-    BatchStaging *staging = a->staging;
-    double *own_loss = a->own_loss;
+    ModelActivations kept = *a; /* what outlives the activations */
     memset(a, 0, sizeof *a);
-    a->staging = staging, a->own_loss = own_loss;
+    a->staging = kept.staging, a->own_loss = kept.own_loss, a->scalars = kept.scalars, a->next = kept.next;
 }
 
 /* Host-side copies of a batch's outputs and lengths. */
@@ -285,7 +288,7 @@ void model_stage(Model *m, const Batch *bt) { batch_staging_ahead(m->act->stagin
 void model_free(Model *m) {
     if (m->act) {
         release_activations(m);
-        m->ops->release(m->act->own_loss);
+        m->ops->release(m->act->own_loss), m->ops->release(m->act->scalars);
         batch_staging_free(m->act->staging);
         free(m->act);
     }
@@ -311,7 +314,7 @@ static const real *layer_input(const Model *m, const Batch *bt, int l) {
 /* Layer l of the stack, both directions, as layer.c runs it. */
 static LayerPass layer_pass(const Model *m, const Batch *bt, int l) {
     ModelActivations *a = m->act;
-    LayerPass p = {.ops = m->ops, .cell = m->cell, .directions = m->directions,
+    LayerPass p = {.ops = m->ops, .cell = m->cell, .directions = m->directions, .step_loop = &a->step_loop,
                    .host_lengths = a->host_lengths, .lengths = bt->lengths, .x = layer_input(m, bt, l)};
     for (int d = 0; d < m->directions; d++) {
         p.shape[d] = layer_shape(m, l, d, bt->T, bt->B);
@@ -329,7 +332,7 @@ static void recurrent_stack_forward(Model *m, const Batch *bt) {
         LayerPass p = layer_pass(m, bt, l);
         layer_forward(&p, a->y[l]);
         if (a->train && m->cfg.dropout > 0 && l + 1 < L)
-            m->ops->dropout_forward((long)T * B * top_width(m), m->cfg.dropout, a->seed,
+            m->ops->dropout_forward((long)T * B * top_width(m), m->cfg.dropout, &a->scalars->dropout_seed,
                                     (uint64_t)l, a->y[l], a->dropped[l], a->mask[l]);
     }
 }
@@ -358,7 +361,7 @@ static void head_forward(Model *m) {
                        a->hidden);
         m->ops->tanh_forward(n, a->hidden);
         if (a->train && c->head_dropout > 0)
-            m->ops->dropout_forward(n, c->head_dropout, a->seed, HEAD_DROPOUT_STREAM, a->hidden,
+            m->ops->dropout_forward(n, c->head_dropout, &a->scalars->dropout_seed, HEAD_DROPOUT_STREAM, a->hidden,
                                     a->hidden_dropped, a->hidden_mask);
     }
     linear_forward(m->ops, a->rows, out_in, c->output_size, output_layer_input(m), p.out_w, p.out_b,
@@ -373,21 +376,31 @@ static LossInput loss_input(const Model *m, const Batch *bt) {
                        .ignore_index = m->cfg.ignore_index, .huber_delta = m->cfg.huber_delta};
 }
 
-/* The count of the loss's mean from the host batch: no wait for the device. */
-static long count_loss_items(const Model *m, const Batch *host_batch) {
-    LossInput li = loss_input(m, host_batch);
+long model_count_items(const Model *m, const Batch *host_batch) {
     int pooled = m->cfg.pooling != POOL_NONE;
+    LossInput li = loss_input(m, host_batch);
+    li.N = pooled ? host_batch->B : host_batch->T * host_batch->B;
     return loss_count(&li, host_batch->B, pooled ? NULL : host_batch->lengths);
 }
 
-void model_forward_into(Model *m, const Batch *host_batch, int train, uint64_t dropout_seed, double *loss) {
+StepScalars *model_step_scalars(Model *m) { return &m->act->next; }
+const StepScalars *model_device_scalars(const Model *m) { return m->act->scalars; }
+int model_launches_fixed(const Model *m) { return !m->act->step_loop; }
+
+void model_prepare(Model *m, const Batch *host_batch, int train, uint64_t dropout_seed) {
     ensure_capacity(m, host_batch->T, host_batch->B);
     ModelActivations *a = m->act;
     stage_batch(m, host_batch);
+    a->T = host_batch->T, a->B = host_batch->B, a->train = train, a->step_loop = 0;
+    a->rows = m->cfg.pooling == POOL_NONE ? a->T * a->B : a->B;
+    a->counted = model_count_items(m, host_batch);
+    a->next.loss_count = (double)a->counted, a->next.dropout_seed = dropout_seed;
+    m->ops->upload(a->scalars, &a->next, sizeof a->next);
+}
+
+void model_forward_queued(Model *m, double *loss) {
+    ModelActivations *a = m->act;
     const Batch *bt = &a->staged->batch;
-    a->T = bt->T, a->B = bt->B, a->train = train, a->seed = dropout_seed;
-    a->rows = m->cfg.pooling == POOL_NONE ? bt->T * bt->B : bt->B;
-    a->counted = count_loss_items(m, host_batch);
     m->ops->mark_valid(bt->T, bt->B, bt->lengths, a->valid);
     if (m->cfg.vocab_size > 0)
         m->ops->embedding_forward(bt->T * bt->B, m->cfg.input_size, bt->tokens,
@@ -399,7 +412,12 @@ void model_forward_into(Model *m, const Batch *host_batch, int train, uint64_t d
     head_forward(m);
     LossInput li = loss_input(m, bt);
     a->loss = loss ? loss : a->own_loss;
-    m->ops->loss_forward(&li, a->counted, a->loss);
+    m->ops->loss_forward(&li, &a->scalars->loss_count, a->loss);
+}
+
+void model_forward_into(Model *m, const Batch *host_batch, int train, uint64_t dropout_seed, double *loss) {
+    model_prepare(m, host_batch, train, dropout_seed);
+    model_forward_queued(m, loss);
 }
 
 real model_forward(Model *m, const Batch *host_batch, int train, uint64_t dropout_seed) {
@@ -429,7 +447,7 @@ static void head_backward(Model *m, const Batch *bt, real *out) {
     HeadParams p = head_params(m, m->weights), g = head_params(m, m->grads);
     int DH = top_width(m), out_in = c->head_hidden > 0 ? c->head_hidden : DH;
     LossInput li = loss_input(m, bt);
-    m->ops->loss_backward(&li, a->counted, a->loss, a->dlogits);
+    m->ops->loss_backward(&li, &a->scalars->loss_count, a->loss, a->dlogits);
     if (c->head_hidden == 0) {
         linear_backward(m->ops, a->rows, DH, c->output_size, head_input(m), p.out_w, a->dlogits,
                         g.out_w, g.out_b, out);
@@ -490,7 +508,7 @@ void model_backward(Model *m, const Batch *host_batch) {
     real *dx0 = recurrent_stack_backward(m, bt, dtop, a->grad_b);
     const StagedBatch *st = a->staged;
     if (m->cfg.vocab_size > 0)
-        m->ops->embedding_backward(st->num_heads, m->cfg.input_size, bt->tokens, st->heads, st->next, dx0,
-                                   m->grads + m->tensors[0].offset);
+        m->ops->embedding_backward(bt->T * bt->B, st->num_heads, m->cfg.input_size, bt->tokens, st->heads,
+                                   st->next, dx0, m->grads + m->tensors[0].offset);
     grads_ready(m, 0, first_layer_tensor(m));
 }

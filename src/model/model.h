@@ -27,6 +27,7 @@
 #include "core/batch.h"
 #include "model_config.h"
 #include "ops.h"
+#include "step_scalars.h"
 
 typedef struct ParamTensor {
     char name[48];
@@ -72,6 +73,22 @@ real model_forward(Model *m, const Batch *batch, int train, uint64_t dropout_see
 /* The same with the loss left in the backend's memory at `loss` (a double; NULL: the
  * model's own), queued without waiting for the device. */
 void model_forward_into(Model *m, const Batch *batch, int train, uint64_t dropout_seed, double *loss);
+/* model_forward_into in two halves, for a caller that queues the step's work apart from
+ * the host's part (a captured step: train/step_graph.h): model_prepare sizes the
+ * activations, stages the batch and uploads the step's scalars (step_scalars.h: the
+ * caller may fill the optimizer's and the reducer's into model_step_scalars first);
+ * model_forward_queued then queues the forward of that batch, the same work for every
+ * batch of its shape. */
+void model_prepare(Model *m, const Batch *batch, int train, uint64_t dropout_seed);
+void model_forward_queued(Model *m, double *loss);
+/* The host copy the next model_prepare uploads, and the uploaded one (backend memory). */
+StepScalars *model_step_scalars(Model *m);
+const StepScalars *model_device_scalars(const Model *m);
+/* The items the loss of `batch` counts, from the host batch alone. */
+long model_count_items(const Model *m, const Batch *batch);
+/* 1 when the work queued since model_prepare depended on the batch's shape alone; 0 when
+ * a layer ran layer.c's step loop, whose launches follow the batch's lengths. */
+int model_launches_fixed(const Model *m);
 /* Uploads `batch` to the backend ahead of its forward (a GPU model; nothing on the CPU),
  * so the copy overlaps the work still queued: the next model_forward given this same
  * pointer uses it instead of uploading. The caller must not change the batch's arrays in

@@ -5,7 +5,10 @@
  * The orchestration — model.c, layer.c and the cell files — is written once against this
  * table, so a GPU run takes exactly the steps a CPU run takes and differs only in the
  * primitives. Every pointer an op takes is in the backend's memory (device memory for
- * CUDA); sizes and flags are host values. Ops on CUDA are queued on the backend's stream
+ * CUDA); sizes and flags are host values that stay the same from step to step for a
+ * batch shape (T, B), so a step's work can be captured once and replayed (a CUDA graph);
+ * values that change between such steps (seeds, counts, rates) are read from backend
+ * memory (step_scalars.h). Ops on CUDA are queued on the backend's stream
  * and return at once, except `download`, which waits for its result: scalars the trainer
  * needs (the loss, the gradient norm) stay in the backend's memory until one read per step.
  * Shapes use the conventions of layer.h and cell_math.h (time-major rows t*B+b). */
@@ -115,10 +118,13 @@ typedef struct ModelOps {
     /* ---- embedding, dropout, pooling, head activation, loss ---- */
     void (*embedding_forward)(int N, int E, const int32_t *tokens, const real *table, real *out);
     /* grad_table[tokens[n]] += dout[n] down the rows linked by embedding_link_rows
-     * (embedding.h): each token's rows in ascending order, on every backend. */
-    void (*embedding_backward)(int num_heads, int E, const int32_t *tokens, const int32_t *heads,
-                               const int32_t *next, const real *dout, real *grad_table);
-    void (*dropout_forward)(long n, real p, uint64_t seed, uint64_t stream, const real *in,
+     * (embedding.h): each token's rows in ascending order, on every backend. *num_heads
+     * (backend memory, <= max_heads) heads: the launch is sized by the bound alone. */
+    void (*embedding_backward)(int max_heads, const int32_t *num_heads, int E, const int32_t *tokens,
+                               const int32_t *heads, const int32_t *next, const real *dout,
+                               real *grad_table);
+    /* *seed in backend memory (a per-step value: step_scalars.h) */
+    void (*dropout_forward)(long n, real p, const uint64_t *seed, uint64_t stream, const real *in,
                             real *out, real *mask);
     void (*dropout_backward)(long n, const real *mask, const real *dout, real *din);
     void (*pool_forward)(Pooling kind, int T, int B, int D, int directions,
@@ -128,14 +134,15 @@ typedef struct ModelOps {
                           real *dy);
     void (*tanh_forward)(long n, real *y);
     void (*tanh_backward)(long n, const real *y, real *dy);
-    /* *loss = the mean over `counted` items (loss_count), rounded to real as loss.h's;
-     * loss_backward makes dlogits NaN when *loss is not finite (loss.h) */
-    void (*loss_forward)(const LossInput *in, long counted, double *loss);
-    void (*loss_backward)(const LossInput *in, long counted, const double *loss, real *dlogits);
+    /* *loss = the mean over *counted items (loss_count; backend memory, a per-step value),
+     * rounded to real as loss.h's; loss_backward makes dlogits NaN when *loss is not
+     * finite (loss.h) */
+    void (*loss_forward)(const LossInput *in, const double *counted, double *loss);
+    void (*loss_backward)(const LossInput *in, const double *counted, const double *loss, real *dlogits);
 
     /* ---- flat vectors (gradient clipping and checks in the trainer) ---- */
     void (*sum_squares)(long n, const real *x, double *out); /* in double, fixed order */
-    void (*scale)(long n, real a, real *x);        /* x *= a */
+    void (*scale)(long n, const real *a, real *x); /* x *= *a (backend memory) */
     /* torch's clip_grad_norm_ with the squared norm in backend memory: x *= max_norm /
      * (sqrt(*sumsq) + 1e-6) when that is below 1 (not when *sumsq is NaN) */
     void (*scale_by_norm)(long n, const double *sumsq, double max_norm, real *x);

@@ -239,19 +239,26 @@ static void cpu_step_carry_gradient(int B, int H, int t, const int32_t *lengths,
 
 /* ---- flat vectors ---- */
 
-static void cpu_scale(long n, real a, real *x) {
-    for (long i = 0; i < n; i++) x[i] *= a;
+static void cpu_scale(long n, const real *a, real *x) {
+    real by = *a;
+    for (long i = 0; i < n; i++) x[i] *= by;
 }
 
 static void cpu_scale_by_norm(long n, const double *sumsq, double max_norm, real *x) {
     double coef = max_norm / (sqrt(*sumsq) + 1e-6);
-    if (coef < 1) cpu_scale(n, (real)coef, x);
+    real by = (real)coef;
+    if (coef < 1) cpu_scale(n, &by, x);
 }
 
-static void cpu_loss_forward(const LossInput *in, long counted, double *loss) {
+static void cpu_loss_forward(const LossInput *in, const double *counted, double *loss) {
     long own;
     *loss = loss_forward(in, &own);
-    if (own != counted) recur_die(EXIT_RUNTIME, "internal: the loss counted %ld items, not %ld", own, counted);
+    if (own != (long)*counted)
+        recur_die(EXIT_RUNTIME, "internal: the loss counted %ld items, not %.0f", own, *counted);
+}
+
+static void cpu_loss_backward(const LossInput *in, const double *counted, const double *loss, real *dlogits) {
+    loss_backward(in, (long)*counted, loss, dlogits);
 }
 
 static void cpu_clamp(long n, real lo, real hi, const double *guard, real *x) {
@@ -286,7 +293,7 @@ static void cpu_clamp(long n, real lo, real hi, const double *guard, real *x) {
         .dropout_forward = dropout_forward, .dropout_backward = dropout_backward,         \
         .pool_forward = pool_forward, .pool_backward = pool_backward,                     \
         .tanh_forward = tanh_forward, .tanh_backward = tanh_backward,                     \
-        .loss_forward = cpu_loss_forward, .loss_backward = loss_backward,                 \
+        .loss_forward = cpu_loss_forward, .loss_backward = cpu_loss_backward,             \
         .sum_squares = sum_squares_##ISA, .scale = cpu_scale,                             \
         .scale_by_norm = cpu_scale_by_norm, .clamp = cpu_clamp,                           \
     }

@@ -84,11 +84,13 @@ void optimizer_init_on(Optimizer *o, const TrainConfig *cfg, size_t num_params, 
                      .nesterov = cfg->nesterov, .centered = cfg->centered, .n = num_params,
                      .ops = ops};
     add_states(o, cfg->initial_accumulator);
+    o->update = ops->alloc(sizeof *o->update, "optimizer step scalars");
 }
 
 void optimizer_free(Optimizer *o) {
     for (int i = 0; i < o->num_states; i++) o->ops->release(o->states[i]), o->states[i] = NULL;
     o->num_states = 0;
+    if (o->update) o->ops->release(o->update), o->update = NULL;
 }
 
 int optimizer_state_count(const Optimizer *o) { return o->num_states; }
@@ -173,17 +175,28 @@ static void update_on_cpu(const OptimizerUpdate *u, OptimizerBuffers s, long n, 
     cpu_parallel(c.parts, c.parts > 1, update_part, &c);
 }
 
-void optimizer_step_guarded(Optimizer *o, real *weights, const real *grads, const double *guard) {
+void optimizer_begin_step(Optimizer *o, OptimizerUpdate *u) {
     o->step++;
-    OptimizerUpdate u = update_scalars(o);
+    *u = update_scalars(o);
+}
+
+void optimizer_apply(Optimizer *o, const OptimizerUpdate *u, real *weights, const real *grads,
+                     const double *guard) {
 #ifdef RECUR_HAVE_GPU
     if (o->ops->cuda) {
-        cuda_optimizer_update(&u, state_buffers(o), (long)o->n, weights, grads, guard);
+        cuda_optimizer_update(u, state_buffers(o), (long)o->n, weights, grads, guard);
         return;
     }
 #endif
     if (guard && !isfinite(*guard)) return;
-    update_on_cpu(&u, state_buffers(o), (long)o->n, weights, grads);
+    update_on_cpu(u, state_buffers(o), (long)o->n, weights, grads);
+}
+
+void optimizer_step_guarded(Optimizer *o, real *weights, const real *grads, const double *guard) {
+    OptimizerUpdate u;
+    optimizer_begin_step(o, &u);
+    o->ops->upload(o->update, &u, sizeof u);
+    optimizer_apply(o, o->update, weights, grads, guard);
 }
 
 void optimizer_step(Optimizer *o, real *weights, const real *grads) {
@@ -215,7 +228,8 @@ double grad_norm(const real *grads, size_t n) {
 void clip_grad_norm(real *grads, size_t n, double norm, double max_norm) {
     double coef = max_norm / (norm + 1e-6);
     if (max_norm <= 0 || !(coef < 1)) return;
-    cpu_model_ops()->scale((long)n, (real)coef, grads);
+    real by = (real)coef;
+    cpu_model_ops()->scale((long)n, &by, grads);
 }
 
 void clip_grad_value(real *grads, size_t n, double max_value) {

@@ -33,6 +33,7 @@
 #include <stddef.h>
 
 #include "config/config.h"
+#include "core/optimizer_math.h"
 #include "core/real.h"
 #include "model/ops.h"
 
@@ -49,6 +50,7 @@ typedef struct Optimizer {
     int num_states;
     const char *state_names[OPTIMIZER_MAX_STATES];
     real *states[OPTIMIZER_MAX_STATES]; /* [n] each */
+    OptimizerUpdate *update;   /* [1] backend memory: optimizer_step's scalars, uploaded */
 } Optimizer;
 
 /* Reads the optimizer keys of cfg (not its schedule); o->lr starts at cfg->lr. Zeroed
@@ -63,6 +65,13 @@ void optimizer_step(Optimizer *o, real *weights, const real *grads);
  * then calls optimizer_step_undo, which puts the step count back. */
 void optimizer_step_guarded(Optimizer *o, real *weights, const real *grads, const double *guard);
 void optimizer_step_undo(Optimizer *o);
+/* optimizer_step_guarded in two halves, for a trainer that uploads a step's scalars with
+ * the others (model/step_scalars.h) and queues the same work at every step:
+ * optimizer_begin_step counts the step and writes its scalars into *u (host memory);
+ * optimizer_apply queues the update with scalars *u read from the backend's memory. */
+void optimizer_begin_step(Optimizer *o, OptimizerUpdate *u);
+void optimizer_apply(Optimizer *o, const OptimizerUpdate *u, real *weights, const real *grads,
+                     const double *guard);
 void optimizer_free(Optimizer *o);
 
 /* State buffers for checkpoints: i in [0, optimizer_state_count). */

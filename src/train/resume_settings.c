@@ -35,7 +35,7 @@ static const struct {
     {"clip_norm", ACCEPTED}, {"clip_value", ACCEPTED}, {"nonfinite", ACCEPTED}, {"log_every", ACCEPTED},
     {"eval_every", ACCEPTED}, {"checkpoint_every", ACCEPTED}, {"keep_checkpoints", ACCEPTED},
     {"best_metric", ACCEPTED}, {"freeze_embedding", ACCEPTED}, {"device", ACCEPTED}, {"tf32", ACCEPTED},
-    {"gpu_recurrence", ACCEPTED}, {"season", ACCEPTED},
+    {"gpu_recurrence", ACCEPTED}, {"gpu_graph", ACCEPTED}, {"season", ACCEPTED},
     /* where things go, how the machine runs them */
     {"data", FREE}, {"run_dir", FREE}, {"resume", FREE}, {"progress", FREE}, {"threads", FREE},
     {"gpu", FREE}, {"allreduce_overlap", FREE}, {"pretrained_embedding", FREE},

@@ -34,6 +34,7 @@
 #include "rank_agreement.h"
 #include "resume_settings.h"
 #include "schedule.h"
+#include "step_graph.h"
 #include "train_data.h"
 #include "train_device.h"
 #include "unk_replace.h"
@@ -58,6 +59,8 @@ typedef struct Run {
     Optimizer opt;
     BatchBuffer batches;
     BatchBuffer ahead;      /* a GPU model's next batch, filled and uploaded during this step */
+    StepGraphs *graphs;     /* a GPU step as one CUDA graph per batch shape (gpu_graph) */
+    const Batch *step_batch; /* this step's batch (host memory) */
     const Batch *next;      /* that batch (NULL: none), for epoch next_epoch, index next_index */
     long next_epoch, next_index;
     UnkReplace unk;         /* rare training tokens to <unk> (unk_replace.h); off: no change */
@@ -282,7 +285,9 @@ static const Batch *next_batch(Run *r) {
     const Batch *ahead = r->next;
     r->next = NULL;
     if (ahead && r->next_epoch == r->state.epoch && r->next_index == k) return ahead;
-    return fill_train_batch(r, &r->batches, k);
+    const Batch *bt = fill_train_batch(r, &r->batches, k);
+    model_stage(&r->model, bt); /* where every training batch lands (batch_staging.h) */
+    return bt;
 }
 
 /* A GPU model: the next batch of this epoch is filled and its upload queued while the
@@ -299,15 +304,20 @@ static void prepare_next_batch(Run *r) {
 /* A step's scalars stay on the backend until one read at its end (ops.h). */
 enum { SUM_LOSS, SUM_SQUARES, SUM_SQUARES_CLIPPED, STEP_SUMS };
 
-/* The optimizer step, skipped by the backend when the gradients are not finite; a frozen
- * embedding is put back as it was. */
+/* The frozen embedding (freeze_embedding), or NULL. */
+static const ParamTensor *frozen_tensor(const Run *r) {
+    return r->cfg->train.freeze_embedding ? model_find_tensor(&r->model, "embedding.weight") : NULL;
+}
+
+/* The optimizer step with the scalars uploaded with the step's others, skipped by the
+ * backend when the gradients are not finite; a frozen embedding is put back as it was. */
 static void update_weights(Run *r) {
-    const ParamTensor *e = r->cfg->train.freeze_embedding ? model_find_tensor(&r->model, "embedding.weight") : NULL;
+    const ParamTensor *e = frozen_tensor(r);
     size_t n = e ? tensor_size(e) : 0;
     const ModelOps *ops = r->model.ops;
-    if (n && !r->frozen) r->frozen = ops->alloc(sizeof(real) * n, "frozen embedding");
     if (n) ops->copy(r->frozen, r->model.weights + e->offset, sizeof(real) * n);
-    optimizer_step_guarded(&r->opt, r->model.weights, r->model.grads, &r->step_sums[SUM_SQUARES]);
+    optimizer_apply(&r->opt, &model_device_scalars(&r->model)->update, r->model.weights, r->model.grads,
+                    &r->step_sums[SUM_SQUARES]);
     if (n) ops->copy(r->model.weights + e->offset, r->frozen, sizeof(real) * n);
 }
 
@@ -320,33 +330,71 @@ static double global_loss(const Run *r, double loss, long counted, double global
     return sum / global_counted;
 }
 
-/* One step, queued on the backend without waiting: forward, backward (its hook starts each
- * layer's all-reduce), clipping and the update, which the backend skips by itself when the
- * gradients are not finite (a non-finite loss makes them so: loss.h). Then one read of the
- * step's loss and norm decides, the same on every rank, what the host does about it. */
-static void train_step(Run *r) {
+/* A layer ran the step loop, whose launches follow each batch's lengths: no graphs. */
+static void stop_graphs(Run *r) {
+    step_graphs_disable(r->graphs);
+    progress_print(&r->progress, "recur: step graphs: off from step %ld: a layer runs the step loop, whose "
+                   "launches follow each batch's lengths\n", r->state.step + 1);
+}
+
+/* The step's work on the backend, queued without waiting and the same for every batch of
+ * a shape (step_graph.h): forward, backward (its hook starts each layer's all-reduce),
+ * clipping and the update, which the backend skips by itself when the gradients are not
+ * finite (a non-finite loss makes them so: loss.h). Not captured, the next batch is staged
+ * while the device runs backward. */
+static void queue_step(void *ctx, int capturing) {
+    Run *r = ctx;
     const TrainConfig *t = &r->cfg->train;
+    model_zero_grads(&r->model);
+    model_forward_queued(&r->model, &r->step_sums[SUM_LOSS]);
+    grad_reduce_begin(&r->reducer, r->comm->size > 1 ? &model_device_scalars(&r->model)->grad_scale : NULL);
+    model_backward(&r->model, r->step_batch);
+    if (!capturing) prepare_next_batch(r);
+    grad_reduce_finish(&r->reducer);
+    clip_grads_on(r->model.ops, r->model.grads, r->model.num_params, t->clip_value, t->clip_norm,
+                  &r->step_sums[SUM_SQUARES]);
+    update_weights(r);
+}
+
+/* The values of step `step` that change from step to step (step_scalars.h) — this rank's
+ * share of the global batch, the optimizer's rate and corrections, the dropout seed —
+ * uploaded with its batch. */
+static void prepare_step(Run *r, long step, const Batch *bt, double counted, double global_counted) {
+    const TrainConfig *t = &r->cfg->train;
+    StepScalars *scalars = model_step_scalars(&r->model);
+    scalars->grad_scale = grad_reduce_share(counted, global_counted);
+    r->opt.lr = schedule_lr(t, step, r->state.epoch, r->total_steps);
+    optimizer_begin_step(&r->opt, &scalars->update);
+    model_prepare(&r->model, bt, 1, rng_bits(t->seed, DROPOUT_STREAM, (uint64_t)step));
+    r->step_batch = bt;
+}
+
+/* The step's work (run, or one graph launch), then its one read into sums. A graph holds
+ * the NCCL all-reduce, so with ranks that read is the wait on them, timed by the watchdog. */
+static void run_step_work(Run *r, const Batch *bt, double *sums) {
+    StepHow how = step_graphs_run(r->graphs, bt->T, bt->B, queue_step, r);
+    if (how != STEP_RAN) prepare_next_batch(r);
+    else if (step_graphs_on(r->graphs) && !model_launches_fixed(&r->model)) stop_graphs(r);
+    int timed = how != STEP_RAN && r->comm->size > 1;
+    if (timed) comm_wait_begin("the step's CUDA graph (its NCCL gradient all-reduce)");
+    r->model.ops->download(sums, r->step_sums, sizeof(double) * STEP_SUMS); /* the step's one wait */
+    if (timed) comm_wait_end();
+}
+
+/* One step: its batch and the global batch's items, its values uploaded, its work, then one
+ * read of its loss and norm, which decides, the same on every rank, what the host does. */
+static void train_step(Run *r) {
     long step = r->state.step + 1;
     const Batch *bt = next_batch(r);
     int samples = bt->B; /* bt may be refilled by prepare_next_batch */
-    model_zero_grads(&r->model);
-    model_forward_into(&r->model, bt, 1, rng_bits(t->seed, DROPOUT_STREAM, (uint64_t)step), &r->step_sums[SUM_LOSS]);
-    long counted = model_counted(&r->model); /* from the host batch */
+    long counted = model_count_items(&r->model, bt);
     /* the items of the global batch, and whether any rank has been asked to stop */
     double global[2] = {(double)counted, (double)stop_requested};
     comm_sum_double(r->comm, global, 2);
     r->stopping = global[1] > 0;
-    grad_reduce_begin(&r->reducer, (double)counted, global[0]);
-    model_backward(&r->model, bt);
-    prepare_next_batch(r); /* while the device runs backward */
-    grad_reduce_finish(&r->reducer);
-    clip_grads_on(r->model.ops, r->model.grads, r->model.num_params, t->clip_value, t->clip_norm,
-                  &r->step_sums[SUM_SQUARES]);
-    double lr_before = r->opt.lr;
-    r->opt.lr = schedule_lr(t, step, r->state.epoch, r->total_steps);
-    update_weights(r);
-    double sums[STEP_SUMS];
-    r->model.ops->download(sums, r->step_sums, sizeof sums); /* the step's one wait */
+    double lr_before = r->opt.lr, sums[STEP_SUMS];
+    prepare_step(r, step, bt, (double)counted, global[0]);
+    run_step_work(r, bt, sums);
     double loss = global_loss(r, sums[SUM_LOSS], counted, global[0]);
     if (!isfinite(loss) || !isfinite(sums[SUM_SQUARES])) { /* the backend skipped the update */
         optimizer_step_undo(&r->opt), r->opt.lr = lr_before;
@@ -433,6 +481,9 @@ static void setup_model(Run *r, RunConfig *cfg) {
     bcast_backend(r, r->model.weights, r->model.num_params); /* rank 0's, exactly */
     optimizer_init_on(&r->opt, &cfg->train, r->model.num_params, ops);
     r->step_sums = ops->alloc(sizeof(double) * STEP_SUMS, "step sums");
+    const ParamTensor *e = frozen_tensor(r);
+    if (e) r->frozen = ops->alloc(sizeof(real) * tensor_size(e), "frozen embedding");
+    r->graphs = step_graphs_new(ops, cfg->train.gpu_graph && cfg->train.gpu_recurrence != GPU_RECURRENCE_STEPS);
     grad_reduce_init(&r->reducer, r->comm, ops, r->model.grads, r->model.num_params,
                      cfg->train.allreduce_overlap);
     r->model.grads_ready = grad_reduce_ready, r->model.grads_ready_ctx = &r->reducer;
@@ -481,10 +532,26 @@ static void setup(Run *r, RunConfig *cfg) {
                    mc->hidden_size, r->model.num_params, r->data.train.total, r->data.valid.total,
                    r->data.test.total, r->data.fingerprint, r->comm->size, r->total_steps, cfg->train.batch_size,
                    r->comm->size, r->plan.num_batches);
+    if (step_graphs_on(r->graphs))
+        progress_print(&r->progress, "recur: step graphs: on: each batch shape (T, B) runs once, then its whole step "
+                       "is captured as one CUDA graph and replayed (%d shapes kept; gpu_graph = 0 turns it off)\n",
+                       STEP_GRAPH_SHAPES);
+    else if (r->model.ops->cuda)
+        progress_print(&r->progress, "recur: step graphs: off (%s): every operation launched by itself\n",
+                       cfg->train.gpu_graph ? "gpu_recurrence = steps, whose launches follow each batch's lengths"
+                                            : "gpu_graph = 0");
     if (r->unk.alpha > 0)
         progress_print(&r->progress, "recur: unk_replace = %g: a training token seen n times becomes <unk> with "
                        "probability %g / (%g + n) (n = 1: %.3f)\n", r->unk.alpha, r->unk.alpha, r->unk.alpha,
                        r->unk.alpha / (r->unk.alpha + 1));
+}
+
+/* How the steps ran, when graphs were on at the start. */
+static void report_graphs(Run *r) {
+    long captured, replayed;
+    step_graphs_counts(r->graphs, &captured, &replayed);
+    if (captured || replayed)
+        progress_print(&r->progress, "recur: step graphs: %ld step(s) captured, %ld replayed\n", captured, replayed);
 }
 
 int train_run(const RunConfig *config, const Comm *comm) {
@@ -498,11 +565,13 @@ int train_run(const RunConfig *config, const Comm *comm) {
         progress_print(&r.progress, "nothing to do: the checkpoint is at step %ld of %ld\n", r.state.step, r.total_steps);
     run_loop(&r);
     progress_finish(&r.progress);
+    report_graphs(&r);
     if (r.root) metrics_log_close(&r.log);
     if (r.frozen) r.model.ops->release(r.frozen);
     r.model.ops->release(r.step_sums);
     eval_result_free(&r.eval), epoch_plan_free(&r.plan), optimizer_free(&r.opt), model_free(&r.model);
     grad_reduce_free(&r.reducer), batch_buffer_free(&r.batches), batch_buffer_free(&r.ahead);
+    step_graphs_free(r.graphs);
     unk_replace_free(&r.unk), train_data_free(&r.data);
     return 0;
 }

@@ -60,6 +60,10 @@ void emu_counts_write(void) { write_counts(); }
 
 void emu_count(const char *kind, const std::string &key, double bytes) {
     if (!counting()) return;
+    if (emu_capture()) { /* counted when the graph is launched */
+        emu_capture()->counts.push_back({kind, key, bytes});
+        return;
+    }
     Tally &t = (*tallies)[{kind, key}];
     t.count++, t.bytes += bytes;
 }

@@ -68,15 +68,41 @@ struct EmuOp {
     std::vector<const void *> touches; /* device pointers whose canaries it may break */
 };
 
+struct EmuGraph;
+
 struct EmuStream {
     int device;
     std::deque<EmuOp> queue;
     uint64_t queued, done;  /* ops ever queued / ever run */
+    EmuGraph *capture = nullptr; /* the capture its work goes into, or NULL */
+    uint64_t captured = 0, joined_upto = 0; /* ops it added to the capture / before its last join back */
 };
 
 /* The stream a NULL handle means on the current device. */
 EmuStream *emu_stream(cudaStream_t s);
+/* Queues op on s, or, while s captures, adds it to the capture's graph. */
 void emu_enqueue(EmuStream *s, EmuOp op);
+
+/* ---- stream capture (emu_graph.cpp) ---- */
+
+struct EmuCount {
+    std::string kind, key;
+    double bytes;
+};
+
+struct EmuGraph {
+    EmuStream *origin;              /* the stream that began the capture */
+    std::vector<EmuOp> ops;         /* in the order the host queued them */
+    std::vector<EmuCount> counts;   /* what the counting mode counted while capturing */
+    std::vector<EmuStream *> joined; /* streams that joined by waiting on a captured event */
+    cudaError_t invalid;            /* a refused call invalidated the capture */
+};
+
+/* The capture in progress (global mode: at most one), or NULL. */
+EmuGraph *emu_capture(void);
+/* A call CUDA refuses while a capture is open (a wait for the device, a free, ...):
+ * reported as `code`, and the capture is invalidated (EndCapture then fails). */
+cudaError_t emu_capture_refuse(cudaError_t code, const char *call);
 /* Runs s's queued ops until `upto` of them have ever run. */
 cudaError_t emu_run_stream(EmuStream *s, uint64_t upto);
 

@@ -183,6 +183,7 @@ extern "C" cudaError_t cudaMalloc(void **ptr, size_t bytes) {
     emu_init();
     if (emu_sticky_error()) return emu_sticky_error();
     if (!ptr) return emu_call_error(cudaErrorInvalidValue, "cudaMalloc: NULL result pointer");
+    if (emu_capture()) return emu_capture_refuse(cudaErrorStreamCaptureUnsupported, "cudaMalloc");
     if (bytes == 0) return *ptr = nullptr, cudaSuccess;
     return map_allocation(ptr, bytes, emu_current_device());
 }

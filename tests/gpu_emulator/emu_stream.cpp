@@ -10,6 +10,10 @@
  * data, and a copy from host memory reads its source when it runs, not when it was
  * queued (pageable or pinned alike).
  *
+ * While a stream captures (emu_graph.cpp) its work goes into the graph instead, and the
+ * calls CUDA refuses during a global-mode capture (any synchronisation, a query of a
+ * captured event, an upload: a replay would copy the same host bytes again) are refused.
+ *
  * Devices: RECUR_EMU_DEVICES (default 1) per process; CUDA_VISIBLE_DEVICES narrows them
  * as it does on a real node. Errors: a call's own error is returned (and kept for
  * cudaGetLastError); a fault of queued work is sticky: every later call returns it. */
@@ -84,6 +88,7 @@ static const ErrorText error_texts[] = {
     {cudaErrorNoDevice, "cudaErrorNoDevice", "no CUDA-capable device is detected"},
     {cudaErrorInvalidDevice, "cudaErrorInvalidDevice", "invalid device ordinal"},
     {cudaErrorInvalidResourceHandle, "cudaErrorInvalidResourceHandle", "invalid resource handle"},
+    {cudaErrorIllegalState, "cudaErrorIllegalState", "the operation cannot be performed in the present state"},
     {cudaErrorNotReady, "cudaErrorNotReady", "device not ready"},
     {cudaErrorIllegalAddress, "cudaErrorIllegalAddress", "an illegal memory access was encountered"},
     {cudaErrorLaunchOutOfResources, "cudaErrorLaunchOutOfResources", "too many resources requested for launch"},
@@ -91,6 +96,14 @@ static const ErrorText error_texts[] = {
     {cudaErrorLaunchFailure, "cudaErrorLaunchFailure", "unspecified launch failure"},
     {cudaErrorCooperativeLaunchTooLarge, "cudaErrorCooperativeLaunchTooLarge",
      "too many blocks in cooperative launch"},
+    {cudaErrorStreamCaptureUnsupported, "cudaErrorStreamCaptureUnsupported",
+     "operation not permitted when stream is capturing"},
+    {cudaErrorStreamCaptureInvalidated, "cudaErrorStreamCaptureInvalidated",
+     "operation failed due to a previous error during capture"},
+    {cudaErrorStreamCaptureUnjoined, "cudaErrorStreamCaptureUnjoined",
+     "capture was not joined into the origin stream"},
+    {cudaErrorStreamCaptureIsolation, "cudaErrorStreamCaptureIsolation",
+     "dependency created on uncaptured work in another stream"},
 };
 
 static const ErrorText *error_text(cudaError_t e) {
@@ -192,6 +205,11 @@ EmuStream *emu_stream(cudaStream_t s) {
 }
 
 void emu_enqueue(EmuStream *s, EmuOp op) {
+    if (s->capture) {
+        s->capture->ops.push_back(std::move(op));
+        s->captured++;
+        return;
+    }
     s->queue.push_back(std::move(op));
     s->queued++;
 }
@@ -249,6 +267,7 @@ extern "C" cudaError_t cudaStreamDestroy(cudaStream_t s) {
 }
 
 extern "C" cudaError_t cudaStreamSynchronize(cudaStream_t s) {
+    if (emu_capture()) return emu_capture_refuse(cudaErrorStreamCaptureUnsupported, "cudaStreamSynchronize");
     emu_count("sync", "cudaStreamSynchronize", 0);
     EmuStream *st = emu_stream(s);
     return emu_run_stream(st, st->queued);
@@ -256,6 +275,7 @@ extern "C" cudaError_t cudaStreamSynchronize(cudaStream_t s) {
 
 extern "C" cudaError_t cudaStreamQuery(cudaStream_t s) {
     EmuStream *st = emu_stream(s);
+    if (st->capture) return emu_capture_refuse(cudaErrorStreamCaptureUnsupported, "cudaStreamQuery of a capturing stream");
     if (st->done < st->queued) {
         cudaError_t rc = emu_run_stream(st, st->done + 1);
         if (rc != cudaSuccess) return rc;
@@ -264,6 +284,7 @@ extern "C" cudaError_t cudaStreamQuery(cudaStream_t s) {
 }
 
 extern "C" cudaError_t cudaDeviceSynchronize(void) {
+    if (emu_capture()) return emu_capture_refuse(cudaErrorStreamCaptureUnsupported, "cudaDeviceSynchronize");
     emu_count("sync", "cudaDeviceSynchronize", 0);
     for (size_t i = 0; i < live_streams.size(); i++) {
         EmuStream *s = live_streams[i];
@@ -279,11 +300,14 @@ extern "C" cudaError_t cudaDeviceSynchronize(void) {
 struct EmuEvent {
     EmuStream *stream; /* NULL: never recorded (complete, as CUDA says) */
     uint64_t position;
+    EmuGraph *capture; /* recorded into this capture (a node of its graph, not a position) */
+    EmuStream *captured_on;
+    uint64_t captured_at; /* ops captured_on had added to the capture when recorded */
 };
 
 extern "C" cudaError_t cudaEventCreateWithFlags(cudaEvent_t *event, unsigned flags) {
     (void)flags;
-    *event = new EmuEvent{nullptr, 0};
+    *event = new EmuEvent{nullptr, 0, nullptr, nullptr, 0};
     return cudaSuccess;
 }
 extern "C" cudaError_t cudaEventCreate(cudaEvent_t *event) { return cudaEventCreateWithFlags(event, 0); }
@@ -295,13 +319,15 @@ extern "C" cudaError_t cudaEventDestroy(cudaEvent_t event) {
 extern "C" cudaError_t cudaEventRecord(cudaEvent_t event, cudaStream_t s) {
     if (sticky) return sticky;
     EmuStream *st = emu_stream(s);
-    event->stream = st, event->position = st->queued;
+    event->capture = st->capture, event->captured_on = st, event->captured_at = st->captured;
+    if (!st->capture) event->stream = st, event->position = st->queued;
     return cudaSuccess;
 }
 
 static int event_done(cudaEvent_t e) { return !e->stream || e->stream->done >= e->position; }
 
 extern "C" cudaError_t cudaEventQuery(cudaEvent_t e) {
+    if (e->capture) return emu_capture_refuse(cudaErrorStreamCaptureUnsupported, "cudaEventQuery of a captured event");
     emu_count("query", "cudaEventQuery", 0);
     if (sticky) return sticky;
     if (!event_done(e)) {
@@ -312,15 +338,35 @@ extern "C" cudaError_t cudaEventQuery(cudaEvent_t e) {
 }
 
 extern "C" cudaError_t cudaEventSynchronize(cudaEvent_t e) {
+    if (emu_capture() || e->capture)
+        return emu_capture_refuse(cudaErrorStreamCaptureUnsupported, "cudaEventSynchronize");
     emu_count("sync", "cudaEventSynchronize", 0);
     if (sticky || !e->stream) return sticky;
     return emu_run_stream(e->stream, e->position);
+}
+
+/* A wait on an event recorded in the open capture: the waiting stream joins the capture
+ * (or, already in it, is ordered after the recording stream's ops so far: its join back). */
+static cudaError_t wait_in_capture(EmuStream *st, cudaEvent_t e) {
+    if (e->capture != emu_capture())
+        return emu_capture_refuse(cudaErrorStreamCaptureIsolation, "cudaStreamWaitEvent on an event of a finished capture");
+    if (!st->capture) {
+        st->capture = e->capture, st->captured = 0, st->joined_upto = 0;
+        e->capture->joined.push_back(st);
+    } else if (st != e->captured_on && e->captured_on->joined_upto < e->captured_at) {
+        e->captured_on->joined_upto = e->captured_at;
+    }
+    return cudaSuccess;
 }
 
 /* The wait binds to the event's latest record at the time of this call. */
 extern "C" cudaError_t cudaStreamWaitEvent(cudaStream_t s, cudaEvent_t e, unsigned flags) {
     (void)flags;
     if (sticky) return sticky;
+    if (e->capture) return wait_in_capture(emu_stream(s), e);
+    if (emu_stream(s)->capture)
+        return emu_capture_refuse(cudaErrorStreamCaptureIsolation, "cudaStreamWaitEvent of a capturing stream on "
+                                  "uncaptured work");
     if (!e->stream) return cudaSuccess;
     EmuStream *from = e->stream;
     uint64_t position = e->position;
@@ -387,6 +433,12 @@ extern "C" cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t bytes,
     if (bytes == 0) return cudaSuccess;
     cudaError_t rc = check_copy(dst, src, bytes, &kind);
     if (rc != cudaSuccess) return rc;
+    if (emu_stream(s)->capture && kind == cudaMemcpyHostToDevice) /* stricter than CUDA: see the top */
+        return emu_capture_refuse(cudaErrorStreamCaptureUnsupported, "an upload (cudaMemcpyAsync host to device) "
+                                  "into a capture (stricter than CUDA: every replay would copy the same host "
+                                  "bytes again)");
+    if (emu_stream(s)->capture && kind == cudaMemcpyDeviceToHost && !emu_is_pinned(dst, bytes))
+        return emu_capture_refuse(cudaErrorStreamCaptureUnsupported, "cudaMemcpyAsync into pageable host memory");
     emu_count("copy", copy_key(kind, dst, src, bytes), (double)bytes);
     std::vector<const void *> touches;
     if (kind == cudaMemcpyHostToDevice || kind == cudaMemcpyDeviceToDevice) touches.push_back(dst);

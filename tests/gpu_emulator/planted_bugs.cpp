@@ -9,7 +9,8 @@
  *                         block_too_large, too_much_shared, grid_too_large,
  *                         host_pointer_to_kernel, row_major_gemm, row_major_lt,
  *                         grid_sync_not_cooperative, grid_sync_divergence,
- *                         cooperative_too_large
+ *                         cooperative_too_large, sync_in_capture, upload_in_capture,
+ *                         capture_unjoined
  *
  * The model plants replace one entry of the real CUDA ops table (kernels/) with the
  * buggy variant and compare a forward and backward step with the CPU backend. Exit 0: no
@@ -159,6 +160,38 @@ __global__ void block_leaves_early(real *x) {
     x[threadIdx.x] = 1;
 }
 
+/* ---- stream capture (a CUDA graph of the step): what CUDA refuses inside one ---- */
+
+/* A wait for the device while the stream is captured; an upload into the capture (its
+ * replays would copy the same host bytes again); a second stream that joins the capture
+ * and is not joined back before its end. Each fails through recur's CHECK. */
+static int run_capture_case(const char *name) {
+    cudaStream_t s = cuda_ops_stream();
+    real *x = (real *)planted.alloc(sizeof(real) * 256, "capture case");
+    std::vector<real> host(256, 1);
+    cudaStream_t side;
+    cudaEvent_t forked;
+    CHECK(CUDA, cudaStreamCreateWithFlags(&side, cudaStreamNonBlocking));
+    CHECK(CUDA, cudaEventCreateWithFlags(&forked, cudaEventDisableTiming));
+    CHECK(CUDA, cudaStreamBeginCapture(s, cudaStreamCaptureModeGlobal));
+    LAUNCH_KERNEL(fill_kernel, 1, 256, 0, s, 256L, x);
+    CHECK_LAUNCH();
+    if (!strcmp(name, "sync_in_capture")) {
+        CHECK(CUDA, cudaStreamSynchronize(s));
+    } else if (!strcmp(name, "upload_in_capture")) {
+        planted.upload(x, host.data(), sizeof(real) * 256);
+    } else { /* capture_unjoined */
+        CHECK(CUDA, cudaEventRecord(forked, s));
+        CHECK(CUDA, cudaStreamWaitEvent(side, forked, 0));
+        LAUNCH_KERNEL(fill_kernel, 1, 256, 0, side, 256L, x);
+        CHECK_LAUNCH();
+    }
+    cudaGraph_t graph;
+    CHECK(CUDA, cudaStreamEndCapture(s, &graph));
+    printf("%s: the capture ended without complaint\n", name);
+    return 0;
+}
+
 static int run_kernel_case(const char *name) {
     real *x = nullptr;
     long n = !strcmp(name, "kernel_overruns_guard") ? 1024 : 100; /* 4096 bytes end on a page */
@@ -231,6 +264,7 @@ int main(int argc, char **argv) {
         planted.upload = upload_pageable;
         return upload_then_reuse(&planted);
     }
+    if (strstr(name, "capture")) return run_capture_case(name);
     if (!strcmp(name, "row_major_gemm")) {
         planted.gemm = gemm_row_major_as_is;
         return compare_model_step(&planted, 1);

@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # test_step_counts.sh: what one GPU training step asks of the device, counted on the
-# emulated device (tools/count_step.sh): per step exactly 1 host synchronisation (one read
-# of the loss and the gradient norms together, at the end of the step: no download of the
-# outputs; also with clip_value and clip_norm, which read the norm on the device), 1
-# device-to-host copy, 4
-# host-to-device copies (lengths, tokens, the token links of the embedding gradient,
-# labels: the batch staged ahead is the one used, not uploaded again) from pinned memory,
-# and no scaling pass of the gradients with one rank; the biases added and their gradients
-# summed inside the products (cuBLASLt epilogues), with the separate passes back where
-# cuBLASLt offers no algorithm. With the persistent recurrence
-# kernels, the launches, GEMMs and copies per step do not depend on T: T = 12 and 24 give
-# the same counts.
+# emulated device (tools/count_step.sh), per step of a run of 4 steps minus one of 2, so
+# the counted steps are replays of the step's CUDA graph (gpu_graph = 1: the first step
+# of the shape runs by itself, the second is captured): exactly 1 graph launch and no
+# separate kernel launch or GEMM, 1 host synchronisation (one read of the loss and the
+# gradient norms together, at the end of the step: no download of the outputs; also with
+# clip_value and clip_norm, which read the norm on the device), 1 device-to-host copy, 5
+# host-to-device copies from pinned memory (the step's scalars — rate, bias corrections,
+# dropout seed, loss count — and the batch: lengths, tokens, the token links of the
+# embedding gradient, labels; the batch staged ahead is the one used, not uploaded
+# again), and no scaling pass of the gradients with one rank. With the persistent
+# recurrence kernels, what the graph holds (launches, GEMMs) and the copies per step do
+# not depend on T: T = 12 and 24 give the same counts. With gpu_graph = 0 the same step
+# is launched op by op: the same kernels and GEMMs, 1 synchronisation, 5 uploads. The
+# biases are added and their gradients summed inside the products (cuBLASLt epilogues):
+# no bias pass, no GEMV; where cuBLASLt offers no algorithm the separate passes come back.
 # Batches of one length (bench/make_fixed_length_csv.py), so no step grows a buffer.
 # Usage: RECUR=path/to/recur_emu test_step_counts.sh PROJECT_DIR
 set -u
@@ -30,27 +34,38 @@ count_table() {
 table=$(count_table 12 --clip_norm=0) || { echo "FAIL: count_step.sh (T = 12): $table"; exit 1; }
 table_24=$(count_table 24 --clip_norm=0) || { echo "FAIL: count_step.sh (T = 24): $table_24"; exit 1; }
 clipped=$(count_table 12 --clip_norm=1 --clip_value=0.5) || { echo "FAIL: count_step.sh (clipped): $clipped"; exit 1; }
-echo "$table" | sed -n '1,14p'
+ungraphed=$(count_table 12 --clip_norm=0 --gpu_graph=0) || { echo "FAIL: count_step.sh (gpu_graph = 0): $ungraphed"; exit 1; }
+echo "$table" | sed -n '1,24p'
 failed=0
-row() { grep -E "^\| $1 \|" | cut -d'|' -f3; }
-for what in "kernel launches" "GEMMs \(cuBLAS\)" "copy H2D pinned" "host synchronisations"; do
+row() { grep -E "^\| $1 \|" | cut -d'|' -f3 | tr -d ' '; }
+for what in "in graphs: kernel launches" "in graphs: GEMMs \(cuBLAS\)" "copy H2D pinned" "host synchronisations"; do
   a=$(row "$what" <<<"$table") b=$(row "$what" <<<"$table_24")
   if [ -n "$a" ] && [ "$a" = "$b" ]; then echo "ok   ${what//\\/} per step independent of T ($a at T = 12 and 24)"
   else echo "FAIL ${what//\\/} per step: $a at T = 12, $b at T = 24"; failed=1; fi
 done
-expect() { if grep -Eq -- "$2" <<<"$table"; then echo "ok   $1"; else echo "FAIL $1"; failed=1; fi; }
-expect "1 host synchronisation per step" '^\| host synchronisations \| 1 \|'
-expect "1 device-to-host copy (loss and norms together), pageable" '^\| copy D2H pageable \| 1 \|'
-if grep -Eq '^\| host synchronisations \| 1 \|' <<<"$clipped"; then echo "ok   1 host synchronisation per step with clip_value and clip_norm"
-else echo "FAIL host synchronisations with clip_value and clip_norm: $(row "host synchronisations" <<<"$clipped")"; failed=1; fi
-expect "4 host-to-device copies from pinned memory" '^\| copy H2D pinned \| 4 \|'
+expect() { if grep -Eq -- "$3" <<<"$2"; then echo "ok   $1"; else echo "FAIL $1"; failed=1; fi; }
+expect "1 graph launch per step" "$table" '^\| graph launches \(cudaGraphLaunch\) \| 1 \|'
+expect "0 separate kernel launches per step" "$table" '^\| kernel launches \| 0 \|'
+expect "0 separate GEMMs per step" "$table" '^\| GEMMs \(cuBLAS\) \| 0 \|'
+expect "1 host synchronisation per step" "$table" '^\| host synchronisations \| 1 \|'
+expect "1 device-to-host copy (loss and norms together), pageable" "$table" '^\| copy D2H pageable \| 1 \|'
+expect "1 host synchronisation per step with clip_value and clip_norm" "$clipped" '^\| host synchronisations \| 1 \|'
+expect "5 host-to-device copies from pinned memory (the step's scalars and the batch)" "$table" \
+  '^\| copy H2D pinned \| 5 \|'
+if grep -q "in graphs: copy H2D" <<<"$table"; then echo "FAIL an upload inside the graph"; failed=1; fi
 if grep -q "copy H2D pageable" <<<"$table"; then echo "FAIL pageable uploads"; failed=1; else echo "ok   no pageable uploads"; fi
 if grep -q "scale_vector_kernel" <<<"$table"; then echo "FAIL scaling pass with scale 1"; failed=1; else echo "ok   no scaling pass"; fi
-# The biases ride in the products (cuBLASLt epilogues): no pass adding a bias, no GEMV of
-# a bias gradient; where cuBLASLt offers no algorithm, the separate passes come back.
-expect "no GEMV: bias gradients fused into the weight-gradient products" '^\| GEMVs \(cuBLAS\) \| 0 \|'
-if grep -q "add_row_bias_kernel" <<<"$table"; then echo "FAIL a separate bias pass"; failed=1; else echo "ok   no separate bias pass"; fi
-unfused=$(RECUR_EMU_LT_ALGOS=0 count_table 12 --clip_norm=0) || { echo "FAIL: count_step.sh (no cuBLASLt): $unfused"; exit 1; }
+# gpu_graph = 0: the same work, launched op by op
+a=$(row "in graphs: kernel launches" <<<"$table") b=$(row "kernel launches" <<<"$ungraphed")
+if [ -n "$a" ] && [ "$a" = "$b" ]; then echo "ok   gpu_graph = 0 launches the graph's $a kernels one by one"
+else echo "FAIL kernels: $a in the graph, $b launched with gpu_graph = 0"; failed=1; fi
+if grep -q "graph launches" <<<"$ungraphed"; then echo "FAIL a graph launch with gpu_graph = 0"; failed=1; fi
+expect "gpu_graph = 0: 1 host synchronisation per step" "$ungraphed" '^\| host synchronisations \| 1 \|'
+expect "gpu_graph = 0: 5 host-to-device copies from pinned memory" "$ungraphed" '^\| copy H2D pinned \| 5 \|'
+# The biases ride in the products (cuBLASLt epilogues), counted op by op (gpu_graph = 0).
+expect "no GEMV: bias gradients fused into the weight-gradient products" "$ungraphed" '^\| GEMVs \(cuBLAS\) \| 0 \|'
+if grep -q "add_row_bias_kernel" <<<"$ungraphed"; then echo "FAIL a separate bias pass"; failed=1; else echo "ok   no separate bias pass"; fi
+unfused=$(RECUR_EMU_LT_ALGOS=0 count_table 12 --clip_norm=0 --gpu_graph=0) || { echo "FAIL: count_step.sh (no cuBLASLt): $unfused"; exit 1; }
 if grep -Eq '^\| GEMVs \(cuBLAS\) \| [1-9]' <<<"$unfused" && grep -q "add_row_bias_kernel" <<<"$unfused"; then
   echo "ok   without cuBLASLt algorithms: GEMVs and bias passes instead"
 else echo "FAIL without cuBLASLt algorithms: $(row "GEMVs \(cuBLAS\)" <<<"$unfused") GEMVs"; failed=1; fi
