@@ -29,25 +29,25 @@
 #include "pinned_staging.h"
 #include "recurrence_device.cuh"
 
-/* The layers' jobs live in device memory (too many for a kernel argument); the batch's
- * lengths, which change with every staged batch, come in the launch instead, so the jobs
- * are uploaded only when a buffer moves. */
+/* The layers' jobs live in device memory (too many for a kernel argument); what changes
+ * from batch to batch (T, B and the lengths, which alternate between two staged sets)
+ * comes in the launch instead, so the jobs are uploaded only when a buffer moves. */
 struct WavefrontLaunch {
-    const RecurrenceJob *layers; /* [L] */
+    const RecurrenceJob *layers; /* [L], T, B and lengths left 0 */
     const int32_t *lengths;      /* [B], for every layer */
-    int L;
+    int T, B, L;
     GridPlan grid;
 };
 
 /* Dynamic shared memory starts with the block's job (16-byte aligned), then the weights. */
 enum { JOB_BYTES = (sizeof(RecurrenceJob) + 15) / 16 * 16, JOB_REALS = JOB_BYTES / sizeof(real) };
 
-/* The block's layer's job, copied into shared memory with the launch's lengths. */
+/* The block's layer's job, copied into shared memory with the launch's batch. */
 __device__ static const RecurrenceJob &block_layer(const WavefrontLaunch &l, int layer, real *shared) {
     RecurrenceJob *job = (RecurrenceJob *)shared;
     if (threadIdx.x == 0) {
         *job = l.layers[layer];
-        job->lengths = l.lengths;
+        job->T = l.T, job->B = l.B, job->lengths = l.lengths;
     }
     __syncthreads();
     return *job;
@@ -220,7 +220,7 @@ static int cached_wavefront(CellType cell, int H, int B, int L, RecurrencePlan *
 }
 
 /* The layers' jobs in device memory, uploaded when they differ from the last upload
- * (lengths aside: they come in the launch). One table forward, one backward. */
+ * (T, B and lengths aside: they come in the launch). One table forward, one backward. */
 struct JobTable {
     RecurrenceJob *device, *host;
     int cap, count;
@@ -229,7 +229,7 @@ struct JobTable {
 static const RecurrenceJob *jobs_on_device(JobTable *table, const RecurrenceJob *jobs, int L) {
     RecurrenceJob *fresh = (RecurrenceJob *)xcalloc((size_t)L, sizeof *fresh, "wavefront jobs");
     memcpy(fresh, jobs, sizeof *fresh * (size_t)L);
-    for (int i = 0; i < L; i++) fresh[i].lengths = 0;
+    for (int i = 0; i < L; i++) fresh[i].T = fresh[i].B = 0, fresh[i].lengths = 0;
     if (table->count == L && !memcmp(fresh, table->host, sizeof *fresh * (size_t)L)) {
         free(fresh);
         return table->device;
@@ -254,7 +254,7 @@ static int launch_wavefront(const RecurrenceJob *jobs, int L, int backward) {
     WavefrontLaunch l;
     memset(&l, 0, sizeof l); /* no stale bytes in the padding */
     l.layers = jobs_on_device(&tables[backward], jobs, L);
-    l.lengths = jobs[0].lengths, l.L = L, l.grid = p.grid;
+    l.lengths = jobs[0].lengths, l.T = jobs[0].T, l.B = jobs[0].B, l.L = L, l.grid = p.grid;
     cudaError_t rc = LAUNCH_COOPERATIVE(backward ? k->backward_name : k->forward_name,
                                         backward ? k->backward : k->forward, dim3(p.blocks), dim3(p.threads),
                                         p.shared, cuda_ops_stream(), l);

@@ -206,7 +206,8 @@ static void release_activations(Model *m) {
                     a->argmax, a->hidden, a->hidden_dropped, a->hidden_mask, a->dhidden,
                     a->logits, a->dlogits};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ops->release(bufs[i]);
-    free(a->layer_scratch), free(a->dir), free(a->y), free(a->dropped), free(a->mask), free(a->host_lengths), free(a->host_logits);
+    free(a->dir), free(a->y), free(a->dropped), free(a->mask), free(a->host_lengths), free(a->host_logits);
+    free(a->layer_scratch);
     BatchStaging *staging = a->staging;
     double *own_loss = a->own_loss;
     memset(a, 0, sizeof *a);
