@@ -36,6 +36,11 @@ int cuda_lt_gemm_tn_sums(int M, int N, int K, const real *A, int lda, const real
 int cuda_recurrence_forward(const RecurrenceJob *jobs, int count);
 int cuda_recurrence_backward(const RecurrenceJob *jobs, int count);
 
+/* wavefront_kernels.cu: a unidirectional stack's time loops as one layer wavefront */
+int cuda_wavefront_fits(CellType cell, int B, int H, int layers);
+int cuda_wavefront_forward(const RecurrenceJob *layers, int count);
+int cuda_wavefront_backward(const RecurrenceJob *layers, int count);
+
 /* sequence_kernels.cu: masking, embedding, pooling */
 void cuda_mark_valid(int T, int B, const int32_t *lengths, uint8_t *valid);
 void cuda_step_freeze(int B, int H, int t, const int32_t *lengths, const real *h_prev,

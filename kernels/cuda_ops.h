@@ -32,6 +32,16 @@ void cuda_ops_set_persistent(int enabled);
  * `samples` samples, `shared_bytes` of shared memory each: the W_hh slice and a tile). */
 int cuda_recurrence_plan(CellType cell, int H, int B, int directions, int *blocks, int *units, int *samples,
                          size_t *shared_bytes);
+/* The layer wavefront (wavefront_kernels.cu) for a unidirectional stack of `layers`
+ * layers: its grid, the rule's predicted cost of one of its grid steps and of one
+ * layer-step of the per-layer kernels (0: they decline), whether it fits on the current
+ * device and whether it runs (the rule, or RECUR_WAVEFRONT); returns `chosen`. */
+typedef struct CudaWavefrontPlan {
+    int fits, chosen, blocks, units, samples;
+    size_t shared_bytes;
+    double wave_us, layer_us;
+} CudaWavefrontPlan;
+int cuda_wavefront_plan(CellType cell, int H, int B, int layers, CudaWavefrontPlan *plan);
 cudaStream_t cuda_ops_stream(void);
 /* How many of the backend's buffers have been freed so far: a captured graph holds the
  * addresses it was captured with, and is stale once this count moves. */

@@ -8,13 +8,20 @@
  * backends. Float32 on both sides. Twice: with the persistent recurrence kernels (which
  * must be the path taken) and with the step loop of small GEMMs and kernels. Then once
  * more with `tf32 = 1` (cuBLAS rounds its GEMMs' inputs to TF32; the emulated device does
- * the same), persistent kernels: loss, outputs and gradients within 1e-3.
+ * the same), persistent kernels: loss, outputs and gradients within 1e-3. These runs
+ * keep the layers one launch each (RECUR_WAVEFRONT=0). Then the layer wavefront
+ * (RECUR_WAVEFRONT=1: one launch for all layers of a unidirectional stack, forward and
+ * backward) for every cell in stacks of 2, 3 and 4 layers (token input mean-pooled,
+ * dense input last-state MSE, per-token tagging), float32 tolerances as above; the plan
+ * must take it wherever the chip holds all layers' weight slices at once, and at least
+ * one stack per cell.
  *
  * Without the GPU build or without a visible GPU it prints "skipped: no GPU" and returns 77,
  * which ctest reports as skipped. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/rng.h"
 #include "model/model.h"
@@ -163,9 +170,68 @@ static int run_cells(const ModelOps *cuda, int persistent) {
     }
     return failures;
 }
+
+/* The wavefront's stacks of one cell; *taken counts those the plan runs as a wavefront
+ * (a stack is declined only where its weight slices do not fit the chip at once). */
+static int run_wavefront_cell(const ModelOps *cuda, CellType cell, int *taken) {
+    ModelConfig base = {.cell = cell, .vocab_size = V, .input_size = E, .hidden_size = H, .num_layers = 2,
+                        .pooling = POOL_MEAN, .output_size = C, .loss = LOSS_CROSS_ENTROPY, .ignore_index = -100,
+                        .huber_delta = 1};
+    ModelConfig dense = base, tagger = base;
+    dense.vocab_size = 0, dense.input_size = F, dense.num_layers = 3, dense.pooling = POOL_LAST;
+    dense.loss = LOSS_MSE;
+    tagger.num_layers = 4, tagger.pooling = POOL_NONE;
+    const struct { ModelConfig cfg; const char *what; int wide; } cases[] = {
+        {base, "wavefront, 2 layers, mean, CE", 1},
+        {dense, "wavefront, dense input, 3 layers, last, MSE", 0},
+        {tagger, "wavefront, 4 layers, tagger (per token)", 0},
+    };
+    int failures = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        CudaWavefrontPlan plan;
+        int L = cases[i].cfg.num_layers, chosen = cuda_wavefront_plan(cell, H, MAX_B, L, &plan);
+        if (plan.fits && !chosen) {
+            printf("FAIL %s: the wavefront fits (%d layers) but does not run with RECUR_WAVEFRONT=1\n",
+                   cell_type_names[cell], L);
+            failures++;
+        }
+        if (!plan.fits) printf("     %s: %d layers do not fit at once here: one launch per layer\n",
+                               cell_type_names[cell], L);
+        else printf("     %s wavefront plan, %d layers: %d block(s) of %d unit(s) x %d sample(s), %zu bytes of "
+                    "shared memory each\n", cell_type_names[cell], L, plan.blocks, plan.units, plan.samples,
+                    plan.shared_bytes);
+        *taken += chosen;
+        failures += run_case(cases[i].cfg, cases[i].what, cuda, cases[i].wide);
+    }
+    return failures;
+}
+
+static int run_wavefront(const ModelOps *cuda, int optional) {
+    int failures = 0;
+    for (int cell = CELL_RNN_TANH; cell <= CELL_GRU_TEXTBOOK; cell++) {
+        int taken = 0;
+        failures += run_wavefront_cell(cuda, (CellType)cell, &taken);
+        if (!taken && !optional) {
+            printf("FAIL %s: no stack ran as a wavefront\n", cell_type_names[cell]);
+            failures++;
+        }
+    }
+    return failures;
+}
 #endif
 
-int main(void) {
+/* Arguments: --wavefront-only (only the wavefront's cases), --wavefront-optional (a chip
+ * too small for any stack's wavefront: no cell need take it). */
+int main(int argc, char **argv) {
+    int wavefront_only = 0, wavefront_optional = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--wavefront-only")) wavefront_only = 1;
+        else if (!strcmp(argv[i], "--wavefront-optional")) wavefront_optional = 1;
+        else {
+            fprintf(stderr, "test_gpu_model: unknown argument %s\n", argv[i]);
+            return 2;
+        }
+    }
 #ifndef RECUR_HAVE_GPU
     printf("skipped: no GPU (built without the CUDA backend)\n");
     return 77;
@@ -176,16 +242,24 @@ int main(void) {
     }
     const ModelOps *cuda = cuda_ops_open(0);
     int failures = 0;
-    for (int persistent = 1; persistent >= 0; persistent--) {
+    setenv("RECUR_WAVEFRONT", "0", 1);
+    for (int persistent = 1; persistent >= 0 && !wavefront_only; persistent--) {
         cuda_ops_set_persistent(persistent);
         printf("== recurrence: %s ==\n", persistent ? "persistent kernels" : "step loop");
         failures += run_cells(cuda, persistent);
     }
-    cuda_ops_set_persistent(1), cuda_ops_set_tf32(1);
-    loss_tolerance = grad_tolerance = 1e-3, grad_norm_metric = 1;
-    printf("== recurrence: persistent kernels, tf32 = 1 (tolerance 1e-3) ==\n");
-    failures += run_cells(cuda, 1);
-    cuda_ops_set_tf32(0);
+    if (!wavefront_only) {
+        cuda_ops_set_persistent(1), cuda_ops_set_tf32(1);
+        loss_tolerance = grad_tolerance = 1e-3, grad_norm_metric = 1;
+        printf("== recurrence: persistent kernels, tf32 = 1 (tolerance 1e-3) ==\n");
+        failures += run_cells(cuda, 1);
+        cuda_ops_set_tf32(0);
+        loss_tolerance = 1e-5, grad_tolerance = 1e-4, grad_norm_metric = 0;
+    }
+    cuda_ops_set_persistent(1);
+    setenv("RECUR_WAVEFRONT", "1", 1);
+    printf("== recurrence: layer wavefront (RECUR_WAVEFRONT=1) ==\n");
+    failures += run_wavefront(cuda, wavefront_optional);
     printf("%s: %d failing step(s)\n", failures ? "FAIL" : "PASS", failures);
     return failures ? 1 : 0;
 #endif

@@ -15,6 +15,9 @@
 #   memcheck, racecheck   compute-sanitizer on test_gpu_model
 #   bench, bench_tf32     bench/compare.py --device gpu: recur vs PyTorch/cuDNN (TF32: the
 #              T=128 rows only)
+#   bench_layers the 25-layer LSTM row with RECUR_WAVEFRONT=0 (one persistent launch per
+#              layer instead of the layer wavefront the plan picks there; its log goes into
+#              bench.txt)
 #   bench_steps  the GRU T=64 row with gpu_recurrence = steps (the per-step loop), to see what
 #              the persistent recurrence kernels gain (its log goes into bench.txt)
 # Without a GPU every GPU step says "skipped: no GPU" and the script exits 0.
@@ -271,9 +274,9 @@ print("torch/recur: " + " ".join(
 EOF
 }
 torch_ok=""
-for variant in bench bench_tf32 bench_steps; do
+for variant in bench bench_tf32 bench_steps bench_layers; do
   log="$out/$variant.txt"
-  if [ "$variant" = bench_steps ]; then log="$out/bench.txt"; else : > "$log"; fi # the logs stay 8 files
+  case $variant in bench_steps | bench_layers) log="$out/bench.txt" ;; *) : > "$log" ;; esac # the logs stay 8 files
   if r=$(no_gpu_reason) && [ -n "$r" ]; then row "$variant" "$r" 0 ""; continue; fi
   if [ -z "$torch_ok" ]; then
     # The PyTorch side runs under this python3, without the bundle's libraries.
@@ -291,7 +294,10 @@ for variant in bench bench_tf32 bench_steps; do
   if [ "$variant" = bench_tf32 ]; then args+=(--tf32 --only agnews_gru_t128 agnews_lstm_t128 agnews_rnn_tanh_t128); cap=120; fi
   # the step loop on one row: what the persistent kernels gain over it
   if [ "$variant" = bench_steps ]; then args+=(--gpu-recurrence steps --only agnews_gru_t64); cap=60; fi
-  run_step "$variant" "$cap" "$log" env PYTHONUNBUFFERED=1 python3 "$root/bench/compare.py" "${args[@]}"
+  # one launch per layer on the deep row: what the layer wavefront gains there
+  wave=""
+  if [ "$variant" = bench_layers ]; then args+=(--only deep_lstm_l25_h8_t200); cap=60 wave=0; fi
+  run_step "$variant" "$cap" "$log" env PYTHONUNBUFFERED=1 RECUR_WAVEFRONT="$wave" python3 "$root/bench/compare.py" "${args[@]}"
   key=$( [ -s "$tmp/$variant.jsonl" ] && bench_keys "$tmp/$variant.jsonl")
   row "$variant" "$step_status" "$step_s" "${key:-$(grep -v '^\[' "$log" | tail -1 | cut -c1-150)}"
   [ -s "$tmp/$variant.jsonl" ] && { echo "--- raw JSON (--json-out)"; cat "$tmp/$variant.jsonl"; } >> "$log"

@@ -6,8 +6,10 @@
  * and the weight gradients after stay here. */
 #include "layer.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "../core/check.h"
 #include "linear.h"
 
 static int state_slot(LayerShape s, int t) { return s.reverse ? t : t + 1; }
@@ -34,21 +36,27 @@ static RecurrenceJob recurrence_job(const CellKind *cell, LayerShape s, const in
     memset(&j, 0, sizeof j);
     j.cell = cell->type, j.T = s.T, j.B = s.B, j.H = s.H, j.reverse = s.reverse;
     j.out_stride = s.out_stride, j.out_offset = s.out_offset, j.lengths = lengths;
-    j.w_hh = w.w_hh, j.b_hh = w.b_hh, j.xp = st.xp, j.states = st.states;
+    j.w_hh = w.w_hh, j.b_hh = w.b_hh, j.w_ih = w.w_ih, j.b_ih = w.b_ih, j.xp = st.xp, j.states = st.states;
     j.cells = cell->has_cell_state ? st.cells : 0, j.cache = st.cache;
     return j;
 }
 
-/* The input projection of all T steps, and the initial state h0 (c0) = 0. */
+/* The initial state h0 (c0) = 0. */
+static void zero_initial_state(const LayerPass *p, int d) {
+    LayerShape s = p->shape[d];
+    DirectionState st = p->st[d];
+    long BH = (long)s.B * s.H;
+    p->ops->zero(st.states + prev_slot(s, time_at(s, 0)) * BH, sizeof(real) * BH);
+    if (p->cell->has_cell_state) p->ops->zero(st.cells + prev_slot(s, time_at(s, 0)) * BH, sizeof(real) * BH);
+}
+
+/* The input projection of all T steps, and the initial state. */
 static void project_inputs(const LayerPass *p, int d) {
     const ModelOps *ops = p->ops;
     LayerShape s = p->shape[d];
-    DirectionState st = p->st[d];
     int GH = p->cell->gates * s.H;
-    long BH = (long)s.B * s.H;
-    linear_forward(ops, s.T * s.B, s.I, GH, p->x, p->w[d].w_ih, p->w[d].b_ih, st.xp);
-    ops->zero(st.states + prev_slot(s, time_at(s, 0)) * BH, sizeof(real) * BH);
-    if (p->cell->has_cell_state) ops->zero(st.cells + prev_slot(s, time_at(s, 0)) * BH, sizeof(real) * BH);
+    linear_forward(ops, s.T * s.B, s.I, GH, p->x, p->w[d].w_ih, p->w[d].b_ih, p->st[d].xp);
+    zero_initial_state(p, d);
 }
 
 /* The time loop of direction d, a cell step and a freeze per step. */
@@ -93,6 +101,23 @@ void layer_forward(const LayerPass *p, real *y) {
     if (recurrence_forward(p, y)) return;
     if (p->step_loop) *p->step_loop = 1;
     for (int d = 0; d < p->directions; d++) steps_forward(p, d, y);
+}
+
+/* The stack's layers at once through the backend's wavefront op: layer 0's projection
+ * here, the others' in the op. */
+int layer_stack_forward(const LayerPass *p, int layers, real *const *y) {
+    const ModelOps *ops = p[0].ops;
+    if (!ops->wavefront_forward) return 0;
+    RecurrenceJob *jobs = xcalloc((size_t)layers, sizeof *jobs, "wavefront jobs");
+    for (int l = 0; l < layers; l++) {
+        if (l == 0) project_inputs(&p[0], 0);
+        else zero_initial_state(&p[l], 0);
+        jobs[l] = recurrence_job(p[l].cell, p[l].shape[0], p[l].lengths, p[l].w[0], p[l].st[0]);
+        jobs[l].y = y[l], jobs[l].hp = p[l].scratch[0]->step;
+    }
+    int done = ops->wavefront_forward(jobs, layers);
+    free(jobs);
+    return done;
 }
 
 static void weight_gradients(const ModelOps *ops, const CellKind *cell, LayerShape s,
@@ -162,29 +187,48 @@ static void zero_carries(const LayerPass *p, int d) {
     if (p->cell->has_cell_state) p->ops->zero(p->scratch[d]->dc_carry, sizeof(real) * BH);
 }
 
+/* Direction d's BPTT as a backend's recurrence op sees it, the carries zeroed. */
+static RecurrenceJob backward_job(const LayerPass *p, int d, const real *dy) {
+    zero_carries(p, d);
+    const LayerScratch *sc = p->scratch[d];
+    int lstm = p->cell->has_cell_state;
+    RecurrenceJob j = recurrence_job(p->cell, p->shape[d], p->lengths, p->w[d], p->st[d]);
+    j.dy = dy, j.dxp = sc->dxp, j.dhp = dhp_of(p, d), j.dh = sc->dh, j.dc = lstm ? sc->dc : 0;
+    j.dh_prev = sc->dh_prev, j.dc_prev = lstm ? sc->dc_prev : 0;
+    j.dh_carry = sc->dh_carry, j.dc_carry = lstm ? sc->dc_carry : 0, j.drh = sc->cell_scratch;
+    return j;
+}
+
 /* Both directions' BPTT at once through the backend's recurrence op; 0 when declined. */
 static int recurrence_backward(const LayerPass *p, const real *dy) {
     RecurrenceJob jobs[2];
     if (!p->ops->recurrence_backward || (p->directions == 2 && p->scratch[0] == p->scratch[1])) return 0;
-    for (int d = 0; d < p->directions; d++) {
-        zero_carries(p, d);
-        const LayerScratch *sc = p->scratch[d];
-        int lstm = p->cell->has_cell_state;
-        RecurrenceJob *j = &jobs[d];
-        *j = recurrence_job(p->cell, p->shape[d], p->lengths, p->w[d], p->st[d]);
-        j->dy = dy, j->dxp = sc->dxp, j->dhp = dhp_of(p, d), j->dh = sc->dh, j->dc = lstm ? sc->dc : 0;
-        j->dh_prev = sc->dh_prev, j->dc_prev = lstm ? sc->dc_prev : 0;
-        j->dh_carry = sc->dh_carry, j->dc_carry = lstm ? sc->dc_carry : 0, j->drh = sc->cell_scratch;
-    }
+    for (int d = 0; d < p->directions; d++) jobs[d] = backward_job(p, d, dy);
     return p->ops->recurrence_backward(jobs, p->directions);
 }
 
-void layer_backward(const LayerPass *p, const real *dy, const RecurrentParams *grad, real *dx) {
-    int together = recurrence_backward(p, dy);
-    if (!together && p->step_loop) *p->step_loop = 1;
-    for (int d = 0; d < p->directions; d++) {
-        if (!together) zero_carries(p, d), steps_backward(p, d, dy);
+void layer_weight_gradients(const LayerPass *p, const RecurrentParams *grad, real *dx) {
+    for (int d = 0; d < p->directions; d++)
         weight_gradients(p->ops, p->cell, p->shape[d], p->x, p->w[d], p->st[d], p->scratch[d]->dxp,
                          dhp_of(p, d), grad[d], dx, d > 0);
+}
+
+void layer_backward(const LayerPass *p, const real *dy, const RecurrentParams *grad, real *dx) {
+    if (!recurrence_backward(p, dy)) {
+        if (p->step_loop) *p->step_loop = 1;
+        for (int d = 0; d < p->directions; d++) zero_carries(p, d), steps_backward(p, d, dy);
     }
+    layer_weight_gradients(p, grad, dx);
+}
+
+/* The stack's BPTT at once through the backend's wavefront op (the gate gradients of
+ * every layer; the weight gradients are layer_weight_gradients'). */
+int layer_stack_backward(const LayerPass *p, int layers, const real *dy) {
+    const ModelOps *ops = p[0].ops;
+    if (!ops->wavefront_backward) return 0;
+    RecurrenceJob *jobs = xcalloc((size_t)layers, sizeof *jobs, "wavefront jobs");
+    for (int l = 0; l < layers; l++) jobs[l] = backward_job(&p[l], 0, l == layers - 1 ? dy : 0);
+    int done = ops->wavefront_backward(jobs, layers);
+    free(jobs);
+    return done;
 }

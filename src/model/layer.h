@@ -76,5 +76,15 @@ void layer_forward(const LayerPass *p, real *y);
 /* BPTT: adds parameter gradients into grad[d]; dx (when not NULL) = the input gradient of
  * all directions. */
 void layer_backward(const LayerPass *p, const real *dy, const RecurrentParams *grad, real *dx);
+/* layer_backward's second half: after the time loops, the weight gradients and dx. */
+void layer_weight_gradients(const LayerPass *p, const RecurrentParams *grad, real *dx);
+
+/* A unidirectional stack of `layers` layers (p[l] reads y[l-1]; each its own scratch;
+ * no dropout between them) as the backend's layer wavefront (ops.h): forward into y[l];
+ * backward, from the top layer's dy, the gate gradients of every layer (then
+ * layer_weight_gradients per layer, dx of layer 0 only). 0 when the backend declines:
+ * the caller then runs layer_forward / layer_backward per layer. */
+int layer_stack_forward(const LayerPass *p, int layers, real *const *y);
+int layer_stack_backward(const LayerPass *p, int layers, const real *dy);
 
 #endif

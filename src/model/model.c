@@ -40,6 +40,9 @@ struct ModelActivations {
     real **dropped, **mask;   /* [L-1] outputs after dropout, and the masks */
     LayerScratch scratch[2];  /* per direction; [1] only where both time loops run at once */
     int scratches;            /* 1 or 2 */
+    LayerScratch *layer_scratch; /* [L] the wavefront's, one per layer ([0] unused: layer 0
+                                    has scratch[0]); allocated at its first use */
+    int wavefront;            /* the last forward ran the stack as one layer wavefront */
     real *grad_a, *grad_b;    /* [T*B][max(I0, D*H)] gradients flowing down the stack */
     real *pooled, *dpooled;   /* [B][D*H] */
     int32_t *argmax;          /* [B][D*H] */
@@ -184,6 +187,12 @@ static real *alloc_reals(const Model *m, long n) {
     return m->ops->alloc(sizeof(real) * (size_t)(n > 0 ? n : 1), "activations");
 }
 
+static void release_scratch(const ModelOps *ops, LayerScratch *s) {
+    void *bufs[] = {s->step, s->dxp, s->dhp, s->dh, s->dc, s->dh_prev, s->dc_prev, s->dh_carry,
+                    s->dc_carry, s->cell_scratch};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ops->release(bufs[i]);
+}
+
 /* Every buffer of the backend's memory in the activations, for release. */
 static void release_activations(Model *m) {
     ModelActivations *a = m->act;
@@ -195,17 +204,14 @@ static void release_activations(Model *m) {
                 ops->release(a->dir[i].cells), ops->release(a->dir[i].cache);
     for (int l = 0; a->y && l < L; l++) ops->release(a->y[l]);
     for (int l = 0; a->dropped && l + 1 < L; l++) ops->release(a->dropped[l]), ops->release(a->mask[l]);
-    for (int k = 0; k < a->scratches; k++) {
-        LayerScratch *s = &a->scratch[k];
-        void *bufs[] = {s->step, s->dxp, s->dhp, s->dh, s->dc, s->dh_prev, s->dc_prev, s->dh_carry,
-                        s->dc_carry, s->cell_scratch};
-        for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ops->release(bufs[i]);
-    }
+    for (int k = 0; k < a->scratches; k++) release_scratch(ops, &a->scratch[k]);
+    for (int l = 1; a->layer_scratch && l < L; l++) release_scratch(ops, &a->layer_scratch[l]);
     void *bufs[] = {a->valid, a->x0, a->grad_a, a->grad_b, a->pooled, a->dpooled,
                     a->argmax, a->hidden, a->hidden_dropped, a->hidden_mask, a->dhidden,
                     a->logits, a->dlogits};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ops->release(bufs[i]);
     free(a->dir), free(a->y), free(a->dropped), free(a->mask), free(a->host_lengths), free(a->host_logits);
+    free(a->layer_scratch);
     ModelActivations kept = *a; /* what outlives the activations */
     memset(a, 0, sizeof *a);
     a->staging = kept.staging, a->own_loss = kept.own_loss, a->scalars = kept.scalars, a->next = kept.next;
@@ -320,14 +326,52 @@ static LayerPass layer_pass(const Model *m, const Batch *bt, int l) {
         p.shape[d] = layer_shape(m, l, d, bt->T, bt->B);
         p.w[d] = layer_params(m, m->weights, l, d);
         p.st[d] = a->dir[l * m->directions + d];
-        p.scratch[d] = &a->scratch[d < a->scratches ? d : 0];
+        p.scratch[d] = a->wavefront && l > 0 ? &a->layer_scratch[l] : &a->scratch[d < a->scratches ? d : 0];
     }
     return p;
+}
+
+/* Whether the stack runs as one layer wavefront: unidirectional, 2 layers or more, no
+ * dropout between them in this pass, and the backend takes the shape. */
+static int wavefront_wanted(const Model *m, int B) {
+    const ModelConfig *c = &m->cfg;
+    const ModelOps *ops = m->ops;
+    return m->directions == 1 && c->num_layers >= 2 && !(m->act->train && c->dropout > 0) && ops->wavefront_fits &&
+           ops->wavefront_forward && ops->wavefront_fits(c->cell, B, c->hidden_size, c->num_layers);
+}
+
+/* The wavefront's per-layer scratch, at its first use (layer 0 keeps scratch[0]). */
+static void ensure_layer_scratch(Model *m) {
+    ModelActivations *a = m->act;
+    if (a->layer_scratch) return;
+    a->layer_scratch = xcalloc((size_t)m->cfg.num_layers, sizeof(LayerScratch), "activations");
+    for (int l = 1; l < m->cfg.num_layers; l++) alloc_scratch(m, &a->layer_scratch[l], a->cap_T, a->cap_B);
+}
+
+/* Every layer's pass (xcalloc'd; the caller frees). */
+static LayerPass *stack_passes(const Model *m, const Batch *bt) {
+    LayerPass *p = xcalloc((size_t)m->cfg.num_layers, sizeof *p, "layer passes");
+    for (int l = 0; l < m->cfg.num_layers; l++) p[l] = layer_pass(m, bt, l);
+    return p;
+}
+
+/* The stack as one wavefront; 0 when the backend declines it (a->wavefront stays 0). */
+static int stack_forward_wavefront(Model *m, const Batch *bt) {
+    ModelActivations *a = m->act;
+    if (!wavefront_wanted(m, bt->B)) return 0;
+    ensure_layer_scratch(m);
+    a->wavefront = 1; /* layer_pass hands each layer its own scratch */
+    LayerPass *p = stack_passes(m, bt);
+    a->wavefront = layer_stack_forward(p, m->cfg.num_layers, a->y);
+    free(p);
+    return a->wavefront;
 }
 
 static void recurrent_stack_forward(Model *m, const Batch *bt) {
     ModelActivations *a = m->act;
     int L = m->cfg.num_layers, T = bt->T, B = bt->B;
+    a->wavefront = 0;
+    if (stack_forward_wavefront(m, bt)) return;
     for (int l = 0; l < L; l++) {
         LayerPass p = layer_pass(m, bt, l);
         layer_forward(&p, a->y[l]);
@@ -471,11 +515,31 @@ static void grads_ready(const Model *m, int first, int last) {
     m->grads_ready(m->grads_ready_ctx, from, to - from);
 }
 
+/* The wavefront's BPTT, then each layer's weight gradients from the top (dx of layer 0
+ * only); 0 when the backend declines. */
+static int stack_backward_wavefront(Model *m, const Batch *bt, const real *dy, real *dx0) {
+    int L = m->cfg.num_layers, done = 0;
+    LayerPass *p = stack_passes(m, bt);
+    if (layer_stack_backward(p, L, dy)) {
+        for (int l = L - 1; l >= 0; l--) {
+            RecurrentParams grad[1] = {layer_params(m, m->grads, l, 0)};
+            layer_weight_gradients(&p[l], grad, l == 0 ? dx0 : 0);
+            int first = first_layer_tensor(m) + l * 4;
+            grads_ready(m, first, first + 4);
+        }
+        done = 1;
+    }
+    free(p);
+    return done;
+}
+
 /* BPTT down the stack; dy holds d(loss)/d(top output) on entry. Returns d(loss)/d(x0)
  * (token input) or NULL. */
 static real *recurrent_stack_backward(Model *m, const Batch *bt, real *dy, real *spare) {
     ModelActivations *a = m->act;
     int L = m->cfg.num_layers;
+    real *dx0 = m->cfg.vocab_size > 0 ? spare : 0;
+    if (a->wavefront && stack_backward_wavefront(m, bt, dy, dx0)) return dx0;
     for (int l = L - 1; l >= 0; l--) {
         real *dx = (l > 0 || m->cfg.vocab_size > 0) ? spare : 0;
         LayerPass p = layer_pass(m, bt, l);

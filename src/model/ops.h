@@ -35,6 +35,7 @@ typedef struct RecurrenceJob {
     int reverse, out_stride, out_offset;  /* as LayerShape */
     const int32_t *lengths;               /* [B] */
     const real *w_hh, *b_hh;              /* [G*H][H], [G*H] */
+    const real *w_ih, *b_ih;              /* [G*H][I], [G*H]: read by the wavefront only */
     /* forward: xp [T*B][G*H] in; states, cells, cache, y out (y: this direction's columns);
      * hp [B][G*H] scratch */
     const real *xp;
@@ -114,6 +115,17 @@ typedef struct ModelOps {
      * layer.c runs the step loops with the ops above) ---- */
     int (*recurrence_forward)(const RecurrenceJob *jobs, int count);
     int (*recurrence_backward)(const RecurrenceJob *jobs, int count);
+
+    /* ---- a unidirectional stack's time loops, all `count` layers (same cell and H, no
+     * dropout between them) at once as a layer wavefront (optional: NULL). fits: whether
+     * the backend takes a stack of this shape. forward: jobs[l] as recurrence_forward's,
+     * with w_ih and b_ih; layer 0's xp is in, the others' are computed from jobs[l-1].y
+     * (and written). backward: jobs[count-1].dy is the top layer's; the others' dy is
+     * computed from the layer above (dxp W_ih), their dy unused; dxp/dhp out as
+     * recurrence_backward's. 0 when declined after all (nothing done then). ---- */
+    int (*wavefront_fits)(CellType cell, int B, int H, int count);
+    int (*wavefront_forward)(const RecurrenceJob *jobs, int count);
+    int (*wavefront_backward)(const RecurrenceJob *jobs, int count);
 
     /* ---- embedding, dropout, pooling, head activation, loss ---- */
     void (*embedding_forward)(int N, int E, const int32_t *tokens, const real *table, real *out);

@@ -40,12 +40,30 @@ static void print_gpu_table(const Comm *c, int index) {
 #endif
 
 #ifdef RECUR_HAVE_GPU
-/* Rank 0's line on the recurrence: persistent (grid per direction) or the step loop, why. */
+/* The layer wavefront's line, where it runs (a unidirectional stack without dropout
+ * between layers whose plan fits and predicts a gain, or RECUR_WAVEFRONT=1): 1 when
+ * printed. */
+static int print_wavefront_plan(const TrainConfig *t, const ModelConfig *mc) {
+    CudaWavefrontPlan w;
+    if (t->gpu_recurrence == GPU_RECURRENCE_STEPS || mc->bidirectional || mc->num_layers < 2 || mc->dropout > 0 ||
+        !cuda_wavefront_plan(mc->cell, mc->hidden_size, t->batch_size, mc->num_layers, &w))
+        return 0;
+    printf("recur: recurrence: layer wavefront, all %d layers in one persistent kernel (T + %d grid steps), %d "
+           "block(s) of %d unit(s) x %d sample(s), %.1f KB of shared memory each; predicted %.2f us per grid step "
+           "vs %.2f us per layer-step one layer at a time\n", mc->num_layers, mc->num_layers - 1, w.blocks,
+           w.units, w.samples, w.shared_bytes / 1024.0, w.wave_us, w.layer_us);
+    return 1;
+}
+
+/* Rank 0's line on the recurrence: the layer wavefront, persistent (grid per direction)
+ * or the step loop, why. */
 static void print_recurrence_plan(const TrainConfig *t, const ModelConfig *mc, const Comm *c) {
     if (c->rank != 0) return;
     int blocks, units, samples;
     size_t shared;
-    if (t->gpu_recurrence == GPU_RECURRENCE_STEPS)
+    if (print_wavefront_plan(t, mc))
+        ; /* said */
+    else if (t->gpu_recurrence == GPU_RECURRENCE_STEPS)
         printf("recur: recurrence: step loop (gpu_recurrence = steps)\n");
     else if (cuda_recurrence_plan(mc->cell, mc->hidden_size, t->batch_size, mc->bidirectional ? 2 : 1, &blocks,
                                   &units, &samples, &shared))

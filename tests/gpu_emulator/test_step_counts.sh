@@ -15,13 +15,16 @@
 # is launched op by op: the same kernels and GEMMs, 1 synchronisation, 5 uploads. The
 # biases are added and their gradients summed inside the products (cuBLASLt epilogues):
 # no bias pass, no GEMV; where cuBLASLt offers no algorithm the separate passes come back.
+# With the layer wavefront (RECUR_WAVEFRONT=1 against 0, op by op), a 3-layer
+# unidirectional LSTM's recurrence launches per step drop from 2L = 6 (a forward and a
+# backward kernel per layer) to 2 (one each for all layers), at T = 12 and 24.
 # Batches of one length (bench/make_fixed_length_csv.py), so no step grows a buffer.
 # Usage: RECUR=path/to/recur_emu test_step_counts.sh PROJECT_DIR
 set -u
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 python3 "$1/bench/make_fixed_length_csv.py" --lines 200 --min_words 30 --max_words 40 --vocab 300 --out "$dir/t.csv"
-# count_table T: the per-step table of a 2-layer LSTM on batches of T tokens.
+# count_table T: the per-step table of a 2-layer (LAYERS) LSTM on batches of T tokens.
 project=$1
 count_table() {
   local T=$1
@@ -29,7 +32,7 @@ count_table() {
   "$RECUR" prep text-csv --train="$dir/t.csv" --output="$dir/t$T.h5" --max_len="$T" > "$dir/prep.txt" 2>&1 ||
     { cat "$dir/prep.txt"; return 1; }
   bash "$project/tools/count_step.sh" "$RECUR" 2 4 --data="$dir/t$T.h5" --cell=lstm --hidden_size=16 \
-    --num_layers=2 --batch_size=8 "$@"
+    --num_layers="${LAYERS:-2}" --batch_size=8 "$@"
 }
 table=$(count_table 12 --clip_norm=0) || { echo "FAIL: count_step.sh (T = 12): $table"; exit 1; }
 table_24=$(count_table 24 --clip_norm=0) || { echo "FAIL: count_step.sh (T = 24): $table_24"; exit 1; }
@@ -37,6 +40,17 @@ clipped=$(count_table 12 --clip_norm=1 --clip_value=0.5) || { echo "FAIL: count_
 ungraphed=$(count_table 12 --clip_norm=0 --gpu_graph=0) || { echo "FAIL: count_step.sh (gpu_graph = 0): $ungraphed"; exit 1; }
 echo "$table" | sed -n '1,24p'
 failed=0
+# recurrence_launches: the per-step launches of the persistent recurrence kernels in a table.
+recurrence_launches() { grep -E '^\| (recurrence|wavefront)_(forward|backward)_kernel' | awk -F'|' '{ n += $3 } END { print n + 0 }'; }
+for T in 12 24; do
+  for wave in 0 1; do
+    t=$(LAYERS=3 RECUR_WAVEFRONT=$wave count_table "$T" --clip_norm=0 --gpu_graph=0) ||
+      { echo "FAIL: count_step.sh (3 layers, RECUR_WAVEFRONT=$wave): $t"; exit 1; }
+    got=$(recurrence_launches <<<"$t") want=$((wave ? 2 : 6))
+    if [ "$got" = "$want" ]; then echo "ok   3 layers, T = $T, RECUR_WAVEFRONT=$wave: $got recurrence launches per step"
+    else echo "FAIL 3 layers, T = $T, RECUR_WAVEFRONT=$wave: $got recurrence launches per step, expected $want"; failed=1; fi
+  done
+done
 row() { grep -E "^\| $1 \|" | cut -d'|' -f3 | tr -d ' '; }
 for what in "in graphs: kernel launches" "in graphs: GEMMs \(cuBLAS\)" "copy H2D pinned" "host synchronisations"; do
   a=$(row "$what" <<<"$table") b=$(row "$what" <<<"$table_24")
