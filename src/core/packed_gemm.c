@@ -14,7 +14,7 @@ struct PackedKernel {
     CpuIsa isa;
     int vl, mr, np; /* panel width, rows and panels per tile */
     void (*tile)(int K, const real *const *arow, long ks, const real *const *bias, const real *const *brow,
-                 const long *kb, real *out, long ldo, int accumulate);
+                 long kb, real *out, long ldo, int accumulate);
 };
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !defined(RECUR_REAL_DOUBLE)
@@ -120,13 +120,12 @@ void packed_gemm_pack(PackedMatrix *p, int K, int N, const real *W, int ldw, int
 
 void packed_gemm_view(PackedMatrix *p, int K, int N, const real *B, int ldb) {
     const PackedKernel *k = current_kernel();
-    int vl = k->vl, full = N / vl;
-    p->kernel = k, p->K = K, p->N = N, p->panels = (N + vl - 1) / vl, p->width = vl;
+    if (N % k->vl) { /* an edge panel: pack it all (a tile's panels share one row stride) */
+        packed_gemm_pack(p, K, N, B, ldb, 0, 0);
+        return;
+    }
+    p->kernel = k, p->K = K, p->N = N, p->panels = N / k->vl, p->width = k->vl;
     p->direct = B, p->ld = ldb;
-    if (full * vl == N) return;
-    reserve(p, (long)(K + 1) * vl, K, N); /* the edge panel, packed: zero bias, zero padding */
-    memset(p->data, 0, sizeof(real) * (size_t)(K + 1) * vl);
-    for (int kk = 0; kk < K; kk++) copy_reals(p->data + (long)(kk + 1) * vl, B + (long)kk * ldb + full * vl, N - full * vl);
 }
 
 void packed_gemm_free(PackedMatrix *p) {
@@ -136,14 +135,14 @@ void packed_gemm_free(PackedMatrix *p) {
 
 static const real zero_row[16] __attribute__((aligned(64)));
 
-/* Panel q's first values (bias or zeros), its K rows and their stride. */
-static void panel_at(const PackedMatrix *p, int q, const real **bias, const real **rows, long *kb) {
-    if (p->direct && (q + 1) * p->width <= p->N) { /* a whole panel of B, read in place */
-        *bias = zero_row, *rows = p->direct + (long)q * p->width, *kb = p->ld;
+/* Panel q's first values (bias or zeros) and its K rows (p->direct ? p->ld : p->width apart). */
+static void panel_at(const PackedMatrix *p, int q, const real **bias, const real **rows) {
+    if (p->direct) { /* a whole panel of B, read in place */
+        *bias = zero_row, *rows = p->direct + (long)q * p->width;
         return;
     }
-    const real *base = p->direct ? p->data : p->data + (long)q * (p->K + 1) * p->width;
-    *bias = base, *rows = base + p->width, *kb = p->width;
+    const real *base = p->data + (long)q * (p->K + 1) * p->width;
+    *bias = base, *rows = base + p->width;
 }
 
 /* One tile: rows m0.. (mr of them) by panels q0.. (np of them), into C; A's rows, or
@@ -153,9 +152,9 @@ static void run_tile(const PackedMatrix *p, int m0, int mr, int q0, int np, cons
                      int a_trans, real *C, int ldc, int accumulate, real *tile) {
     const PackedKernel *k = p->kernel;
     const real *arow[16], *bias[8], *brow[8];
-    long kb[8];
+    long kb = p->direct ? p->ld : p->width;
     for (int m = 0; m < k->mr; m++) arow[m] = A + (long)(m0 + (m < mr ? m : 0)) * (a_trans ? 1 : lda);
-    for (int q = 0; q < k->np; q++) panel_at(p, q0 + (q < np ? q : 0), &bias[q], &brow[q], &kb[q]);
+    for (int q = 0; q < k->np; q++) panel_at(p, q0 + (q < np ? q : 0), &bias[q], &brow[q]);
     int tw = k->np * p->width, n0 = q0 * p->width;
     if (mr == k->mr && n0 + tw <= p->N) {
         k->tile(p->K, arow, a_trans ? lda : 1, bias, brow, kb, C + (long)m0 * ldc + n0, ldc, accumulate);
