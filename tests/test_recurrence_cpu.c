@@ -9,8 +9,7 @@
  * arithmetic does not depend on which rows share its tile or thread; asserted within
  * 2e-6, since where OpenBLAS still runs, split by rows, it may pick other kernels). The textbook GRU is declined
  * (its step loop still uses the packed products). Also packed_gemm alone against
- * a double reference at odd shapes, both packings, with bias and accumulation; a view of
- * B read in place against B packed (same bits); and the
+ * a double reference at odd shapes, both packings, with bias and accumulation; and the
  * CPU backend's pointwise loops compiled per instruction set (ops_cpu.c) giving the
  * portable copy's bits through the step loop. */
 #include <cblas.h>
@@ -157,35 +156,9 @@ static void packed_gemm_case(const char *kernel) {
     check(worst < 4 * 1.2e-7 * 64, "odd shapes, both packings, bias, accumulate", what, worst);
 }
 
-/* A view of B read in place (packed_gemm_view) against B packed: the same bits, through
- * packed_gemm_tn (C += A^T B, A given as [K][M]), at widths with and without an edge panel. */
-static void view_case(const char *kernel) {
-    static const int shapes[][3] = {{13, 19, 37}, {8, 64, 40}, {25, 33, 9}, {6, 5, 3}};
-    int same = 1;
-    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
-        int M = shapes[s][0], N = shapes[s][1], K = shapes[s][2], ldb = N + 3;
-        real *a = malloc(sizeof(real) * K * M), *b = malloc(sizeof(real) * K * ldb);
-        real *c1 = malloc(sizeof(real) * M * N), *c2 = malloc(sizeof(real) * M * N);
-        for (int i = 0; i < K * M; i++) a[i] = (real)rng_normal(12, 1, (uint64_t)i);
-        for (int i = 0; i < K * ldb; i++) b[i] = (real)rng_normal(12, 2, (uint64_t)i);
-        for (int i = 0; i < M * N; i++) c1[i] = c2[i] = (real)rng_normal(12, 3, (uint64_t)i);
-        PackedMatrix p = {0}, v = {0};
-        packed_gemm_pack(&p, K, N, b, ldb, 0, 0);
-        packed_gemm_view(&v, K, N, b, ldb);
-        packed_gemm_tn(&p, M, a, M, c1, N, 1);
-        packed_gemm_tn(&v, M, a, M, c2, N, 1);
-        same &= !memcmp(c1, c2, sizeof(real) * M * N);
-        packed_gemm_free(&p), packed_gemm_free(&v);
-        free(a), free(b), free(c1), free(c2);
-    }
-    char what[80];
-    snprintf(what, sizeof what, "%s: packed_gemm_view vs packed B", kernel);
-    check(same, "odd shapes, edge panels, accumulate", what, 0);
-}
-
 int main(void) {
     for (int k = 0; k < 3; k++)
-        if (packed_gemm_use(KERNELS[k])) packed_gemm_case(KERNELS[k]), view_case(KERNELS[k]);
+        if (packed_gemm_use(KERNELS[k])) packed_gemm_case(KERNELS[k]);
     int32_t sorted[B], unsorted[B];
     for (int b = 0; b < B; b++) sorted[b] = T - (b * T) / (B + 2), unsorted[b] = 1 + (b * 5) % T;
     unsorted[3] = T;

@@ -13,8 +13,8 @@
 struct PackedKernel {
     CpuIsa isa;
     int vl, mr, np; /* panel width, rows and panels per tile */
-    void (*tile)(int K, const real *const *arow, long ks, const real *const *bias, const real *const *brow,
-                 long kb, real *out, long ldo, int accumulate);
+    void (*tile)(int K, const real *const *arow, long ks, const real *const *panel, real *out, long ldo,
+                 int accumulate);
 };
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !defined(RECUR_REAL_DOUBLE)
@@ -89,21 +89,18 @@ static void copy_reals(real *restrict dst, const real *restrict src, int n) {
     else memcpy(dst, src, sizeof(real) * (size_t)n);
 }
 
-/* At least `need` reals at p->data (contents not kept). */
-static void reserve(PackedMatrix *p, long need, int K, int N) {
-    if (need <= p->capacity) return;
-    free(p->data);
-    p->data = aligned_alloc(64, (size_t)((need * sizeof(real) + 63) / 64 * 64));
-    if (!p->data) recur_die(EXIT_RUNTIME, "out of memory packing a %d x %d matrix", K, N);
-    p->capacity = need;
-}
-
 void packed_gemm_pack(PackedMatrix *p, int K, int N, const real *W, int ldw, int w_is_nk,
                       const real *bias) {
     const PackedKernel *k = current_kernel();
     int vl = k->vl, panels = (N + vl - 1) / vl;
-    reserve(p, (long)panels * (K + 1) * vl, K, N);
-    p->kernel = k, p->K = K, p->N = N, p->panels = panels, p->width = vl, p->direct = 0, p->ld = 0;
+    long need = (long)panels * (K + 1) * vl;
+    if (need > p->capacity) {
+        free(p->data);
+        p->data = aligned_alloc(64, (size_t)((need * sizeof(real) + 63) / 64 * 64));
+        if (!p->data) recur_die(EXIT_RUNTIME, "out of memory packing a %d x %d matrix", K, N);
+        p->capacity = need;
+    }
+    p->kernel = k, p->K = K, p->N = N, p->panels = panels, p->width = vl;
     for (int q = 0; q < panels; q++) {
         real *dst = p->data + (long)q * (K + 1) * vl;
         int n0 = q * vl, w = N - n0 < vl ? N - n0 : vl;
@@ -118,31 +115,9 @@ void packed_gemm_pack(PackedMatrix *p, int K, int N, const real *W, int ldw, int
     }
 }
 
-void packed_gemm_view(PackedMatrix *p, int K, int N, const real *B, int ldb) {
-    const PackedKernel *k = current_kernel();
-    if (N % k->vl) { /* an edge panel: pack it all (a tile's panels share one row stride) */
-        packed_gemm_pack(p, K, N, B, ldb, 0, 0);
-        return;
-    }
-    p->kernel = k, p->K = K, p->N = N, p->panels = N / k->vl, p->width = k->vl;
-    p->direct = B, p->ld = ldb;
-}
-
 void packed_gemm_free(PackedMatrix *p) {
     free(p->data);
     memset(p, 0, sizeof *p);
-}
-
-static const real zero_row[16] __attribute__((aligned(64)));
-
-/* Panel q's first values (bias or zeros) and its K rows (p->direct ? p->ld : p->width apart). */
-static void panel_at(const PackedMatrix *p, int q, const real **bias, const real **rows) {
-    if (p->direct) { /* a whole panel of B, read in place */
-        *bias = zero_row, *rows = p->direct + (long)q * p->width;
-        return;
-    }
-    const real *base = p->data + (long)q * (p->K + 1) * p->width;
-    *bias = base, *rows = base + p->width;
 }
 
 /* One tile: rows m0.. (mr of them) by panels q0.. (np of them), into C; A's rows, or
@@ -151,16 +126,15 @@ static void panel_at(const PackedMatrix *p, int q, const real **bias, const real
 static void run_tile(const PackedMatrix *p, int m0, int mr, int q0, int np, const real *A, int lda,
                      int a_trans, real *C, int ldc, int accumulate, real *tile) {
     const PackedKernel *k = p->kernel;
-    const real *arow[16], *bias[8], *brow[8];
-    long kb = p->direct ? p->ld : p->width;
+    const real *arow[16], *panel[8];
     for (int m = 0; m < k->mr; m++) arow[m] = A + (long)(m0 + (m < mr ? m : 0)) * (a_trans ? 1 : lda);
-    for (int q = 0; q < k->np; q++) panel_at(p, q0 + (q < np ? q : 0), &bias[q], &brow[q]);
+    for (int q = 0; q < k->np; q++) panel[q] = p->data + (long)(q0 + (q < np ? q : 0)) * (p->K + 1) * p->width;
     int tw = k->np * p->width, n0 = q0 * p->width;
     if (mr == k->mr && n0 + tw <= p->N) {
-        k->tile(p->K, arow, a_trans ? lda : 1, bias, brow, kb, C + (long)m0 * ldc + n0, ldc, accumulate);
+        k->tile(p->K, arow, a_trans ? lda : 1, panel, C + (long)m0 * ldc + n0, ldc, accumulate);
         return;
     }
-    k->tile(p->K, arow, a_trans ? lda : 1, bias, brow, kb, tile, tw, 0);
+    k->tile(p->K, arow, a_trans ? lda : 1, panel, tile, tw, 0);
     int n1 = n0 + np * p->width < p->N ? n0 + np * p->width : p->N;
     for (int m = 0; m < mr; m++) {
         real *c = C + (long)(m0 + m) * ldc;

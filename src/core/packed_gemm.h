@@ -25,8 +25,6 @@ typedef struct PackedMatrix {
     real *data;                 /* [panels][K + 1][width]: the bias row, then B's K rows */
     int K, N, panels, width;
     long capacity;              /* reals allocated at data */
-    const real *direct;         /* a view (packed_gemm_view): B itself, row stride ld */
-    long ld;
 } PackedMatrix;
 
 /* Packs B[K][N] = W^T (w_is_nk: W is [N][K], row stride ldw) or W ([K][N]) with the bias
@@ -35,11 +33,6 @@ typedef struct PackedMatrix {
 void packed_gemm_pack(PackedMatrix *p, int K, int N, const real *W, int ldw, int w_is_nk,
                       const real *bias);
 void packed_gemm_free(PackedMatrix *p);
-/* The same product against B [K][N] (row stride ldb) read in place, no bias: each panel
- * of `width` columns is already contiguous in B's rows (when N is a multiple of the width;
- * otherwise B is packed, as packed_gemm_pack with no bias). For a B used once (the weight
- * gradients' chunks of x and h), where packing would cost a pass over it per product. */
-void packed_gemm_view(PackedMatrix *p, int K, int N, const real *B, int ldb);
 
 /* C[M][N] (row stride ldc) = (accumulate ? C : 0) + bias + A[M][K] (row stride lda) B. */
 void packed_gemm(const PackedMatrix *p, int M, const real *A, int lda, real *C, int ldc,

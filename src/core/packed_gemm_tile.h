@@ -3,28 +3,28 @@
  *   TILE_NAME  the function's name       TILE_VEC  a vector type of TILE_VL reals
  *   TILE_VL    panel width (reals)       TILE_MR, TILE_NP  rows x panels per tile
  *   TILE_FMA(a, b, c)  a * b + c on vectors    TILE_BCAST(x)  a vector of TILE_VL x
- * out[m * ldo + 0 .. NP*VL) = (accumulate ? that : 0) + bias[p] + sum over k of
- * arow[m][k * ks] * brow[p][k * kb] (ks: 1 for rows of A, lda for columns of A given as
- * [K][M]; kb: VL for packed panels, B's row stride for panels read in place), stored
- * straight from the registers: into C itself for a full tile, into a scratch tile for an
- * edge one. All MR rows and NP panels are always computed (the caller points unused ones
- * at real data and drops their results), so the loops have constant bounds and the
- * accumulators stay in registers.
+ * out[m * ldo + 0 .. NP*VL) = (accumulate ? that : 0) + bias + sum over k of
+ * arow[m][k * ks] * panel[p][k] (ks: 1 for rows of A, lda for columns of A given as [K][M]),
+ * stored straight from the registers: into C itself for a full tile, into a scratch tile
+ * for an edge one. All MR rows and NP panels are always computed (the caller points
+ * unused ones at real data and drops their results), so the loops have constant bounds and
+ * the accumulators stay in registers.
  * Holds no other code; undefines its parameters at the end, for the next copy. */
 
-static void TILE_NAME(int K, const real *const *arow, long ks, const real *const *bias,
-                      const real *const *brow, long kb, real *out, long ldo, int accumulate) {
+static void TILE_NAME(int K, const real *const *arow, long ks, const real *const *panel, real *out,
+                      long ldo, int accumulate) {
     TILE_VEC acc[TILE_MR][TILE_NP], b[TILE_NP];
 #pragma GCC unroll 8
-    for (int p = 0; p < TILE_NP; p++) __builtin_memcpy(&b[p], bias[p], sizeof b[p]);
+    for (int p = 0; p < TILE_NP; p++) __builtin_memcpy(&b[p], panel[p], sizeof b[p]);
 #pragma GCC unroll 16
     for (int m = 0; m < TILE_MR; m++)
 #pragma GCC unroll 8
         for (int p = 0; p < TILE_NP; p++) acc[m][p] = b[p];
     for (int k = 0; k < K; k++) {
-        long ka = k * ks, kk = k * kb;
+        long ka = k * ks;
 #pragma GCC unroll 8
-        for (int p = 0; p < TILE_NP; p++) __builtin_memcpy(&b[p], brow[p] + kk, sizeof b[p]);
+        for (int p = 0; p < TILE_NP; p++)
+            __builtin_memcpy(&b[p], panel[p] + (long)(k + 1) * TILE_VL, sizeof b[p]);
 #pragma GCC unroll 16
         for (int m = 0; m < TILE_MR; m++) {
             TILE_VEC a = TILE_BCAST(arow[m][ka]);

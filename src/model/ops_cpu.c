@@ -72,7 +72,8 @@ static void openblas_gemm(int trans_a, int trans_b, int M, int N, int K, real al
  * projections, input gradients and the head (A untransposed: the right side packed once
  * per call, at most 1 MB so it stays in cache, with the bias as its first row when there
  * is one), and the weight gradients (A^T B with K = T*B: each part of the rows of C walks
- * K in chunks of 256, reading B's chunk (whole panels) and A's columns in place, and adds those columns of the chunk into the bias gradients while they are in
+ * K in chunks of 256, packing B's chunk into its own buffer and reading A's columns in
+ * place, and adds those columns of the chunk into the bias gradients while they are in
  * cache). Rows of C are split over the threads. Anything else stays OpenBLAS. */
 /* out[j] += X[r][j] for r = 0..rows-1 in order, j in [j0, j1) (X's row stride ldx): one
  * instruction set's copy (cpu_loops_body.h). */
@@ -103,7 +104,7 @@ static void packed_part(void *arg, int i) {
     for (int k0 = 0; k0 < c->K; k0 += TN_CHUNK) {
         int kc = c->K - k0 < TN_CHUNK ? c->K - k0 : TN_CHUNK;
         const real *a = c->A + (long)k0 * c->lda;
-        packed_gemm_view(&part_pack[i], kc, c->N, c->B + (long)k0 * c->ldb, c->ldb);
+        packed_gemm_pack(&part_pack[i], kc, c->N, c->B + (long)k0 * c->ldb, c->ldb, 0, 0);
         packed_gemm_tn(&part_pack[i], m1 - m0, a + m0, c->lda, C, c->ldc, c->accumulate || k0 > 0);
         for (int s = 0; s < 2; s++)
             if (c->sums[s]) c->add_columns(kc, m0, m1, a, c->lda, c->sums[s]);
