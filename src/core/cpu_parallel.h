@@ -1,8 +1,10 @@
 /* cpu_parallel.h: run n independent parts of one piece of CPU work at once: part 0 on
- * the calling thread, parts 1..n-1 on threads started for the call, all finished before
- * it returns. For coarse parts only (a whole time loop, a range of a large product):
- * starting a thread costs tens of microseconds. Parts may call OpenBLAS only while it is
- * set to one thread (ops_cpu.c's products). */
+ * the calling thread, parts 1..n-1 on worker threads (a pool started on first use, whose
+ * threads spin ~50-100 us after a call before they sleep), all finished before it
+ * returns. For coarse parts only (a whole time loop, a range of a large product): waking
+ * a sleeping worker costs tens of microseconds. One caller at a time (the model's ops
+ * run on one thread); a part that calls cpu_parallel runs those parts in turn. Parts may
+ * call OpenBLAS only while it is set to one thread (ops_cpu.c's products). */
 #ifndef RECUR_CPU_PARALLEL_H
 #define RECUR_CPU_PARALLEL_H
 

@@ -120,13 +120,14 @@ static void LOOP(add_row_bias)(int rows, int cols, const real *bias, real *Y) {
     cpu_parallel(c.parts, c.parts > 1, LOOP(row_bias_part), &c);
 }
 
+static void LOOP(add_columns)(int rows, int j0, int j1, const real *restrict X, long ldx, real *restrict out) {
+    for (long r = 0; r < rows; r++)
+        for (int j = j0; j < j1; j++) out[j] += X[r * ldx + j];
+}
+
 static void LOOP(column_sums_part)(void *arg, int i) {
     const SplitCall *c = arg;
-    int j0 = c->cols * i / c->parts, j1 = c->cols * (i + 1) / c->parts;
-    const real *restrict X = c->in;
-    real *restrict out = c->out;
-    for (long r = 0; r < c->rows; r++)
-        for (int j = j0; j < j1; j++) out[j] += X[r * c->cols + j];
+    LOOP(add_columns)(c->rows, c->cols * i / c->parts, c->cols * (i + 1) / c->parts, c->in, c->cols, c->out);
 }
 
 /* out += column sums of X, by ranges of columns on the CPU threads (each column summed in
@@ -146,4 +147,10 @@ static void LOOP(sum_squares)(long n, const real *restrict x, double *out) {
         for (int l = 0; l < 8; l++) s[l] += (double)x[i + l] * x[i + l];
     for (int l = 0; i < n; i++, l++) s[l] += (double)x[i] * x[i];
     *out = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
+/* ops.h gemm_tn_sums with this copy's column sums (0: not fused, linear.c's fallback). */
+static int LOOP(gemm_tn_sums)(int M, int N, int K, const real *A, int lda, const real *B, int ldb, real *C,
+                              int ldc, real *sums, real *sums2) {
+    return gemm_tn_sums_with(LOOP(add_columns), M, N, K, A, lda, B, ldb, C, ldc, sums, sums2);
 }

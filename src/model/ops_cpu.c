@@ -75,21 +75,21 @@ static void openblas_gemm(int trans_a, int trans_b, int M, int N, int K, real al
  * K in chunks of 256, packing B's chunk into its own buffer and reading A's columns in
  * place, and adds those columns of the chunk into the bias gradients while they are in
  * cache). Rows of C are split over the threads. Anything else stays OpenBLAS. */
+/* out[j] += X[r][j] for r = 0..rows-1 in order, j in [j0, j1) (X's row stride ldx): one
+ * instruction set's copy (cpu_loops_body.h). */
+typedef void AddColumns(int rows, int j0, int j1, const real *X, long ldx, real *out);
+
 typedef struct PackedCall {
     const real *A, *B; /* A [M][K] (lda), or [K][M] when trans_a; B [K][N] or [N][K] */
     real *C;
     int M, N, K, lda, ldb, ldc, trans_a, trans_b, accumulate, parts, block;
     real *sums[2]; /* trans_a: column sums of A to add into (NULL: none) */
+    AddColumns *add_columns;
 } PackedCall;
 
 enum { TN_CHUNK = 256 };
 static PackedMatrix part_pack[CPU_PARALLEL_MAX]; /* per part; the ops run one at a time */
 
-/* out[j] += X[r][j] for r = 0..rows-1 in order, j in [j0, j1) (X's row stride ldx). */
-static void add_columns(int rows, int j0, int j1, const real *X, int ldx, real *out) {
-    for (long r = 0; r < rows; r++)
-        for (int j = j0; j < j1; j++) out[j] += X[r * ldx + j];
-}
 
 static void packed_part(void *arg, int i) {
     const PackedCall *c = arg;
@@ -107,7 +107,7 @@ static void packed_part(void *arg, int i) {
         packed_gemm_pack(&part_pack[i], kc, c->N, c->B + (long)k0 * c->ldb, c->ldb, 0, 0);
         packed_gemm_tn(&part_pack[i], m1 - m0, a + m0, c->lda, C, c->ldc, c->accumulate || k0 > 0);
         for (int s = 0; s < 2; s++)
-            if (c->sums[s]) add_columns(kc, m0, m1, a, c->lda, c->sums[s]);
+            if (c->sums[s]) c->add_columns(kc, m0, m1, a, c->lda, c->sums[s]);
     }
 }
 
@@ -137,7 +137,7 @@ static void cpu_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, 
         openblas_gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
-    PackedCall c = {A, B, C, M, N, K, lda, ldb, ldc, trans_a, trans_b, beta != 0, 1, 1, {0, 0}};
+    PackedCall c = {A, B, C, M, N, K, lda, ldb, ldc, trans_a, trans_b, beta != 0, 1, 1, {0, 0}, 0};
     packed_product(&c, 0);
 }
 
@@ -146,16 +146,18 @@ static void cpu_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, 
 static int cpu_gemm_bias(int M, int N, int K, const real *A, int lda, const real *W, int ldw,
                          const real *bias, real *C, int ldc) {
     if (!packable(0, 1, M, N, K, 1, 0)) return 0; /* linear.c: OpenBLAS, then the bias pass */
-    PackedCall c = {A, W, C, M, N, K, lda, ldw, ldc, 0, 1, 0, 1, 1, {0, 0}};
+    PackedCall c = {A, W, C, M, N, K, lda, ldw, ldc, 0, 1, 0, 1, 1, {0, 0}, 0};
     packed_product(&c, bias);
     return 1;
 }
 
-/* C += A^T B, sums (sums2) += A's column sums: on the packed kernel, in its chunks. */
-static int cpu_gemm_tn_sums(int M, int N, int K, const real *A, int lda, const real *B, int ldb,
-                            real *C, int ldc, real *sums, real *sums2) {
-    if (!packable(1, 0, M, N, K, 1, 1)) return 0; /* linear.c: OpenBLAS, then the column sums */
-    PackedCall c = {A, B, C, M, N, K, lda, ldb, ldc, 1, 0, 1, 1, 1, {sums, sums2}};
+/* C += A^T B, sums (sums2) += A's column sums: on the packed kernel, in its chunks
+ * (ops.h gemm_tn_sums, through each instruction set's copy of add_columns); 0 where the
+ * product is not packable (linear.c: OpenBLAS, then the column sums). */
+static int gemm_tn_sums_with(AddColumns *add_columns, int M, int N, int K, const real *A, int lda,
+                             const real *B, int ldb, real *C, int ldc, real *sums, real *sums2) {
+    if (!packable(1, 0, M, N, K, 1, 1)) return 0;
+    PackedCall c = {A, B, C, M, N, K, lda, ldb, ldc, 1, 0, 1, 1, 1, {sums, sums2}, add_columns};
     packed_product(&c, 0);
     return 1;
 }
@@ -274,7 +276,8 @@ static void cpu_clamp(long n, real lo, real hi, const double *guard, real *x) {
     {                                                                                     \
         .name = "cpu", .host_memory = 1, .alloc = cpu_alloc, .release = cpu_release,      \
         .zero = cpu_zero, .copy = cpu_copy, .upload = cpu_copy, .download = cpu_copy,     \
-        .gemm = cpu_gemm, .gemm_bias = cpu_gemm_bias, .gemm_tn_sums = cpu_gemm_tn_sums,        \
+        .gemm = cpu_gemm, .gemm_bias = cpu_gemm_bias,                                     \
+        .gemm_tn_sums = gemm_tn_sums_##ISA,                                               \
         .add_row_bias = add_row_bias_##ISA,                                               \
         .add_column_sums = add_column_sums_##ISA, .set_rows = cpu_set_rows,               \
         .rnn_forward = rnn_forward_##ISA, .rnn_backward = rnn_backward_##ISA,             \
