@@ -20,7 +20,10 @@ static struct {
     real *ones;         /* [ones_len] of 1, for column sums as a GEMV */
     long ones_len;
     unsigned long releases; /* buffers freed so far: a captured graph may point into them */
-} ctx = {-1, 0, 0, 0, 0, 0};
+    void *blas_workspace;   /* cuBLAS's, owned here: no allocation of its own during a capture */
+} ctx = {-1, 0, 0, 0, 0, 0, 0};
+
+enum { BLAS_WORKSPACE_BYTES = 32 << 20 }; /* what cuBLAS itself takes on Hopper */
 
 cudaStream_t cuda_ops_stream(void) { return ctx.stream; }
 
@@ -144,7 +147,9 @@ const ModelOps *cuda_ops_open(int device) {
     CHECK(CUDA, cudaSetDevice(device));
     CHECK(CUDA, cudaStreamCreateWithFlags(&ctx.stream, cudaStreamNonBlocking));
     CHECK(CUBLAS, cublasCreate(&ctx.blas));
-    CHECK(CUBLAS, cublasSetStream(ctx.blas, ctx.stream));
+    CHECK(CUBLAS, cublasSetStream(ctx.blas, ctx.stream)); /* resets the workspace: set it after */
+    CHECK(CUDA, cudaMalloc(&ctx.blas_workspace, BLAS_WORKSPACE_BYTES));
+    CHECK(CUBLAS, cublasSetWorkspace(ctx.blas, ctx.blas_workspace, BLAS_WORKSPACE_BYTES));
     CHECK(CUBLAS, cublasSetMathMode(ctx.blas, CUBLAS_DEFAULT_MATH));
     cuda_lt_open();
     ctx.device = device;

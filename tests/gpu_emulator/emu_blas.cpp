@@ -63,6 +63,13 @@ extern "C" cublasStatus_t cublasSetMathMode(cublasHandle_t handle, cublasMath_t 
     return CUBLAS_STATUS_SUCCESS;
 }
 
+extern "C" cublasStatus_t cublasSetWorkspace(cublasHandle_t handle, void *workspace, size_t bytes) {
+    if (!handle) return CUBLAS_STATUS_NOT_INITIALIZED;
+    if (!bytes) return CUBLAS_STATUS_SUCCESS;
+    return emu_check_matrix("cublasSetWorkspace", "the workspace", handle->device, (const float *)workspace, 1,
+                            (long)(bytes / sizeof(float)), 1);
+}
+
 extern "C" const char *cublasGetStatusName(cublasStatus_t s) {
     switch (s) {
     case CUBLAS_STATUS_SUCCESS: return "CUBLAS_STATUS_SUCCESS";
