@@ -366,6 +366,32 @@ __device__ static void backward_step(const RecurrenceJob &a, const real *wt, Sli
     __syncthreads(); /* dh_carry before the next step's units read it */
 }
 
+/* ---- the kernels of a family, by cell ---- */
+
+/* A family's forward and backward kernel of one cell, with the names the launches report
+ * (one struct argument each: RecurrenceLaunch or WavefrontLaunch). */
+template <typename Launch> struct CellKernels {
+    void (*forward)(Launch);
+    void (*backward)(Launch);
+    const char *forward_name, *backward_name;
+};
+
+#define CELL_KERNELS(FORWARD, BACKWARD, CELL, name) {FORWARD<CELL>, BACKWARD<CELL>, #FORWARD "<" name ">", #BACKWARD "<" name ">"}
+
+/* The table of a family's kernels in CellType order: every cell, once. */
+#define CELL_KERNEL_TABLE(FORWARD, BACKWARD)                                               \
+    {CELL_KERNELS(FORWARD, BACKWARD, CELL_RNN_TANH, "rnn_tanh"),                            \
+     CELL_KERNELS(FORWARD, BACKWARD, CELL_RNN_RELU, "rnn_relu"),                            \
+     CELL_KERNELS(FORWARD, BACKWARD, CELL_LSTM, "lstm"),                                    \
+     CELL_KERNELS(FORWARD, BACKWARD, CELL_GRU, "gru"),                                      \
+     CELL_KERNELS(FORWARD, BACKWARD, CELL_GRU_TEXTBOOK, "gru_textbook")}
+
+/* table[cell], or NULL for a cell the table does not have. */
+template <typename Launch, size_t N>
+static const CellKernels<Launch> *cell_kernels(const CellKernels<Launch> (&table)[N], CellType cell) {
+    return (unsigned)cell < N ? &table[cell] : 0;
+}
+
 /* ---- the plan (recurrence_kernels.cu) ---- */
 
 struct RecurrencePlan {

@@ -78,24 +78,11 @@ template <int CELL> __global__ void recurrence_backward_kernel(RecurrenceLaunch 
 
 /* ---- the plan and the launch ---- */
 
-typedef void (*RecurrenceKernel)(RecurrenceLaunch);
-
-struct RecurrenceKernels {
-    RecurrenceKernel forward, backward;
-    const char *forward_name, *backward_name;
-};
-
-#define RECURRENCE_KERNELS(CELL, name)                                                     \
-    {recurrence_forward_kernel<CELL>, recurrence_backward_kernel<CELL>,                  \
-     "recurrence_forward_kernel<" name ">", "recurrence_backward_kernel<" name ">"}
+typedef CellKernels<RecurrenceLaunch> RecurrenceKernels;
 
 static const RecurrenceKernels *kernels_of(CellType cell) {
-    static const RecurrenceKernels table[] = {
-        RECURRENCE_KERNELS(CELL_RNN_TANH, "rnn_tanh"), RECURRENCE_KERNELS(CELL_RNN_RELU, "rnn_relu"),
-        RECURRENCE_KERNELS(CELL_LSTM, "lstm"), RECURRENCE_KERNELS(CELL_GRU, "gru"),
-        RECURRENCE_KERNELS(CELL_GRU_TEXTBOOK, "gru_textbook"),
-    };
-    return (unsigned)cell < sizeof table / sizeof *table ? &table[cell] : 0;
+    static const RecurrenceKernels table[] = CELL_KERNEL_TABLE(recurrence_forward_kernel, recurrence_backward_kernel);
+    return cell_kernels(table, cell);
 }
 
 static const cudaDeviceProp *current_device_props(void) {

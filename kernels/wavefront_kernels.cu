@@ -138,24 +138,11 @@ template <int CELL> __global__ void wavefront_backward_kernel(WavefrontLaunch l)
 
 /* ---- the plan, the rule and the launch ---- */
 
-typedef void (*WavefrontKernel)(WavefrontLaunch);
-
-struct WavefrontKernels {
-    WavefrontKernel forward, backward;
-    const char *forward_name, *backward_name;
-};
-
-#define WAVEFRONT_KERNELS(CELL, name)                                                      \
-    {wavefront_forward_kernel<CELL>, wavefront_backward_kernel<CELL>,                    \
-     "wavefront_forward_kernel<" name ">", "wavefront_backward_kernel<" name ">"}
+typedef CellKernels<WavefrontLaunch> WavefrontKernels;
 
 static const WavefrontKernels *wavefront_kernels_of(CellType cell) {
-    static const WavefrontKernels table[] = {
-        WAVEFRONT_KERNELS(CELL_RNN_TANH, "rnn_tanh"), WAVEFRONT_KERNELS(CELL_RNN_RELU, "rnn_relu"),
-        WAVEFRONT_KERNELS(CELL_LSTM, "lstm"), WAVEFRONT_KERNELS(CELL_GRU, "gru"),
-        WAVEFRONT_KERNELS(CELL_GRU_TEXTBOOK, "gru_textbook"),
-    };
-    return (unsigned)cell < sizeof table / sizeof *table ? &table[cell] : 0;
+    static const WavefrontKernels table[] = CELL_KERNEL_TABLE(wavefront_forward_kernel, wavefront_backward_kernel);
+    return cell_kernels(table, cell);
 }
 
 static int wavefront_refused = 0; /* the device refused a planned launch: never again */
@@ -222,26 +209,27 @@ static int cached_wavefront(CellType cell, int H, int B, int L, RecurrencePlan *
 /* The layers' jobs in device memory, uploaded when they differ from the last upload
  * (T, B and lengths aside: they come in the launch). One table forward, one backward. */
 struct JobTable {
-    RecurrenceJob *device, *host;
+    RecurrenceJob *device, *host, *fresh; /* [cap] each: on the device, its host copy, the
+                                             next candidate (grown, never per step) */
     int cap, count;
 };
 
 static const RecurrenceJob *jobs_on_device(JobTable *table, const RecurrenceJob *jobs, int L) {
-    RecurrenceJob *fresh = (RecurrenceJob *)xcalloc((size_t)L, sizeof *fresh, "wavefront jobs");
-    memcpy(fresh, jobs, sizeof *fresh * (size_t)L);
-    for (int i = 0; i < L; i++) fresh[i].T = fresh[i].B = 0, fresh[i].lengths = 0;
-    if (table->count == L && !memcmp(fresh, table->host, sizeof *fresh * (size_t)L)) {
-        free(fresh);
-        return table->device;
-    }
+    size_t bytes = sizeof *jobs * (size_t)L;
     if (table->cap < L) {
         if (table->device) CHECK(CUDA, cudaFree(table->device)); /* waits for the kernels using it */
-        CHECK(CUDA, cudaMalloc((void **)&table->device, sizeof *fresh * (size_t)L));
-        table->cap = L;
+        CHECK(CUDA, cudaMalloc((void **)&table->device, bytes));
+        free(table->host), free(table->fresh);
+        table->host = (RecurrenceJob *)xcalloc((size_t)L, sizeof *jobs, "wavefront jobs");
+        table->fresh = (RecurrenceJob *)xcalloc((size_t)L, sizeof *jobs, "wavefront jobs");
+        table->cap = L, table->count = 0;
     }
-    pinned_upload(table->device, fresh, sizeof *fresh * (size_t)L, cuda_ops_stream());
-    free(table->host);
-    table->host = fresh, table->count = L;
+    RecurrenceJob *fresh = table->fresh;
+    memcpy(fresh, jobs, bytes);
+    for (int i = 0; i < L; i++) fresh[i].T = fresh[i].B = 0, fresh[i].lengths = 0;
+    if (table->count == L && !memcmp(fresh, table->host, bytes)) return table->device;
+    pinned_upload(table->device, fresh, bytes, cuda_ops_stream());
+    table->fresh = table->host, table->host = fresh, table->count = L;
     return table->device;
 }
 

@@ -13,16 +13,7 @@
 # real recur: skipped without a GPU; the 2-rank part needs 2 GPUs, as NCCL takes one per rank).
 # Usage: RECUR=path/to/recur COMPARE=path/to/compare_checkpoints test_gpu_graph.sh
 set -u
-if ! "$RECUR" version | grep -Eq "cuda \([1-9][0-9]* device"; then
-  echo "skipped: no GPU ($("$RECUR" version | tail -1))"
-  exit 77
-fi
-gpus=$("$RECUR" version | sed -n 's/.*cuda (\([0-9]*\) device.*/\1/p')
-run_dir=$(mktemp -d)
-trap 'rm -rf "$run_dir"' EXIT
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-passed=0 failed=0
-check() { if eval "$2"; then echo "ok   $1"; passed=$((passed+1)); else echo "FAIL $1"; failed=$((failed+1)); fi; }
+. "$(dirname "$0")/gpu_test_setup.sh"  # skips without a GPU; gpus, run_dir, check
 # train NAME LAUNCHER... -- ARGS...: one run into $run_dir/NAME; its output is shown when it fails.
 train() {
   local name=$1; shift

@@ -105,19 +105,16 @@ void layer_forward(const LayerPass *p, real *y) {
 
 /* The stack's layers at once through the backend's wavefront op: layer 0's projection
  * here, the others' in the op. */
-int layer_stack_forward(const LayerPass *p, int layers, real *const *y) {
+int layer_stack_forward(const LayerPass *p, int layers, real *const *y, RecurrenceJob *jobs) {
     const ModelOps *ops = p[0].ops;
     if (!ops->wavefront_forward) return 0;
-    RecurrenceJob *jobs = xcalloc((size_t)layers, sizeof *jobs, "wavefront jobs");
     for (int l = 0; l < layers; l++) {
         if (l == 0) project_inputs(&p[0], 0);
         else zero_initial_state(&p[l], 0);
         jobs[l] = recurrence_job(p[l].cell, p[l].shape[0], p[l].lengths, p[l].w[0], p[l].st[0]);
         jobs[l].y = y[l], jobs[l].hp = p[l].scratch[0]->step;
     }
-    int done = ops->wavefront_forward(jobs, layers);
-    free(jobs);
-    return done;
+    return ops->wavefront_forward(jobs, layers);
 }
 
 static void weight_gradients(const ModelOps *ops, const CellKind *cell, LayerShape s,
@@ -223,12 +220,9 @@ void layer_backward(const LayerPass *p, const real *dy, const RecurrentParams *g
 
 /* The stack's BPTT at once through the backend's wavefront op (the gate gradients of
  * every layer; the weight gradients are layer_weight_gradients'). */
-int layer_stack_backward(const LayerPass *p, int layers, const real *dy) {
+int layer_stack_backward(const LayerPass *p, int layers, const real *dy, RecurrenceJob *jobs) {
     const ModelOps *ops = p[0].ops;
     if (!ops->wavefront_backward) return 0;
-    RecurrenceJob *jobs = xcalloc((size_t)layers, sizeof *jobs, "wavefront jobs");
     for (int l = 0; l < layers; l++) jobs[l] = backward_job(&p[l], 0, l == layers - 1 ? dy : 0);
-    int done = ops->wavefront_backward(jobs, layers);
-    free(jobs);
-    return done;
+    return ops->wavefront_backward(jobs, layers);
 }

@@ -80,11 +80,12 @@ void layer_backward(const LayerPass *p, const real *dy, const RecurrentParams *g
 void layer_weight_gradients(const LayerPass *p, const RecurrentParams *grad, real *dx);
 
 /* A unidirectional stack of `layers` layers (p[l] reads y[l-1]; each its own scratch;
- * no dropout between them) as the backend's layer wavefront (ops.h): forward into y[l];
+ * no dropout between them) as the backend's layer wavefront (ops.h), `jobs` [layers] the
+ * caller's table for the op (kept between steps: no allocation per step): forward into y[l];
  * backward, from the top layer's dy, the gate gradients of every layer (then
  * layer_weight_gradients per layer, dx of layer 0 only). 0 when the backend declines:
  * the caller then runs layer_forward / layer_backward per layer. */
-int layer_stack_forward(const LayerPass *p, int layers, real *const *y);
-int layer_stack_backward(const LayerPass *p, int layers, const real *dy);
+int layer_stack_forward(const LayerPass *p, int layers, real *const *y, RecurrenceJob *jobs);
+int layer_stack_backward(const LayerPass *p, int layers, const real *dy, RecurrenceJob *jobs);
 
 #endif

@@ -42,6 +42,8 @@ struct ModelActivations {
     int scratches;            /* 1 or 2 */
     LayerScratch *layer_scratch; /* [L] the wavefront's, one per layer ([0] unused: layer 0
                                     has scratch[0]); allocated at its first use */
+    LayerPass *stack_passes;  /* [L] the wavefront's layer passes and the jobs of its op, */
+    RecurrenceJob *stack_jobs; /* [L] allocated with layer_scratch, refilled each step */
     int wavefront;            /* the last forward ran the stack as one layer wavefront */
     real *grad_a, *grad_b;    /* [T*B][max(I0, D*H)] gradients flowing down the stack */
     real *pooled, *dpooled;   /* [B][D*H] */
@@ -211,7 +213,7 @@ static void release_activations(Model *m) {
                     a->logits, a->dlogits};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ops->release(bufs[i]);
     free(a->dir), free(a->y), free(a->dropped), free(a->mask), free(a->host_lengths), free(a->host_logits);
-    free(a->layer_scratch);
+    free(a->layer_scratch), free(a->stack_passes), free(a->stack_jobs);
     ModelActivations kept = *a; /* what outlives the activations */
     memset(a, 0, sizeof *a);
     a->staging = kept.staging, a->own_loss = kept.own_loss, a->scalars = kept.scalars, a->next = kept.next;
@@ -344,13 +346,16 @@ static int wavefront_wanted(const Model *m, int B) {
 static void ensure_layer_scratch(Model *m) {
     ModelActivations *a = m->act;
     if (a->layer_scratch) return;
-    a->layer_scratch = xcalloc((size_t)m->cfg.num_layers, sizeof(LayerScratch), "activations");
+    size_t L = (size_t)m->cfg.num_layers;
+    a->layer_scratch = xcalloc(L, sizeof(LayerScratch), "activations");
+    a->stack_passes = xcalloc(L, sizeof(LayerPass), "activations");
+    a->stack_jobs = xcalloc(L, sizeof(RecurrenceJob), "activations");
     for (int l = 1; l < m->cfg.num_layers; l++) alloc_scratch(m, &a->layer_scratch[l], a->cap_T, a->cap_B);
 }
 
-/* Every layer's pass (xcalloc'd; the caller frees). */
+/* Every layer's pass, into the activations' table. */
 static LayerPass *stack_passes(const Model *m, const Batch *bt) {
-    LayerPass *p = xcalloc((size_t)m->cfg.num_layers, sizeof *p, "layer passes");
+    LayerPass *p = m->act->stack_passes;
     for (int l = 0; l < m->cfg.num_layers; l++) p[l] = layer_pass(m, bt, l);
     return p;
 }
@@ -362,8 +367,7 @@ static int stack_forward_wavefront(Model *m, const Batch *bt) {
     ensure_layer_scratch(m);
     a->wavefront = 1; /* layer_pass hands each layer its own scratch */
     LayerPass *p = stack_passes(m, bt);
-    a->wavefront = layer_stack_forward(p, m->cfg.num_layers, a->y);
-    free(p);
+    a->wavefront = layer_stack_forward(p, m->cfg.num_layers, a->y, a->stack_jobs);
     return a->wavefront;
 }
 
@@ -518,19 +522,16 @@ static void grads_ready(const Model *m, int first, int last) {
 /* The wavefront's BPTT, then each layer's weight gradients from the top (dx of layer 0
  * only); 0 when the backend declines. */
 static int stack_backward_wavefront(Model *m, const Batch *bt, const real *dy, real *dx0) {
-    int L = m->cfg.num_layers, done = 0;
+    int L = m->cfg.num_layers;
     LayerPass *p = stack_passes(m, bt);
-    if (layer_stack_backward(p, L, dy)) {
-        for (int l = L - 1; l >= 0; l--) {
-            RecurrentParams grad[1] = {layer_params(m, m->grads, l, 0)};
-            layer_weight_gradients(&p[l], grad, l == 0 ? dx0 : 0);
-            int first = first_layer_tensor(m) + l * 4;
-            grads_ready(m, first, first + 4);
-        }
-        done = 1;
+    if (!layer_stack_backward(p, L, dy, m->act->stack_jobs)) return 0;
+    for (int l = L - 1; l >= 0; l--) {
+        RecurrentParams grad[1] = {layer_params(m, m->grads, l, 0)};
+        layer_weight_gradients(&p[l], grad, l == 0 ? dx0 : 0);
+        int first = first_layer_tensor(m) + l * 4;
+        grads_ready(m, first, first + 4);
     }
-    free(p);
-    return done;
+    return 1;
 }
 
 /* BPTT down the stack; dy holds d(loss)/d(top output) on entry. Returns d(loss)/d(x0)
