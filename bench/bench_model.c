@@ -17,6 +17,12 @@
  * On the CPU it also measures OpenBLAS SGEMM in the same process with the same threads
  * (sgemm_peak: the best of a large square product; sgemm_step: the recurrent product's
  * shape, B x G*H x H), so bench/compare.py can state each side's share of the peak.
+ * And, paired with the steps (probe=1, not alternating): one 1024^3 SGEMM right after
+ * each timed step, so a step and its yardstick run in the same phase of a shared machine
+ * whose speed drifts by tens of percent within seconds (sgemm_paired_gflops: median rate
+ * of those products; sgemm_paired_equiv_gflop: median over the steps of step time x the
+ * rate measured after it, i.e. the matrix work OpenBLAS does in one step's time; the step's
+ * FLOPs over this is its share of the SGEMM rate, which compare.py prints).
  * This file measures; it holds no model code and asserts nothing about speed. */
 #include <cblas.h>
 #include <stdint.h>
@@ -38,7 +44,7 @@ enum { S_LENGTHS = 1001, S_TOKENS, S_FEATURES, S_LABELS, S_TARGETS };
 
 typedef struct BenchArgs {
     int seq_len, iters, warmup, ragged, full_step, probe;
-    char alternate[16]; /* "", "paths" or "threads" */
+    char alternate[96]; /* "", "paths", "threads" or "env:NAME=VALUE" */
 } BenchArgs;
 
 static void usage(FILE *out) {
@@ -49,10 +55,12 @@ static void usage(FILE *out) {
           "  ragged   1: lengths uniform in [T/2, T] from the seed, longest first (as the\n"
           "           trainer orders a batch); 0: all T (default 0)\n"
           "  full_step 1: also clip_norm and the optimizer update (optimizer, lr keys)\n"
-          "  probe    1 (default): also time OpenBLAS SGEMM (peak, step shape); 0: skip\n"
+          "  probe    1 (default): also time OpenBLAS SGEMM (peak, step shape, and one 1024^3\n"
+          "           product after each timed step, the paired rate); 0: skip\n"
           "  alternate paths: iterations alternate the packed/fused CPU path and the step\n"
           "           loop with OpenBLAS (RECUR_CPU_RECURRENCE=fused|steps); threads: the\n"
-          "           `threads` key and 1 thread; prints both medians (alt_a, alt_b), an\n"
+          "           `threads` key and 1 thread; env:NAME=VALUE: NAME unset (a) and set to\n"
+          "           VALUE (b), for a switch the code reads per call; prints both medians, an\n"
           "           in-process ratio that load on the machine affects alike\n"
           "  any other key is a recur config key (listed below), e.g.\n"
           "  --cell=lstm --hidden_size=128 --num_layers=1 --bidirectional=0 --vocab_size=5000\n"
@@ -90,8 +98,10 @@ static void parse_args(int argc, char **argv, RunConfig *cfg, BenchArgs *ba) {
         else if (!strcmp(key, "full_step")) ba->full_step = parse_int(key, v, 0) != 0;
         else if (!strcmp(key, "probe")) ba->probe = parse_int(key, v, 0) != 0;
         else if (!strcmp(key, "alternate")) {
-            if (strcmp(v, "paths") && strcmp(v, "threads"))
-                recur_die(EXIT_USAGE, "--alternate: expected paths or threads (got '%s')", v);
+            if (strcmp(v, "paths") && strcmp(v, "threads") &&
+                (strncmp(v, "env:", 4) || !strchr(v + 4, '=') || strchr(v + 4, '=') == v + 4 ||
+                 strlen(v) >= sizeof ba->alternate))
+                recur_die(EXIT_USAGE, "--alternate: expected paths, threads or env:NAME=VALUE (got '%s')", v);
             snprintf(ba->alternate, sizeof ba->alternate, "%s", v);
         }
         else if (!strcmp(key, "ragged")) {
@@ -199,8 +209,39 @@ static double sgemm_gflops(int M, int N, int K, int reps, int rounds, double *cp
     return 2.0 * M * N * K * reps / (best * 1e6);
 }
 
+/* The paired probe: one n^3 OpenBLAS product after each timed step. */
+typedef struct PairedProbe {
+    int n, count;
+    float *a, *b, *c;
+    double *gflops, *equiv; /* per step: the product's rate; step ms x that rate / 1000 */
+} PairedProbe;
+
+static void paired_probe_init(PairedProbe *p, int n, int steps) {
+    *p = (PairedProbe){.n = n};
+    p->a = xcalloc((size_t)n * n, sizeof(float), "paired probe A");
+    p->b = xcalloc((size_t)n * n, sizeof(float), "paired probe B");
+    p->c = xcalloc((size_t)n * n, sizeof(float), "paired probe C");
+    for (long i = 0; i < (long)n * n; i++) p->a[i] = (float)(i % 7) * 0.125f, p->b[i] = (float)(i % 5) * 0.25f;
+    p->gflops = xmalloc(sizeof(double) * (size_t)steps, "paired rates");
+    p->equiv = xmalloc(sizeof(double) * (size_t)steps, "paired work");
+}
+
+/* Times one product right after a step of step_ms. */
+static void paired_probe_after(PairedProbe *p, double step_ms) {
+    double t0 = now_ms();
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, p->n, p->n, p->n, 1, p->a, p->n, p->b, p->n, 0, p->c,
+                p->n);
+    double rate = 2.0 * p->n * p->n * p->n / ((now_ms() - t0) * 1e6);
+    p->gflops[p->count] = rate, p->equiv[p->count++] = step_ms * rate / 1e3;
+}
+
+static void paired_probe_free(PairedProbe *p) {
+    free(p->a), free(p->b), free(p->c), free(p->gflops), free(p->equiv);
+}
+
 static void print_json(const RunConfig *cfg, const BenchArgs *ba, const BenchData *d, int threads,
-                       long num_params, double first_loss, double med, double min, double cpu_med) {
+                       long num_params, double first_loss, double med, double min, double cpu_med,
+                       PairedProbe *paired) {
     const ModelConfig *c = &cfg->model;
     const TrainConfig *t = &cfg->train;
     printf("{\"impl\": \"recur\", \"config\": {\"cell\": \"%s\", \"vocab_size\": %d, \"input_size\": %d, "
@@ -229,8 +270,12 @@ static void print_json(const RunConfig *cfg, const BenchArgs *ba, const BenchDat
     int H = c->hidden_size, steps = 1 + (int)(2e7 / (2.0 * t->batch_size * G * H * H));
     double peak_cpu, step_cpu, peak = sgemm_gflops(1024, 1024, 1024, 2, 4, &peak_cpu);
     double step = sgemm_gflops(t->batch_size, G * H, H, steps, 5, &step_cpu);
-    printf("\"sgemm_peak_gflops\": %.2f, \"sgemm_step_gflops\": %.2f, \"sgemm_peak_cpu_gflops\": %.2f}\n",
+    printf("\"sgemm_peak_gflops\": %.2f, \"sgemm_step_gflops\": %.2f, \"sgemm_peak_cpu_gflops\": %.2f",
            peak, step, peak_cpu);
+    if (paired->count)
+        printf(", \"sgemm_paired_gflops\": %.2f, \"sgemm_paired_equiv_gflop\": %.6f",
+               median(paired->gflops, paired->count), median(paired->equiv, paired->count));
+    printf("}\n");
 }
 
 /* What the trainer does after backward on one rank: clip by norm, then the update (guarded
@@ -247,6 +292,13 @@ static int set_variant(const BenchArgs *ba, int threads, int it) {
     int b = it % 2;
     if (!strcmp(ba->alternate, "paths")) setenv("RECUR_CPU_RECURRENCE", b ? "steps" : "fused", 1);
     if (!strcmp(ba->alternate, "threads")) openblas_set_num_threads(b ? 1 : threads);
+    if (!strncmp(ba->alternate, "env:", 4)) { /* b: NAME=VALUE set; a: NAME unset */
+        char name[96];
+        const char *eq = strchr(ba->alternate + 4, '=');
+        snprintf(name, sizeof name, "%.*s", (int)(eq - ba->alternate - 4), ba->alternate + 4);
+        if (b) setenv(name, eq + 1, 1);
+        else unsetenv(name);
+    }
     return b;
 }
 
@@ -271,6 +323,9 @@ int main(int argc, char **argv) {
     double *cms = xmalloc(sizeof(double) * (size_t)ba.iters, "CPU timings");
     double first_loss = 0; static double alt[2][2][1000]; /* [variant][wall, cpu][iteration] */
     int alt_n[2] = {0, 0}, alternating = ba.alternate[0] != 0;
+    PairedProbe paired = {0};
+    int pairing = ba.probe && !alternating && cfg.train.device != DEVICE_GPU;
+    if (pairing) paired_probe_init(&paired, 1024, ba.iters);
     if (alternating && ba.iters > 2000) recur_die(EXIT_USAGE, "--alternate: at most 2000 iterations");
     for (int it = 0; it < ba.warmup + ba.iters; it++) {
         int variant = alternating ? set_variant(&ba, cfg.train.threads > 0 ? cfg.train.threads : 1, it) : 0;
@@ -284,6 +339,7 @@ int main(int argc, char **argv) {
         double t1 = now_ms(), c1 = cpu_ms();
         if (it == 0) first_loss = (double)loss;
         if (it >= ba.warmup) ms[it - ba.warmup] = t1 - t0, cms[it - ba.warmup] = c1 - c0;
+        if (it >= ba.warmup && pairing) paired_probe_after(&paired, t1 - t0);
         if (it >= ba.warmup && alternating) {
             alt[variant][0][alt_n[variant]] = t1 - t0, alt[variant][1][alt_n[variant]++] = c1 - c0;
         }
@@ -296,7 +352,8 @@ int main(int argc, char **argv) {
     for (int i = 1; i < ba.iters; i++) min = ms[i] < min ? ms[i] : min;
     double med = median(ms, ba.iters);
     print_json(&cfg, &ba, &d, openblas_get_num_threads(), (long)m.num_params, first_loss, med, min,
-               median(cms, ba.iters));
+               median(cms, ba.iters), &paired);
+    if (pairing) paired_probe_free(&paired);
 
     free(ms), free(cms), free(d.tokens), free(d.lengths), free(d.labels), free(d.features), free(d.targets);
     optimizer_free(&opt), model_free(&m);

@@ -25,7 +25,12 @@ and the fraction of the GPU's float32 and TF32 peak each side reaches.
 
 On the CPU it prints the step's matrix-product FLOPs, each side's GFLOP/s and its share of
 the SGEMM peak that bench_model measured in its own process (OpenBLAS, same threads; the
-best over the run's rows), and the SGEMM rate at the recurrent product's shape. FLOPs count
+best over the run's rows), and the SGEMM rate at the recurrent product's shape. The best
+rate of a run against a median step is a lopsided yardstick on a shared machine whose
+speed drifts by tens of percent within seconds, so it also prints recur's share of the
+paired SGEMM: one 1024^3 OpenBLAS product timed right after each of recur's steps, the
+step's FLOPs over the work that product rate does in the step's time, median over the
+steps (and the median paired rate beside it). FLOPs count
 all T*B rows (ragged rows therefore overstate the work). `--only steps` runs issue 17's
 full-step rows (step_*: forward, backward, Adam; fixed lengths).
 """
@@ -108,14 +113,18 @@ def cpu_columns(hdr, rows, results, clock):
     peak = max(rec["sgemm_peak_cpu_gflops" if cpu else "sgemm_peak_gflops"] for _, rec, _ in results)
     key = "cpu_median_ms" if cpu else "median_ms"
     hdr = hdr + ("GFLOP/step", "SGEMM step shape GFLOP/s", "recur GFLOP/s (% peak)",
-                 "PyTorch GFLOP/s (% peak)")
+                 "PyTorch GFLOP/s (% peak)", "recur % of paired SGEMM")
     out = []
     for row, (_, rec, tor) in zip(rows, results):
         g = step_gflop(rec["config"])
 
         def rate(ms):
             return f"{g / ms * 1e3:.1f} ({100 * g / ms * 1e3 / peak:.0f} %)"
-        out.append(row + (f"{g:.3f}", f"{rec['sgemm_step_gflops']:.1f}", rate(rec[key]), rate(tor[key])))
+        # The step's FLOPs over the matrix work OpenBLAS did in the step's time, measured
+        # right after each step (bench_model's paired probe; wall time): median over steps.
+        equiv = rec.get("sgemm_paired_equiv_gflop")
+        paired = f"{100 * g / equiv:.0f} % (of {rec['sgemm_paired_gflops']:.1f})" if equiv else "n/a"
+        out.append(row + (f"{g:.3f}", f"{rec['sgemm_step_gflops']:.1f}", rate(rec[key]), rate(tor[key]), paired))
     return hdr, out, peak
 
 

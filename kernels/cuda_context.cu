@@ -125,6 +125,7 @@ static const ModelOps cuda_ops = {
     .step_gather_gradient = cuda_step_gather_gradient,
     .step_carry_gradient = cuda_step_carry_gradient,
     .recurrence_forward = cuda_recurrence_forward, .recurrence_backward = cuda_recurrence_backward,
+    .recurrence_projects = 0,
     .wavefront_fits = cuda_wavefront_fits, .wavefront_forward = cuda_wavefront_forward,
     .wavefront_backward = cuda_wavefront_backward,
     .embedding_forward = cuda_embedding_forward, .embedding_backward = cuda_embedding_backward,

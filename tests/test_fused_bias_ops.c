@@ -5,7 +5,8 @@
  * gemm_tn_sums' product and both bias sums have the same bits as gemm and
  * add_column_sums (the sums keep row order while they ride in the product's chunks,
  * K = 600 spans three); gemm_bias is within float32 rounding of gemm + add_row_bias (the
- * bias now starts each sum instead of ending it). Odd sizes that fill no tile evenly. */
+ * bias now starts each sum instead of ending it). Odd sizes that fill no tile evenly; and
+ * a dW wide enough that 2 threads split it by columns, against 1 thread's bits. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,23 @@ static void tn_case(const ModelOps *ops, const char *label, int packed) {
     free(dy), free(x), free(dw), free(db), free(db2), free(rw), free(rb), free(rb2);
 }
 
+/* A wide dW (WIDE columns: whole tile widths and a remainder), which more threads split
+ * by its columns (each packing only its columns of x): the bits of one thread. */
+enum { WIDE = 150 };
+static void wide_tn_case(const char *label, int threads) {
+    real *dy = filled(ROWS * COLS, 1), *x = filled(ROWS * WIDE, 2);
+    real *dw[2], *db[2], *db2[2];
+    for (int run = 0; run < 2; run++) {
+        blas_set_threads(run ? threads : 1);
+        dw[run] = filled(COLS * WIDE, 3), db[run] = filled(COLS, 4), db2[run] = filled(COLS, 5);
+        linear_weight_grad(cpu_model_ops(), ROWS, WIDE, COLS, x, dy, dw[run], db[run], db2[run]);
+    }
+    check(same(dw[0], dw[1], COLS * WIDE) && same(db[0], db[1], COLS) && same(db2[0], db2[1], COLS), label,
+          "wide dW and sums: 1 thread's bits", 0);
+    for (int run = 0; run < 2; run++) free(dw[run]), free(db[run]), free(db2[run]);
+    free(dy), free(x);
+}
+
 /* y = x W^T + b, fused and not: within rounding (largest difference over largest |y|). */
 static void bias_case(const ModelOps *ops, const char *label, int packed) {
     real *x = filled(ROWS * IN, 6), *w = filled(COLS * IN, 7), *b = filled(COLS, 8);
@@ -80,6 +98,7 @@ int main(void) {
                 const ModelOps *ops = cpu_model_ops();
                 tn_case(ops, label, !path);
                 bias_case(ops, label, !path);
+                if (threads > 1) wide_tn_case(label, threads);
             }
         }
     }

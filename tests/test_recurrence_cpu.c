@@ -11,7 +11,8 @@
  * (its step loop still uses the packed products). Also packed_gemm alone against
  * a double reference at odd shapes, both packings, with bias and accumulation; and the
  * CPU backend's pointwise loops compiled per instruction set (ops_cpu.c) giving the
- * portable copy's bits through the step loop. */
+ * portable copy's bits through the step loop; and the fused loop projecting each step's
+ * inputs itself (recurrence_projects) giving the bits of projecting all steps first. */
 #include <cblas.h>
 #include <math.h>
 #include <stdio.h>
@@ -47,7 +48,8 @@ typedef struct Result {
     size_t n_out, n_grads;
 } Result;
 
-static Result run(const ModelConfig *mc, const int32_t *lengths) {
+/* ops: NULL for the CPU backend as the trainer gets it. */
+static Result run_on(const ModelConfig *mc, const int32_t *lengths, const ModelOps *ops) {
     int32_t tokens[T * B], labels[T * B];
     for (int i = 0; i < T * B; i++) {
         tokens[i] = (int32_t)(rng_bits(7, 1, (uint64_t)i) % V);
@@ -55,7 +57,8 @@ static Result run(const ModelConfig *mc, const int32_t *lengths) {
     }
     Batch bt = {.T = T, .B = B, .tokens = tokens, .lengths = (int32_t *)lengths, .labels = labels};
     Model m;
-    model_init(&m, mc, 3);
+    if (ops) model_init_on(&m, mc, 3, ops);
+    else model_init(&m, mc, 3);
     model_zero_grads(&m);
     Result r = {.loss = model_forward(&m, &bt, 1, 5)};
     model_backward(&m, &bt);
@@ -67,6 +70,8 @@ static Result run(const ModelConfig *mc, const int32_t *lengths) {
     model_free(&m);
     return r;
 }
+
+static Result run(const ModelConfig *mc, const int32_t *lengths) { return run_on(mc, lengths, NULL); }
 
 static void release(Result *r) { free(r->out), free(r->grads); }
 
@@ -101,6 +106,14 @@ static void compare_case(const ModelConfig *mc, const int32_t *lengths, const ch
         double dout = rel_diff(ref.out, one.out, ref.n_out), dg = rel_diff(ref.grads, one.grads, ref.n_grads);
         snprintf(what, sizeof what, "%s: loss, outputs, grads vs step loop%s", KERNELS[k], declined ? " (declined)" : "");
         check(dl < 1e-5 && dout < 1e-5 && dg < 2e-5, label, what, fmax(dl, fmax(dout, dg)));
+        if (!declined) { /* the projections inside the loop, or all steps' first: same bits */
+            ModelOps first = *cpu_model_ops();
+            first.recurrence_projects = 0;
+            Result other = run_on(mc, lengths, &first);
+            snprintf(what, sizeof what, "%s: projecting in the loop = before it", KERNELS[k]);
+            check(same_bits(&one, &other), label, what, 0);
+            release(&other);
+        }
         for (int threads = 2; threads <= 3 && !declined; threads++) {
             openblas_set_num_threads(threads);
             setenv("RECUR_CPU_TASK_MIN_MFLOP", "0", 1);

@@ -74,6 +74,7 @@ static const PackedKernel *current_kernel(void) {
 
 int packed_gemm_rows(const PackedMatrix *p) { return p->kernel->mr; }
 int packed_gemm_kernel_rows(void) { return current_kernel()->mr; }
+int packed_gemm_kernel_width(void) { return current_kernel()->np * current_kernel()->vl; }
 
 const char *packed_gemm_kernel_name(void) { return cpu_isa_name(current_kernel()->isa); }
 

@@ -42,6 +42,8 @@ void packed_gemm(const PackedMatrix *p, int M, const real *A, int lda, real *C, 
 int packed_gemm_rows(const PackedMatrix *p);
 /* The same for the kernel new packs use. */
 int packed_gemm_kernel_rows(void);
+/* Columns per tile of the kernel new packs use (panels x panel width). */
+int packed_gemm_kernel_width(void);
 
 /* The same with A given transposed: C (+)= bias + A^T B for A [K][M] (row stride lda), as
  * the weight gradients are (dW = dxp^T x); keep K small enough (a few hundred) that A's

@@ -1,12 +1,34 @@
-/* embedding.c: the gather and scatter-add of embedding.h. Token ids are checked by the
- * data reader, not here. */
+/* embedding.c: the gather and scatter-add of embedding.h, on the CPU threads when large
+ * (rows for the gather, whole tokens for the scatter-add: each token's rows still added in
+ * the same order, so the same bits on any number of threads). Token ids are checked by
+ * the data reader, not here. */
 #include "embedding.h"
 
 #include <string.h>
 
+#include "../core/blas.h"
+#include "../core/cpu_parallel.h"
+
+typedef struct EmbeddingCall {
+    int count, E, parts;   /* count: rows (gather) or heads (scatter-add) */
+    const int32_t *tokens, *heads, *next;
+    const real *src;       /* table (gather) or dout (scatter-add) */
+    real *dst;             /* out or grad_table */
+} EmbeddingCall;
+
+static void gather_part(void *arg, int i) {
+    const EmbeddingCall *c = arg;
+    long n0 = (long)c->count * i / c->parts, n1 = (long)c->count * (i + 1) / c->parts;
+    for (long n = n0; n < n1; n++)
+        memcpy(c->dst + n * c->E, c->src + (long)c->tokens[n] * c->E, sizeof(real) * c->E);
+}
+
+/* Parts for `count` units of E values each on the configured threads. */
+static int embedding_parts(int count, int E) { return cpu_parallel_parts((long)count * E, count, blas_threads()); }
+
 void embedding_forward(int N, int E, const int32_t *tokens, const real *table, real *out) {
-    for (int n = 0; n < N; n++)
-        memcpy(out + (long)n * E, table + (long)tokens[n] * E, sizeof(real) * E);
+    EmbeddingCall c = {N, E, embedding_parts(N, E), tokens, 0, 0, table, out};
+    cpu_parallel(c.parts, c.parts > 1, gather_part, &c);
 }
 
 int embedding_link_rows(int T, int B, const int32_t *tokens, const int32_t *lengths, int32_t *last,
@@ -24,14 +46,24 @@ int embedding_link_rows(int T, int B, const int32_t *tokens, const int32_t *leng
     return count;
 }
 
-/* Row by row down each token's links (same order per element as embedding_add_linked). */
-void embedding_backward(int max_heads, const int32_t *num_heads, int E, const int32_t *tokens,
-                        const int32_t *heads, const int32_t *next, const real *dout, real *grad_table) {
-    for (int h = 0; h < *num_heads && h < max_heads; h++) {
-        real *g = grad_table + (long)tokens[heads[h]] * E;
-        for (int n = heads[h]; n >= 0; n = next[n]) {
-            const real *d = dout + (long)n * E;
-            for (int e = 0; e < E; e++) g[e] += d[e];
+/* Heads [h0, h1): row by row down each token's links (same order per element as
+ * embedding_add_linked). */
+static void scatter_part(void *arg, int i) {
+    const EmbeddingCall *c = arg;
+    int h0 = (int)((long)c->count * i / c->parts), h1 = (int)((long)c->count * (i + 1) / c->parts);
+    for (int h = h0; h < h1; h++) {
+        real *g = c->dst + (long)c->tokens[c->heads[h]] * c->E;
+        for (int n = c->heads[h]; n >= 0; n = c->next[n]) {
+            const real *d = c->src + (long)n * c->E;
+            for (int e = 0; e < c->E; e++) g[e] += d[e];
         }
     }
+}
+
+void embedding_backward(int max_heads, const int32_t *num_heads, int E, const int32_t *tokens,
+                        const int32_t *heads, const int32_t *next, const real *dout, real *grad_table) {
+    int count = *num_heads < max_heads ? *num_heads : max_heads;
+    EmbeddingCall c = {count, E, embedding_parts(max_heads, E), tokens, heads, next, dout, grad_table};
+    if (c.parts > count) c.parts = count > 0 ? count : 1;
+    cpu_parallel(c.parts, c.parts > 1, scatter_part, &c);
 }

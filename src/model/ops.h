@@ -35,10 +35,14 @@ typedef struct RecurrenceJob {
     int reverse, out_stride, out_offset;  /* as LayerShape */
     const int32_t *lengths;               /* [B] */
     const real *w_hh, *b_hh;              /* [G*H][H], [G*H] */
-    const real *w_ih, *b_ih;              /* [G*H][I], [G*H]: read by the wavefront only */
+    const real *w_ih, *b_ih;              /* [G*H][I], [G*H]: read by the wavefront, and
+                                             by a backend that projects (x below) */
     /* forward: xp [T*B][G*H] in; states, cells, cache, y out (y: this direction's columns);
-     * hp [B][G*H] scratch */
-    const real *xp;
+     * hp [B][G*H] scratch. Or, to a backend with recurrence_projects, x [T*B][I] (the
+     * layer's input) instead of xp: it computes each step's x W_ih^T + b_ih itself (rows it
+     * computes only), and declines what it cannot (layer.c then projects first). */
+    const real *xp, *x;
+    int input_size;
     real *states, *cells, *cache, *y, *hp;
     /* backward: dy in (this direction's columns); dxp, dhp [T*B][G*H] out (dhp == dxp
      * unless the cell splits them); [B][H] scratch: dh, dc, dh_prev, dc_prev, dh_carry,
@@ -115,6 +119,7 @@ typedef struct ModelOps {
      * layer.c runs the step loops with the ops above) ---- */
     int (*recurrence_forward)(const RecurrenceJob *jobs, int count);
     int (*recurrence_backward)(const RecurrenceJob *jobs, int count);
+    int recurrence_projects; /* 1: recurrence_forward may be given x instead of xp */
 
     /* ---- a unidirectional stack's time loops, all `count` layers (same cell and H, no
      * dropout between them) at once as a layer wavefront (optional: NULL). fits: whether

@@ -83,6 +83,7 @@ typedef struct PackedCall {
     const real *A, *B; /* A [M][K] (lda), or [K][M] when trans_a; B [K][N] or [N][K] */
     real *C;
     int M, N, K, lda, ldb, ldc, trans_a, trans_b, accumulate, parts, block;
+    int split_columns; /* trans_a: parts take columns of C (block: their width unit) */
     real *sums[2]; /* trans_a: column sums of A to add into (NULL: none) */
     AddColumns *add_columns;
 } PackedCall;
@@ -91,24 +92,43 @@ enum { TN_CHUNK = 256 };
 static PackedMatrix part_pack[CPU_PARALLEL_MAX]; /* per part; the ops run one at a time */
 
 
-static void packed_part(void *arg, int i) {
-    const PackedCall *c = arg;
-    int per = (c->M / c->parts + c->block - 1) / c->block * c->block;
-    int m0 = i * per, m1 = m0 + per < c->M && i < c->parts - 1 ? m0 + per : c->M;
-    if (m1 <= m0) return;
-    real *C = c->C + (long)m0 * c->ldc;
-    if (!c->trans_a) { /* B packed whole by the caller, shared */
-        packed_gemm(&part_pack[0], m1 - m0, c->A + (long)m0 * c->lda, c->lda, C, c->ldc, c->accumulate);
-        return;
+/* Part i of A^T B split by columns of C (whole tile widths each, so each part packs only
+ * its own columns of B's chunks) or, when C is too narrow, by rows. Either way part i adds
+ * the column sums of its share of A's columns. */
+static void packed_tn_part(const PackedCall *c, int i, int m0, int m1) {
+    int n0 = 0, n1 = c->N, s0 = m0, s1 = m1;
+    if (c->split_columns) {
+        n0 = (int)((long)c->N / c->block * i / c->parts) * c->block;
+        n1 = i == c->parts - 1 ? c->N : (int)((long)c->N / c->block * (i + 1) / c->parts) * c->block;
+        m0 = 0, m1 = c->M;
+        s0 = (int)((long)c->M * i / c->parts), s1 = (int)((long)c->M * (i + 1) / c->parts);
     }
     for (int k0 = 0; k0 < c->K; k0 += TN_CHUNK) {
         int kc = c->K - k0 < TN_CHUNK ? c->K - k0 : TN_CHUNK;
         const real *a = c->A + (long)k0 * c->lda;
-        packed_gemm_pack(&part_pack[i], kc, c->N, c->B + (long)k0 * c->ldb, c->ldb, 0, 0);
-        packed_gemm_tn(&part_pack[i], m1 - m0, a + m0, c->lda, C, c->ldc, c->accumulate || k0 > 0);
+        packed_gemm_pack(&part_pack[i], kc, n1 - n0, c->B + (long)k0 * c->ldb + n0, c->ldb, 0, 0);
+        packed_gemm_tn(&part_pack[i], m1 - m0, a + m0, c->lda, c->C + (long)m0 * c->ldc + n0, c->ldc,
+                       c->accumulate || k0 > 0);
         for (int s = 0; s < 2; s++)
-            if (c->sums[s]) c->add_columns(kc, m0, m1, a, c->lda, c->sums[s]);
+            if (c->sums[s] && s1 > s0) c->add_columns(kc, s0, s1, a, c->lda, c->sums[s]);
     }
+}
+
+static void packed_part(void *arg, int i) {
+    const PackedCall *c = arg;
+    if (c->trans_a && c->split_columns) {
+        packed_tn_part(c, i, 0, 0);
+        return;
+    }
+    int per = (c->M / c->parts + c->block - 1) / c->block * c->block;
+    int m0 = i * per, m1 = m0 + per < c->M && i < c->parts - 1 ? m0 + per : c->M;
+    if (m1 <= m0) return;
+    if (c->trans_a) {
+        packed_tn_part(c, i, m0, m1);
+        return;
+    } /* B packed whole by the caller, shared */
+    packed_gemm(&part_pack[0], m1 - m0, c->A + (long)m0 * c->lda, c->lda, c->C + (long)m0 * c->ldc, c->ldc,
+                c->accumulate);
 }
 
 /* Whether the packed kernel takes this product (else OpenBLAS does). */
@@ -121,13 +141,16 @@ static int packable(int trans_a, int trans_b, int M, int N, int K, real alpha, r
  * untransposed. */
 static void packed_product(PackedCall *c, const real *bias) {
     if (!c->trans_a) packed_gemm_pack(&part_pack[0], c->K, c->N, c->B, c->ldb, c->trans_b, bias);
-    c->block = packed_gemm_kernel_rows();
-    c->parts = 1;
-    int threads = blas_threads();
+    int threads = blas_threads(), rows = packed_gemm_kernel_rows(), width = packed_gemm_kernel_width();
     double flops = 2.0 * c->M * c->N * c->K;
-    while (c->parts < threads && c->parts < CPU_PARALLEL_MAX && flops / (c->parts + 1) >= cpu_parallel_min_flops() &&
-           c->M >= (c->parts + 1) * c->block)
-        c->parts++;
+    for (int by_columns = c->trans_a; by_columns >= 0; by_columns--) {
+        int extent = by_columns ? c->N : c->M, unit = by_columns ? width : rows;
+        c->split_columns = by_columns, c->block = unit, c->parts = 1;
+        while (c->parts < threads && c->parts < CPU_PARALLEL_MAX &&
+               flops / (c->parts + 1) >= cpu_parallel_min_flops() && extent >= (c->parts + 1) * unit)
+            c->parts++;
+        if (c->parts > 1 || !by_columns) break;
+    }
     cpu_parallel(c->parts, c->parts > 1, packed_part, c);
 }
 
@@ -137,7 +160,7 @@ static void cpu_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, 
         openblas_gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
-    PackedCall c = {A, B, C, M, N, K, lda, ldb, ldc, trans_a, trans_b, beta != 0, 1, 1, {0, 0}, 0};
+    PackedCall c = {A, B, C, M, N, K, lda, ldb, ldc, trans_a, trans_b, beta != 0, 1, 1, 0, {0, 0}, 0};
     packed_product(&c, 0);
 }
 
@@ -146,7 +169,7 @@ static void cpu_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, 
 static int cpu_gemm_bias(int M, int N, int K, const real *A, int lda, const real *W, int ldw,
                          const real *bias, real *C, int ldc) {
     if (!packable(0, 1, M, N, K, 1, 0)) return 0; /* linear.c: OpenBLAS, then the bias pass */
-    PackedCall c = {A, W, C, M, N, K, lda, ldw, ldc, 0, 1, 0, 1, 1, {0, 0}, 0};
+    PackedCall c = {A, W, C, M, N, K, lda, ldw, ldc, 0, 1, 0, 1, 1, 0, {0, 0}, 0};
     packed_product(&c, bias);
     return 1;
 }
@@ -157,7 +180,7 @@ static int cpu_gemm_bias(int M, int N, int K, const real *A, int lda, const real
 static int gemm_tn_sums_with(AddColumns *add_columns, int M, int N, int K, const real *A, int lda,
                              const real *B, int ldb, real *C, int ldc, real *sums, real *sums2) {
     if (!packable(1, 0, M, N, K, 1, 1)) return 0;
-    PackedCall c = {A, B, C, M, N, K, lda, ldb, ldc, 1, 0, 1, 1, 1, {sums, sums2}, add_columns};
+    PackedCall c = {A, B, C, M, N, K, lda, ldb, ldc, 1, 0, 1, 1, 1, 0, {sums, sums2}, add_columns};
     packed_product(&c, 0);
     return 1;
 }
@@ -291,7 +314,7 @@ static void cpu_clamp(long n, real lo, real hi, const double *guard, real *x) {
         .step_gather_gradient = cpu_step_gather_gradient,                                 \
         .step_carry_gradient = cpu_step_carry_gradient,                                   \
         .recurrence_forward = cpu_recurrence_forward,                                     \
-        .recurrence_backward = cpu_recurrence_backward,                                   \
+        .recurrence_backward = cpu_recurrence_backward, .recurrence_projects = 1,         \
         .embedding_forward = embedding_forward, .embedding_backward = embedding_backward, \
         .dropout_forward = dropout_forward, .dropout_backward = dropout_backward,         \
         .pool_forward = pool_forward, .pool_backward = pool_backward,                     \

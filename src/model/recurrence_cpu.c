@@ -5,6 +5,7 @@
  * frozen, zeroed and carried). */
 #include "recurrence_cpu.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/blas.h"
@@ -17,23 +18,48 @@
 
 enum { MAX_TASKS = CPU_PARALLEL_MAX };
 
-/* W_hh packed per direction: forward (h W_hh^T + b_hh) and backward (dhp W_hh). Kept
- * between calls so the memory is reused; the ops run on one thread at a time. */
-static PackedMatrix packed_fwd[2], packed_bwd[2];
+/* W_hh packed per direction: forward (h W_hh^T + b_hh) and backward (dhp W_hh); W_ih
+ * (x W_ih^T + b_ih) where the loop projects the inputs itself. Kept between calls so the
+ * memory is reused; the ops run on one thread at a time. */
+static PackedMatrix packed_fwd[2], packed_bwd[2], packed_ih[2];
 static int last_tasks;
+
+/* The largest packed W_ih the loop projects with (each step's product streams it from
+ * cache; beyond this layer.c projects all steps first). */
+enum { PROJECT_MAX_BYTES = 1 << 20 };
 
 typedef struct Task {
     const RecurrenceJob *j;
     const CellKind *cell;
-    const PackedMatrix *w;
-    int lo, hi, rows_per_block; /* this task's rows [lo, hi) */
+    const PackedMatrix *w, *w_ih; /* w_ih: when the task projects its rows' inputs */
+    int lo, hi, rows_per_block;   /* this task's rows [lo, hi) */
+    real *xp;                     /* [hi - lo][G*H]: this step's projections of those rows */
 } Task;
+
+/* Per task, the projections of its rows at one step (grown, never freed). */
+static real *task_xp[MAX_TASKS];
+static long task_xp_reals[MAX_TASKS];
+
+static real *task_xp_buffer(int i, long reals) {
+    if (reals > task_xp_reals[i]) {
+        free(task_xp[i]);
+        task_xp[i] = xmalloc(sizeof(real) * (size_t)reals, "step input projections");
+        task_xp_reals[i] = reals;
+    }
+    return task_xp[i];
+}
 
 int cpu_recurrence_last_tasks(void) { return last_tasks; }
 
 static int declined(const RecurrenceJob *jobs) {
     last_tasks = 0;
     return !cell_kind(jobs[0].cell)->forward_pointwise || !cpu_packed_products();
+}
+
+/* Whether the loop should project x itself: yes unless packed W_ih is too large. */
+static int projects_fit(const RecurrenceJob *j) {
+    long panels = (cell_kind(j->cell)->gates * j->H + 15) / 16;
+    return (long)(j->input_size + 1) * panels * 16 * (long)sizeof(real) <= PROJECT_MAX_BYTES;
 }
 
 /* Splits [0, B) into `parts` ranges of whole row blocks with about equal sums of
@@ -74,7 +100,7 @@ static int plan(const RecurrenceJob *jobs, int count, const CellKind *cell, cons
         split_rows(&jobs[d], parts, block, cut);
         for (int p = 0; p < parts; p++)
             if (cut[p + 1] > cut[p])
-                tasks[n++] = (Task){&jobs[d], cell, &w[d], cut[p], cut[p + 1], 2 * block};
+                tasks[n++] = (Task){&jobs[d], cell, &w[d], 0, cut[p], cut[p + 1], 2 * block, 0};
     }
     return n;
 }
@@ -114,13 +140,16 @@ static void forward_rows(const Task *k) {
         real *c = lstm ? j->cells + (long)slot_of(j, t) * B * H : 0;
         real *cp = lstm ? j->cells + (long)prev_of(j, t) * B * H : 0;
         real *y = j->y + (long)t * B * j->out_stride + j->out_offset;
+        if (k->w_ih && n > k->lo) /* this step's projections of the rows computed */
+            packed_gemm(k->w_ih, n - k->lo, j->x + ((long)t * B + k->lo) * j->input_size, j->input_size, k->xp, GH, 0);
         for (int m0 = k->lo; m0 < k->hi; m0 += k->rows_per_block) {
             int m1 = m0 + k->rows_per_block < k->hi ? m0 + k->rows_per_block : k->hi;
             int mc = (m1 < n ? m1 : n) - m0; /* rows of this block the cell computes */
             if (mc > 0) {
                 packed_gemm(k->w, mc, hp + (long)m0 * H, H, j->hp + (long)m0 * GH, GH, 0);
                 CellForward f = {
-                    .ops = ops, .B = mc, .H = H, .xp = j->xp + ((long)t * B + m0) * GH,
+                    .ops = ops, .B = mc, .H = H,
+                    .xp = k->w_ih ? k->xp + (long)(m0 - k->lo) * GH : j->xp + ((long)t * B + m0) * GH,
                     .h_prev = hp + (long)m0 * H, .c_prev = lstm ? cp + (long)m0 * H : 0,
                     .w_hh = j->w_hh, .b_hh = j->b_hh, .scratch = j->hp + (long)m0 * GH,
                     .h = h + (long)m0 * H, .c = lstm ? c + (long)m0 * H : 0,
@@ -180,14 +209,26 @@ static void backward_rows(const Task *k) {
     }
 }
 
+/* Jobs given x: W_ih packed with b_ih, and each task a buffer for its rows' projections. */
+static void plan_projections(const RecurrenceJob *jobs, int count, Task *tasks, int n) {
+    int GH = cell_kind(jobs[0].cell)->gates * jobs[0].H;
+    for (int d = 0; d < count; d++)
+        packed_gemm_pack(&packed_ih[d], jobs[d].input_size, GH, jobs[d].w_ih, jobs[d].input_size, 1, jobs[d].b_ih);
+    for (int i = 0; i < n; i++) {
+        tasks[i].w_ih = &packed_ih[tasks[i].j - jobs];
+        tasks[i].xp = task_xp_buffer(i, (long)(tasks[i].hi - tasks[i].lo) * GH);
+    }
+}
+
 int cpu_recurrence_forward(const RecurrenceJob *jobs, int count) {
-    if (declined(jobs)) return 0;
+    if (declined(jobs) || (jobs[0].x && !projects_fit(&jobs[0]))) return 0;
     const CellKind *cell = cell_kind(jobs[0].cell);
     for (int d = 0; d < count; d++)
         packed_gemm_pack(&packed_fwd[d], jobs[d].H, cell->gates * jobs[d].H, jobs[d].w_hh, jobs[d].H, 1,
                          jobs[d].b_hh);
     Task tasks[MAX_TASKS];
     int parallel, n = plan(jobs, count, cell, packed_fwd, tasks, &parallel);
+    if (jobs[0].x) plan_projections(jobs, count, tasks, n);
     run_all(forward_rows, tasks, n, parallel);
     return 1;
 }
