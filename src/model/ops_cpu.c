@@ -25,7 +25,23 @@
 
 static void *cpu_alloc(size_t bytes, const char *what) { return xcalloc(bytes ? bytes : 1, 1, what); }
 static void cpu_release(void *p) { free(p); }
-static void cpu_zero(void *p, size_t bytes) { memset(p, 0, bytes); }
+typedef struct ZeroCall {
+    char *p;
+    size_t bytes;
+    int parts;
+} ZeroCall;
+
+static void zero_part(void *arg, int i) {
+    const ZeroCall *c = arg;
+    size_t b0 = c->bytes * (size_t)i / (size_t)c->parts, b1 = c->bytes * (size_t)(i + 1) / (size_t)c->parts;
+    memset(c->p + b0, 0, b1 - b0);
+}
+
+/* memset, by ranges on the CPU threads when large (the gradients before each step). */
+static void cpu_zero(void *p, size_t bytes) {
+    ZeroCall c = {p, bytes, cpu_parallel_parts((long)(bytes / sizeof(real)), CPU_PARALLEL_MAX, blas_threads())};
+    cpu_parallel(c.parts, c.parts > 1, zero_part, &c);
+}
 static void cpu_copy(void *dst, const void *src, size_t bytes) { memmove(dst, src, bytes); }
 
 static void cpu_set_rows(int rows, int cols, const real *row, real *Y, int ldy) {
