@@ -239,9 +239,15 @@ static void paired_probe_free(PairedProbe *p) {
     free(p->a), free(p->b), free(p->c), free(p->gflops), free(p->equiv);
 }
 
+/* An --alternate run's medians per variant (a: even iterations, b: odd). */
+typedef struct Alternation {
+    int on;
+    double a_ms, a_cpu_ms, b_ms, b_cpu_ms;
+} Alternation;
+
 static void print_json(const RunConfig *cfg, const BenchArgs *ba, const BenchData *d, int threads,
                        long num_params, double first_loss, double med, double min, double cpu_med,
-                       PairedProbe *paired) {
+                       PairedProbe *paired, const Alternation *alt) {
     const ModelConfig *c = &cfg->model;
     const TrainConfig *t = &cfg->train;
     printf("{\"impl\": \"recur\", \"config\": {\"cell\": \"%s\", \"vocab_size\": %d, \"input_size\": %d, "
@@ -262,6 +268,10 @@ static void print_json(const RunConfig *cfg, const BenchArgs *ba, const BenchDat
            "\"samples_per_s\": %.2f, \"blas\": \"%s\", \"cpu_kernel\": \"%s\", ",
            REAL_NAME, threads, num_params, d->lengths_sum, first_loss, med, min, cpu_med,
            t->batch_size / (med * 1e-3), openblas_get_config(), packed_gemm_kernel_name());
+    if (alt->on)
+        printf("\"alternate\": \"%s\", \"alt_a_median_ms\": %.4f, \"alt_a_cpu_median_ms\": %.4f, "
+               "\"alt_b_median_ms\": %.4f, \"alt_b_cpu_median_ms\": %.4f, ",
+               ba->alternate, alt->a_ms, alt->a_cpu_ms, alt->b_ms, alt->b_cpu_ms);
     if (t->device == DEVICE_GPU || !ba->probe) {
         printf("\"sgemm_peak_gflops\": null, \"sgemm_step_gflops\": null, \"sgemm_peak_cpu_gflops\": null}\n");
         return;
@@ -344,15 +354,19 @@ int main(int argc, char **argv) {
             alt[variant][0][alt_n[variant]] = t1 - t0, alt[variant][1][alt_n[variant]++] = c1 - c0;
         }
     }
-    if (alternating) /* one line before the JSON: both variants' medians */
+    Alternation alternation = {0};
+    if (alternating) { /* one line before the JSON (and in it): both variants' medians */
+        alternation = (Alternation){1, median(alt[0][0], alt_n[0]), median(alt[0][1], alt_n[0]),
+                                    median(alt[1][0], alt_n[1]), median(alt[1][1], alt_n[1])};
         printf("alternate %s: a %.3f ms (CPU %.3f), b %.3f ms (CPU %.3f), b/a %.3f\n", ba.alternate,
-               median(alt[0][0], alt_n[0]), median(alt[0][1], alt_n[0]), median(alt[1][0], alt_n[1]),
-               median(alt[1][1], alt_n[1]), median(alt[1][0], alt_n[1]) / median(alt[0][0], alt_n[0]));
+               alternation.a_ms, alternation.a_cpu_ms, alternation.b_ms, alternation.b_cpu_ms,
+               alternation.b_ms / alternation.a_ms);
+    }
     double min = ms[0];
     for (int i = 1; i < ba.iters; i++) min = ms[i] < min ? ms[i] : min;
     double med = median(ms, ba.iters);
     print_json(&cfg, &ba, &d, openblas_get_num_threads(), (long)m.num_params, first_loss, med, min,
-               median(cms, ba.iters), &paired);
+               median(cms, ba.iters), &paired, &alternation);
     if (pairing) paired_probe_free(&paired);
 
     free(ms), free(cms), free(d.tokens), free(d.lengths), free(d.labels), free(d.features), free(d.targets);

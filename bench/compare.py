@@ -125,7 +125,20 @@ def cpu_columns(hdr, rows, results, clock):
         equiv = rec.get("sgemm_paired_equiv_gflop")
         paired = f"{100 * g / equiv:.0f} % (of {rec['sgemm_paired_gflops']:.1f})" if equiv else "n/a"
         out.append(row + (f"{g:.3f}", f"{rec['sgemm_step_gflops']:.1f}", rate(rec[key]), rate(tor[key]), paired))
+    if any("threads_vs_1" in rec for _, rec, _ in results):
+        hdr = hdr + ("recur N vs 1 thread (CPUs used)",)
+        out = [row + (threads_vs_1(rec),) for row, (_, rec, _) in zip(out, results)]
     return hdr, out, peak
+
+
+def threads_vs_1(rec):
+    """recur's 1-thread median over its N-thread median, alternated in one process, and the
+    CPUs its N-thread iterations got (CPU time over wall: under N, the machine's host or
+    other work took the rest, and the ratio says little about recur)."""
+    t = rec.get("threads_vs_1")
+    if not t:
+        return "n/a"
+    return f"{t['alt_b_median_ms'] / t['alt_a_median_ms']:.2f} ({t['alt_a_cpu_median_ms'] / t['alt_a_median_ms']:.1f})"
 
 
 def peak_of(gpu_name):
@@ -152,6 +165,23 @@ def loadavg():
             return " ".join(f.read().split()[:3])
     except OSError:
         return "n/a"
+
+
+def cpu_ticks():
+    """(all ticks, steal ticks) of /proc/stat's cpu line, or None: steal is the time a
+    virtual machine's host ran something else while a vCPU wanted to run."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:9]]
+        return sum(v), v[7]
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def steal_share(before, after):
+    if not before or not after or after[0] <= before[0]:
+        return "n/a"
+    return f"{100 * (after[1] - before[1]) / (after[0] - before[0]):.1f} %"
 
 
 def run_json(cmd, env):
@@ -232,7 +262,7 @@ def main():
     table = GPU_CONFIGS if a.device == "gpu" else CONFIGS
     names = a.only or list(table)
     names = [m for n in names for m in (STEP_ROWS if n == "steps" else [n])]
-    load_before, t_start = loadavg(), time.monotonic()
+    load_before, t_start, ticks_before = loadavg(), time.monotonic(), cpu_ticks()
     results = []
     for name in names:
         keys = dict(iters=20, warmup=3)
@@ -250,6 +280,12 @@ def main():
         # The PyTorch side gets recur's full resolved config, defaults included.
         print(f"[{name}] pytorch ...", file=sys.stderr, flush=True)
         tor = run_json([a.python, torch_script] + kv_args(rec["config"]) + [f"--pack={a.torch_pack}"], torch_env)
+        if a.device == "cpu" and a.threads > 1:
+            # recur's own N threads against 1, iteration by iteration in one process.
+            print(f"[{name}] recur {a.threads} vs 1 thread ...", file=sys.stderr, flush=True)
+            alt = run_json([bench] + kv_args(dict(keys, iters=2 * keys["iters"], probe=0))
+                           + ["--alternate=threads"], env)
+            rec["threads_vs_1"] = {k: alt[k] for k in alt if k.startswith("alt_")}
         rec["name"] = tor["name"] = name
         results.append((name, rec, tor))
     wall = time.monotonic() - t_start
@@ -267,7 +303,8 @@ def main():
     print(f"recur: {rec0['precision']}, {blas}")
     print(f"pytorch: {tor0['torch']} (tools/recur_torch.py; pack={a.torch_pack}"
           f"{'; env ' + ' '.join(a.torch_env) if a.torch_env else ''}), Python {platform.python_version()}")
-    print(f"load average before: {load_before}; after: {loadavg()}; total wall {wall:.0f} s")
+    print(f"load average before: {load_before}; after: {loadavg()}; total wall {wall:.0f} s; "
+          f"host steal during the run: {steal_share(ticks_before, cpu_ticks())} of CPU time")
     if a.device == "gpu":
         print(f"GPU: {tor0.get('gpu')}, cuDNN {tor0.get('cudnn')}; TF32 {'on' if a.tf32 else 'off'} on both sides")
         print("per iteration = zero grads + forward + loss + backward + Adam, on the GPU, waited for; "
