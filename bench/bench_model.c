@@ -189,12 +189,18 @@ static double median(double *v, int n) {
 /* Best GFLOP/s of C[M][N] = A[M][K] B[K][N] over `rounds` timed rounds of `reps` calls,
  * OpenBLAS in this process with its current threads: the peak the model's time is read
  * against; by wall time, and by CPU time into *cpu_gflops. */
+/* A [M][K] and B [K][N] filled, C [M][N] zeroed: an SGEMM probe's operands. */
+static void probe_operands(int M, int N, int K, float **a, float **b, float **c) {
+    *a = xcalloc((size_t)M * K, sizeof(float), "probe A");
+    *b = xcalloc((size_t)K * N, sizeof(float), "probe B");
+    *c = xcalloc((size_t)M * N, sizeof(float), "probe C");
+    for (long i = 0; i < (long)M * K; i++) (*a)[i] = (float)(i % 7) * 0.125f;
+    for (long i = 0; i < (long)K * N; i++) (*b)[i] = (float)(i % 5) * 0.25f;
+}
+
 static double sgemm_gflops(int M, int N, int K, int reps, int rounds, double *cpu_gflops) {
-    float *a = xcalloc((size_t)M * K, sizeof(float), "probe A");
-    float *b = xcalloc((size_t)K * N, sizeof(float), "probe B");
-    float *c = xcalloc((size_t)M * N, sizeof(float), "probe C");
-    for (long i = 0; i < (long)M * K; i++) a[i] = (float)(i % 7) * 0.125f;
-    for (long i = 0; i < (long)K * N; i++) b[i] = (float)(i % 5) * 0.25f;
+    float *a, *b, *c;
+    probe_operands(M, N, K, &a, &b, &c);
     double best = 1e30, best_cpu = 1e30;
     for (int r = 0; r <= rounds; r++) { /* round 0 warms up */
         double t0 = now_ms(), c0 = cpu_ms();
@@ -218,10 +224,7 @@ typedef struct PairedProbe {
 
 static void paired_probe_init(PairedProbe *p, int n, int steps) {
     *p = (PairedProbe){.n = n};
-    p->a = xcalloc((size_t)n * n, sizeof(float), "paired probe A");
-    p->b = xcalloc((size_t)n * n, sizeof(float), "paired probe B");
-    p->c = xcalloc((size_t)n * n, sizeof(float), "paired probe C");
-    for (long i = 0; i < (long)n * n; i++) p->a[i] = (float)(i % 7) * 0.125f, p->b[i] = (float)(i % 5) * 0.25f;
+    probe_operands(n, n, n, &p->a, &p->b, &p->c);
     p->gflops = xmalloc(sizeof(double) * (size_t)steps, "paired rates");
     p->equiv = xmalloc(sizeof(double) * (size_t)steps, "paired work");
 }

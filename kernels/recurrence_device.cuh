@@ -11,9 +11,12 @@
 
 #include <cooperative_groups.h>
 #include <stddef.h>
+#include <stdio.h>
 
+#include "core/check.h"
 #include "model/cell_math.h"
 #include "cuda_kernels.h"
+#include "cuda_ops.h"
 #include "launch.cuh"
 
 namespace cg = cooperative_groups;
@@ -399,6 +402,26 @@ struct RecurrencePlan {
     int blocks, threads;
     size_t shared;
 };
+
+/* Launches kernel family k's forward or backward kernel on the planned cooperative grid.
+ * 0, with a line on stderr naming `what` and what runs `instead`, and *refused set, when
+ * the device refuses a grid that size (the plan's occupancy said yes); other errors abort. */
+template <typename Launch>
+static int launch_persistent(const CellKernels<Launch> *k, int backward, const RecurrencePlan &p, Launch l,
+                             const char *what, const char *instead, int *refused) {
+    cudaError_t rc = LAUNCH_COOPERATIVE(backward ? k->backward_name : k->forward_name,
+                                        backward ? k->backward : k->forward, dim3(p.blocks), dim3(p.threads),
+                                        p.shared, cuda_ops_stream(), l);
+    if (rc == cudaErrorCooperativeLaunchTooLarge) {
+        (void)cudaGetLastError();
+        fprintf(stderr, "recur: the GPU refused %s (%d blocks of %d threads, %zu bytes of shared memory each, "
+                "not all resident at once); %s from now on\n", what, p.blocks, p.threads, p.shared, instead);
+        *refused = 1;
+        return 0;
+    }
+    CHECK(CUDA, rc);
+    return 1;
+}
 
 /* The grid for `jobs` jobs of `cell` with H units and B samples, each block holding
  * `weights` matrices' slices ([G*H][H] each: W_hh, and W_ih for the wavefront) and

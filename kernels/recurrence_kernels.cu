@@ -192,19 +192,11 @@ static int launch_recurrence(const RecurrenceJob *jobs, int count, int backward)
     memset(&l, 0, sizeof l); /* no stale bytes in the padding (see loss_args) */
     memcpy(l.jobs, jobs, sizeof *jobs * (size_t)count);
     l.grid = p.grid;
-    cudaError_t rc = LAUNCH_COOPERATIVE(backward ? k->backward_name : k->forward_name,
-                                        backward ? k->backward : k->forward, dim3(p.blocks), dim3(p.threads),
-                                        p.shared, cuda_ops_stream(), l);
-    if (rc == cudaErrorCooperativeLaunchTooLarge) { /* the plan's occupancy said yes, the device no */
-        (void)cudaGetLastError();
-        fprintf(stderr, "recur: the GPU refused the persistent recurrence kernels (%d blocks of %d threads, %zu "
-                "bytes of shared memory each, not all resident at once); the step loop runs from now on\n",
-                p.blocks, p.threads, p.shared);
-        recurrence_enabled = 0;
-        return 0;
-    }
-    CHECK(CUDA, rc);
-    return 1;
+    int refused = 0;
+    int launched = launch_persistent(k, backward, p, l, "the persistent recurrence kernels", "the step loop runs",
+                                     &refused);
+    if (refused) recurrence_enabled = 0;
+    return launched;
 }
 
 int cuda_recurrence_forward(const RecurrenceJob *jobs, int count) { return launch_recurrence(jobs, count, 0); }

@@ -243,19 +243,7 @@ static int launch_wavefront(const RecurrenceJob *jobs, int L, int backward) {
     memset(&l, 0, sizeof l); /* no stale bytes in the padding */
     l.layers = jobs_on_device(&tables[backward], jobs, L);
     l.lengths = jobs[0].lengths, l.T = jobs[0].T, l.B = jobs[0].B, l.L = L, l.grid = p.grid;
-    cudaError_t rc = LAUNCH_COOPERATIVE(backward ? k->backward_name : k->forward_name,
-                                        backward ? k->backward : k->forward, dim3(p.blocks), dim3(p.threads),
-                                        p.shared, cuda_ops_stream(), l);
-    if (rc == cudaErrorCooperativeLaunchTooLarge) { /* the plan's occupancy said yes, the device no */
-        (void)cudaGetLastError();
-        fprintf(stderr, "recur: the GPU refused the layer wavefront (%d blocks of %d threads, %zu bytes of shared "
-                "memory each, not all resident at once); layers run one by one from now on\n",
-                p.blocks, p.threads, p.shared);
-        wavefront_refused = 1;
-        return 0;
-    }
-    CHECK(CUDA, rc);
-    return 1;
+    return launch_persistent(k, backward, p, l, "the layer wavefront", "layers run one by one", &wavefront_refused);
 }
 
 int cuda_wavefront_fits(CellType cell, int B, int H, int layers) {

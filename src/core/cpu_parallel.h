@@ -20,6 +20,10 @@ double cpu_parallel_min_flops(void);
  * `units` (ranges that can be split), at most CPU_PARALLEL_MAX; at least 1. */
 int cpu_parallel_parts(long elements, int units, int threads);
 
+/* Where part i of `parts` even ranges of [0, n) starts (part `parts` starts at n), so
+ * part i is [cpu_part_start(n, i, parts), cpu_part_start(n, i + 1, parts)). */
+static inline long cpu_part_start(long n, int i, int parts) { return n * i / parts; }
+
 /* Runs part(arg, i) for i = 0..n-1 (n <= CPU_PARALLEL_MAX), in parallel when `parallel`,
  * else in turn on this thread. */
 void cpu_parallel(int n, int parallel, void (*part)(void *arg, int i), void *arg);

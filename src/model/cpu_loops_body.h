@@ -107,7 +107,7 @@ static void LOOP(gru_textbook_reset_backward)(int B, int H, const real *cache, c
 
 static void LOOP(row_bias_part)(void *arg, int i) {
     const SplitCall *c = arg;
-    long r0 = (long)c->rows * i / c->parts, r1 = (long)c->rows * (i + 1) / c->parts;
+    long r0 = cpu_part_start(c->rows, i, c->parts), r1 = cpu_part_start(c->rows, i + 1, c->parts);
     const real *restrict bias = c->in;
     real *restrict Y = c->out;
     for (long r = r0; r < r1; r++)
@@ -127,7 +127,8 @@ static void LOOP(add_columns)(int rows, int j0, int j1, const real *restrict X, 
 
 static void LOOP(column_sums_part)(void *arg, int i) {
     const SplitCall *c = arg;
-    LOOP(add_columns)(c->rows, c->cols * i / c->parts, c->cols * (i + 1) / c->parts, c->in, c->cols, c->out);
+    LOOP(add_columns)(c->rows, (int)cpu_part_start(c->cols, i, c->parts), (int)cpu_part_start(c->cols, i + 1, c->parts),
+                      c->in, c->cols, c->out);
 }
 
 /* out += column sums of X, by ranges of columns on the CPU threads (each column summed in

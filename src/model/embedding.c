@@ -18,7 +18,7 @@ typedef struct EmbeddingCall {
 
 static void gather_part(void *arg, int i) {
     const EmbeddingCall *c = arg;
-    long n0 = (long)c->count * i / c->parts, n1 = (long)c->count * (i + 1) / c->parts;
+    long n0 = cpu_part_start(c->count, i, c->parts), n1 = cpu_part_start(c->count, i + 1, c->parts);
     for (long n = n0; n < n1; n++)
         memcpy(c->dst + n * c->E, c->src + (long)c->tokens[n] * c->E, sizeof(real) * c->E);
 }
@@ -50,7 +50,7 @@ int embedding_link_rows(int T, int B, const int32_t *tokens, const int32_t *leng
  * embedding_add_linked). */
 static void scatter_part(void *arg, int i) {
     const EmbeddingCall *c = arg;
-    int h0 = (int)((long)c->count * i / c->parts), h1 = (int)((long)c->count * (i + 1) / c->parts);
+    int h0 = (int)cpu_part_start(c->count, i, c->parts), h1 = (int)cpu_part_start(c->count, i + 1, c->parts);
     for (int h = h0; h < h1; h++) {
         real *g = c->dst + (long)c->tokens[c->heads[h]] * c->E;
         for (int n = c->heads[h]; n >= 0; n = c->next[n]) {

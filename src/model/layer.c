@@ -85,38 +85,27 @@ static void steps_forward(const LayerPass *p, int d, real *y) {
 }
 
 /* The directions' time loops at once through the backend's recurrence op; 0 when it
- * declines (or directions share a scratch, so they cannot run at once). */
-static int recurrence_forward(const LayerPass *p, real *y) {
+ * declines (or directions share a scratch, so they cannot run at once). projecting: the
+ * op is given x and computes each step's input projections itself (the CPU: read while in
+ * cache, none for the rows it skips), where the backend offers that. */
+static int recurrence_forward(const LayerPass *p, real *y, int projecting) {
     RecurrenceJob jobs[2];
-    if (!p->ops->recurrence_forward || (p->directions == 2 && p->scratch[0] == p->scratch[1])) return 0;
-    for (int d = 0; d < p->directions; d++) {
-        jobs[d] = recurrence_job(p->cell, p->shape[d], p->lengths, p->w[d], p->st[d]);
-        jobs[d].y = y, jobs[d].hp = p->scratch[d]->step;
-    }
-    return p->ops->recurrence_forward(jobs, p->directions);
-}
-
-/* The time loops with the input projections inside them, step by step, where the backend
- * offers that (the CPU: each step's projection read while in cache, and none for the rows
- * it skips); 0 when not, or declined. */
-static int recurrence_forward_projecting(const LayerPass *p, real *y) {
-    RecurrenceJob jobs[2];
-    if (!p->ops->recurrence_projects || !p->ops->recurrence_forward ||
+    if (!p->ops->recurrence_forward || (projecting && !p->ops->recurrence_projects) ||
         (p->directions == 2 && p->scratch[0] == p->scratch[1]))
         return 0;
     for (int d = 0; d < p->directions; d++) {
-        zero_initial_state(p, d);
+        if (projecting) zero_initial_state(p, d);
         jobs[d] = recurrence_job(p->cell, p->shape[d], p->lengths, p->w[d], p->st[d]);
-        jobs[d].xp = 0, jobs[d].x = p->x, jobs[d].input_size = p->shape[d].I;
+        if (projecting) jobs[d].xp = 0, jobs[d].x = p->x, jobs[d].input_size = p->shape[d].I;
         jobs[d].y = y, jobs[d].hp = p->scratch[d]->step;
     }
     return p->ops->recurrence_forward(jobs, p->directions);
 }
 
 void layer_forward(const LayerPass *p, real *y) {
-    if (recurrence_forward_projecting(p, y)) return;
+    if (recurrence_forward(p, y, 1)) return;
     for (int d = 0; d < p->directions; d++) project_inputs(p, d);
-    if (recurrence_forward(p, y)) return;
+    if (recurrence_forward(p, y, 0)) return;
     if (p->step_loop) *p->step_loop = 1;
     for (int d = 0; d < p->directions; d++) steps_forward(p, d, y);
 }

@@ -27,19 +27,19 @@ static void *cpu_alloc(size_t bytes, const char *what) { return xcalloc(bytes ? 
 static void cpu_release(void *p) { free(p); }
 typedef struct ZeroCall {
     char *p;
-    size_t bytes;
+    long bytes;
     int parts;
 } ZeroCall;
 
 static void zero_part(void *arg, int i) {
     const ZeroCall *c = arg;
-    size_t b0 = c->bytes * (size_t)i / (size_t)c->parts, b1 = c->bytes * (size_t)(i + 1) / (size_t)c->parts;
-    memset(c->p + b0, 0, b1 - b0);
+    long b0 = cpu_part_start(c->bytes, i, c->parts), b1 = cpu_part_start(c->bytes, i + 1, c->parts);
+    memset(c->p + b0, 0, (size_t)(b1 - b0));
 }
 
 /* memset, by ranges on the CPU threads when large (the gradients before each step). */
 static void cpu_zero(void *p, size_t bytes) {
-    ZeroCall c = {p, bytes, cpu_parallel_parts((long)(bytes / sizeof(real)), CPU_PARALLEL_MAX, blas_threads())};
+    ZeroCall c = {p, (long)bytes, cpu_parallel_parts((long)(bytes / sizeof(real)), CPU_PARALLEL_MAX, blas_threads())};
     cpu_parallel(c.parts, c.parts > 1, zero_part, &c);
 }
 static void cpu_copy(void *dst, const void *src, size_t bytes) { memmove(dst, src, bytes); }
@@ -65,7 +65,7 @@ typedef struct BlasCall {
 
 static void blas_part(void *arg, int i) {
     const BlasCall *c = arg;
-    int m0 = (int)((long)c->M * i / c->parts), m1 = (int)((long)c->M * (i + 1) / c->parts);
+    int m0 = (int)cpu_part_start(c->M, i, c->parts), m1 = (int)cpu_part_start(c->M, i + 1, c->parts);
     const real *a = c->trans_a ? c->A + m0 : c->A + (long)m0 * c->lda;
     gemm(c->trans_a, c->trans_b, m1 - m0, c->N, c->K, c->alpha, a, c->lda, c->B, c->ldb, c->beta,
          c->C + (long)m0 * c->ldc, c->ldc);
@@ -114,10 +114,11 @@ static PackedMatrix part_pack[CPU_PARALLEL_MAX]; /* per part; the ops run one at
 static void packed_tn_part(const PackedCall *c, int i, int m0, int m1) {
     int n0 = 0, n1 = c->N, s0 = m0, s1 = m1;
     if (c->split_columns) {
-        n0 = (int)((long)c->N / c->block * i / c->parts) * c->block;
-        n1 = i == c->parts - 1 ? c->N : (int)((long)c->N / c->block * (i + 1) / c->parts) * c->block;
+        int tiles = c->N / c->block; /* whole tile widths; the last part also takes the rest */
+        n0 = (int)cpu_part_start(tiles, i, c->parts) * c->block;
+        n1 = i == c->parts - 1 ? c->N : (int)cpu_part_start(tiles, i + 1, c->parts) * c->block;
         m0 = 0, m1 = c->M;
-        s0 = (int)((long)c->M * i / c->parts), s1 = (int)((long)c->M * (i + 1) / c->parts);
+        s0 = (int)cpu_part_start(c->M, i, c->parts), s1 = (int)cpu_part_start(c->M, i + 1, c->parts);
     }
     for (int k0 = 0; k0 < c->K; k0 += TN_CHUNK) {
         int kc = c->K - k0 < TN_CHUNK ? c->K - k0 : TN_CHUNK;

@@ -24,8 +24,9 @@ enum { MAX_TASKS = CPU_PARALLEL_MAX };
 static PackedMatrix packed_fwd[2], packed_bwd[2], packed_ih[2];
 static int last_tasks;
 
-/* The largest packed W_ih the loop projects with (each step's product streams it from
- * cache; beyond this layer.c projects all steps first). */
+/* The largest W_ih the loop projects with (each step's product streams it from cache;
+ * beyond this layer.c projects all steps first): ops_cpu.c's limit for packing a product's
+ * right side. */
 enum { PROJECT_MAX_BYTES = 1 << 20 };
 
 typedef struct Task {
@@ -56,10 +57,9 @@ static int declined(const RecurrenceJob *jobs) {
     return !cell_kind(jobs[0].cell)->forward_pointwise || !cpu_packed_products();
 }
 
-/* Whether the loop should project x itself: yes unless packed W_ih is too large. */
+/* Whether the loop should project x itself: yes unless W_ih is too large. */
 static int projects_fit(const RecurrenceJob *j) {
-    long panels = (cell_kind(j->cell)->gates * j->H + 15) / 16;
-    return (long)(j->input_size + 1) * panels * 16 * (long)sizeof(real) <= PROJECT_MAX_BYTES;
+    return (long)j->input_size * cell_kind(j->cell)->gates * j->H * (long)sizeof(real) <= PROJECT_MAX_BYTES;
 }
 
 /* Splits [0, B) into `parts` ranges of whole row blocks with about equal sums of

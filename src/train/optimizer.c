@@ -166,7 +166,7 @@ typedef struct UpdateCall {
 
 static void update_part(void *arg, int i) {
     const UpdateCall *c = arg;
-    update_range(c->u, c->s, c->n * i / c->parts, c->n * (i + 1) / c->parts, c->w, c->g);
+    update_range(c->u, c->s, cpu_part_start(c->n, i, c->parts), cpu_part_start(c->n, i + 1, c->parts), c->w, c->g);
 }
 
 /* Element by element, so split over the CPU threads (same bits) when the parts are large. */
