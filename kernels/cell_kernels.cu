@@ -87,10 +87,21 @@ __global__ void gru_update_candidate_backward_kernel(int B, int H, const real *c
     }
 }
 
-__global__ void gru_reset_backward_kernel(int B, int H, const real *cache, real *dxp, real *dhp) {
+__global__ void gru_forward_kernel(int B, int H, const real *xp, const real *hp, const real *h_prev,
+                                   real *h, real *cache) {
     GRID_STRIDE_LOOP(i, (long)B * H) {
         long b = i / H;
-        gru_unit_reset_backward(H, (int)(i % H), cache + 4 * b * H, dxp + 3 * b * H, dhp + 3 * b * H);
+        gru_unit_forward(H, (int)(i % H), xp + 3 * b * H, hp + 3 * b * H, h_prev + b * H, h + b * H,
+                         cache + 4 * b * H);
+    }
+}
+
+__global__ void gru_backward_kernel(int B, int H, const real *cache, const real *dh, const real *h_prev,
+                                    real *dxp, real *dhp, real *dh_prev) {
+    GRID_STRIDE_LOOP(i, (long)B * H) {
+        long b = i / H;
+        gru_unit_backward(H, (int)(i % H), cache + 4 * b * H, dh + b * H, h_prev + b * H, dxp + 3 * b * H,
+                          dhp + 3 * b * H, dh_prev + b * H);
     }
 }
 
@@ -123,8 +134,14 @@ void cuda_gru_update_candidate_backward(int B, int H, const real *cache, const r
                        dxp, dh_prev);
 }
 
-void cuda_gru_reset_backward(int B, int H, const real *cache, real *dxp, real *dhp) {
-    LAUNCH_ELEMENTWISE(gru_reset_backward_kernel, (long)B * H, B, H, cache, dxp, dhp);
+void cuda_gru_forward(int B, int H, const real *xp, const real *hp, const real *h_prev, real *h,
+                      real *cache) {
+    LAUNCH_ELEMENTWISE(gru_forward_kernel, (long)B * H, B, H, xp, hp, h_prev, h, cache);
+}
+
+void cuda_gru_backward(int B, int H, const real *cache, const real *dh, const real *h_prev, real *dxp,
+                       real *dhp, real *dh_prev) {
+    LAUNCH_ELEMENTWISE(gru_backward_kernel, (long)B * H, B, H, cache, dh, h_prev, dxp, dhp, dh_prev);
 }
 
 void cuda_gru_textbook_reset_backward(int B, int H, const real *cache, const real *drh,

@@ -119,7 +119,7 @@ static const ModelOps cuda_ops = {
     .gru_gates = cuda_gru_gates, .gru_reset_hidden = cuda_gru_reset_hidden,
     .gru_candidate = cuda_gru_candidate,
     .gru_update_candidate_backward = cuda_gru_update_candidate_backward,
-    .gru_reset_backward = cuda_gru_reset_backward,
+    .gru_forward = cuda_gru_forward, .gru_backward = cuda_gru_backward,
     .gru_textbook_reset_backward = cuda_gru_textbook_reset_backward,
     .mark_valid = cuda_mark_valid, .step_freeze = cuda_step_freeze,
     .step_gather_gradient = cuda_step_gather_gradient,

@@ -19,7 +19,10 @@ void cuda_gru_candidate(int B, int H, int textbook, const real *xp, const real *
                         const real *h_prev, real *h, real *cache);
 void cuda_gru_update_candidate_backward(int B, int H, const real *cache, const real *dh,
                                         const real *h_prev, real *dxp, real *dh_prev);
-void cuda_gru_reset_backward(int B, int H, const real *cache, real *dxp, real *dhp);
+void cuda_gru_forward(int B, int H, const real *xp, const real *hp, const real *h_prev, real *h,
+                      real *cache);
+void cuda_gru_backward(int B, int H, const real *cache, const real *dh, const real *h_prev, real *dxp,
+                       real *dhp, real *dh_prev);
 void cuda_gru_textbook_reset_backward(int B, int H, const real *cache, const real *drh,
                                       const real *h_prev, real *dxp, real *dh_prev);
 

@@ -52,9 +52,7 @@ template <int CELL> __device__ static void unit_forward(int H, int j, StepRows r
     } else if constexpr (CELL == CELL_LSTM) {
         lstm_unit_forward(H, j, r.xp, r.hp, r.c_prev, r.c, r.h, r.cache);
     } else if constexpr (CELL == CELL_GRU) {
-        gru_unit_gates(j, r.xp, r.hp, r.cache);
-        gru_unit_gates(H + j, r.xp, r.hp, r.cache);
-        gru_unit_candidate(H, j, 0, r.xp, r.hp, r.h_prev, r.h, r.cache);
+        gru_unit_forward(H, j, r.xp, r.hp, r.h_prev, r.h, r.cache);
     } else { /* textbook GRU, after its r*h projection */
         gru_unit_candidate(H, j, 1, r.xp, r.hp, r.h_prev, r.h, r.cache);
     }
@@ -72,8 +70,7 @@ template <int CELL> __device__ static void unit_backward(int H, int j, GradRows 
     } else if constexpr (CELL == CELL_LSTM) {
         lstm_unit_backward(H, j, g.cache, g.dh, g.dc, g.c_prev, g.dxp, g.dc_prev);
     } else if constexpr (CELL == CELL_GRU) {
-        gru_unit_update_candidate_backward(H, j, g.cache, g.dh, g.h_prev, g.dxp, g.dh_prev);
-        gru_unit_reset_backward(H, j, g.cache, g.dxp, g.dhp);
+        gru_unit_backward(H, j, g.cache, g.dh, g.h_prev, g.dxp, g.dhp, g.dh_prev);
     } else { /* textbook GRU: r's gradient needs every unit's dn first */
         gru_unit_update_candidate_backward(H, j, g.cache, g.dh, g.h_prev, g.dxp, g.dh_prev);
     }

@@ -134,39 +134,67 @@ static void compare_case(const ModelConfig *mc, const int32_t *lengths, const ch
     release(&ref);
 }
 
-/* packed_gemm against a double reference: odd M, N, K; W as [N][K] and [K][N]. */
+/* One row of packed_gemm's product, computed alone (a 1-row tile): the bits it has in
+ * any larger product, whatever tile (full or the rows left) holds it there. */
+static int rows_alone_match(const PackedMatrix *p, int M, int K, int N, const real *a, const real *c, int acc) {
+    real *row = malloc(sizeof(real) * N);
+    int ok = 1;
+    for (int m = 0; m < M && ok; m++) {
+        for (int n = 0; n < N; n++) row[n] = (real)(m * N + n);
+        packed_gemm(p, 1, a + (long)m * K, K, row, N, acc);
+        ok = !memcmp(row, c + (long)m * N, sizeof(real) * N);
+    }
+    free(row);
+    return ok;
+}
+
+/* packed_gemm and packed_gemm_tn against a double reference: odd M (every remainder of
+ * the tile rows), N, K; W as [N][K] and [K][N]; and each row alone with the same bits. */
 static void packed_gemm_case(const char *kernel) {
-    static const int shapes[][3] = {{1, 1, 1}, {5, 17, 3}, {13, 33, 19}, {7, 100, 64}, {25, 8, 40}};
-    double worst = 0;
+    static const int shapes[][3] = {{1, 1, 1},  {2, 17, 3},  {3, 33, 19}, {4, 100, 64}, {5, 8, 40},
+                                    {7, 64, 9}, {11, 70, 5}, {13, 33, 19}, {25, 8, 40}, {64, 128, 24}};
+    double worst = 0, worst_tn = 0;
+    int alone = 1;
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         int M = shapes[s][0], N = shapes[s][1], K = shapes[s][2];
-        real *a = malloc(sizeof(real) * M * K), *w = malloc(sizeof(real) * N * K);
+        real *a = malloc(sizeof(real) * M * K), *at = malloc(sizeof(real) * M * K), *w = malloc(sizeof(real) * N * K);
         real *bias = malloc(sizeof(real) * N), *c = malloc(sizeof(real) * M * N);
         for (int i = 0; i < M * K; i++) a[i] = (real)rng_normal(11, 1, (uint64_t)i);
+        for (int m = 0; m < M; m++)
+            for (int k = 0; k < K; k++) at[k * M + m] = a[m * K + k];
         for (int i = 0; i < N * K; i++) w[i] = (real)rng_normal(11, 2, (uint64_t)i);
         for (int i = 0; i < N; i++) bias[i] = (real)rng_normal(11, 3, (uint64_t)i);
         for (int nk = 0; nk <= 1; nk++)
-            for (int acc = 0; acc <= 1; acc++) {
-                PackedMatrix p = {0};
-                packed_gemm_pack(&p, K, N, w, nk ? K : N, nk, acc ? 0 : bias);
-                for (int i = 0; i < M * N; i++) c[i] = (real)i;
-                packed_gemm(&p, M, a, K, c, N, acc);
-                for (int m = 0; m < M; m++)
-                    for (int n = 0; n < N; n++) {
-                        double e = acc ? (double)(m * N + n) : bias[n], mag = fabs(e);
-                        for (int k = 0; k < K; k++) {
-                            double t = (double)a[m * K + k] * (nk ? w[n * K + k] : w[k * N + n]);
-                            e += t, mag += fabs(t);
+            for (int acc = 0; acc <= 1; acc++)
+                for (int tn = 0; tn <= 1; tn++) {
+                    PackedMatrix p = {0};
+                    packed_gemm_pack(&p, K, N, w, nk ? K : N, nk, acc ? 0 : bias);
+                    for (int i = 0; i < M * N; i++) c[i] = (real)i;
+                    if (tn) packed_gemm_tn(&p, M, at, M, c, N, acc);
+                    else packed_gemm(&p, M, a, K, c, N, acc);
+                    for (int m = 0; m < M; m++)
+                        for (int n = 0; n < N; n++) {
+                            double e = acc ? (double)(m * N + n) : bias[n], mag = fabs(e);
+                            for (int k = 0; k < K; k++) {
+                                double t = (double)a[m * K + k] * (nk ? w[n * K + k] : w[k * N + n]);
+                                e += t, mag += fabs(t);
+                            }
+                            double err = fabs(e - c[m * N + n]) / mag;
+                            if (tn) worst_tn = fmax(worst_tn, err);
+                            else worst = fmax(worst, err);
                         }
-                        worst = fmax(worst, fabs(e - c[m * N + n]) / mag);
-                    }
-                packed_gemm_free(&p);
-            }
-        free(a), free(w), free(bias), free(c);
+                    if (!tn) alone &= rows_alone_match(&p, M, K, N, a, c, acc);
+                    packed_gemm_free(&p);
+                }
+        free(a), free(at), free(w), free(bias), free(c);
     }
     char what[80];
     snprintf(what, sizeof what, "%s: packed_gemm vs double reference", kernel);
     check(worst < 4 * 1.2e-7 * 64, "odd shapes, both packings, bias, accumulate", what, worst);
+    snprintf(what, sizeof what, "%s: packed_gemm_tn vs double reference", kernel);
+    check(worst_tn < 4 * 1.2e-7 * 64, "odd shapes, both packings, bias, accumulate", what, worst_tn);
+    snprintf(what, sizeof what, "%s: each row alone, same bits", kernel);
+    check(alone, "odd shapes, every remainder of tile rows", what, 0);
 }
 
 int main(void) {

@@ -10,11 +10,14 @@
 #include "check.h"
 #include "cpu_isa.h"
 
+/* One tile kernel (packed_gemm_tile.h): its rows x panels of out from K steps. */
+typedef void TileKernel(int K, const real *const *arow, long ks, const real *const *panel, real *out, long ldo,
+                        int accumulate);
+
 struct PackedKernel {
     CpuIsa isa;
-    int vl, mr, np; /* panel width, rows and panels per tile */
-    void (*tile)(int K, const real *const *arow, long ks, const real *const *panel, real *out, long ldo,
-                 int accumulate);
+    int vl, mr, np;               /* panel width, rows and panels per full tile */
+    TileKernel *const *tile_rows; /* [r]: the kernel for r rows, r = 1..mr */
 };
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && !defined(RECUR_REAL_DOUBLE)
@@ -59,10 +62,10 @@ typedef real portable_vec __attribute__((vector_size(16)));
 
 static const PackedKernel kernels[] = {
 #ifdef RECUR_X86_KERNELS
-    {CPU_ISA_AVX512, 16, 6, 4, tile_avx512},
-    {CPU_ISA_AVX2, 8, 4, 3, tile_avx2},
+    {CPU_ISA_AVX512, 16, 6, 4, tile_avx512_rows},
+    {CPU_ISA_AVX2, 8, 4, 3, tile_avx2_rows},
 #endif
-    {CPU_ISA_PORTABLE, (int)(16 / sizeof(real)), 4, 3, tile_portable},
+    {CPU_ISA_PORTABLE, (int)(16 / sizeof(real)), 4, 3, tile_portable_rows},
 };
 
 static const PackedKernel *current_kernel(void) {
@@ -121,21 +124,23 @@ void packed_gemm_free(PackedMatrix *p) {
     memset(p, 0, sizeof *p);
 }
 
-/* One tile: rows m0.. (mr of them) by panels q0.. (np of them), into C; A's rows, or
- * (a_trans) its columns. A full tile is stored into C by the kernel; an edge one goes
- * through `tile` and only its part inside C is copied (or added). */
+/* One tile: rows m0.. (mr of them, at most the kernel's) by panels q0.. (np of them), into
+ * C; A's rows, or (a_trans) its columns. The kernel for exactly mr rows runs; a tile of the
+ * full width is stored into C by it, a column edge goes through `tile` and only its part
+ * inside C is copied (or added). */
 static void run_tile(const PackedMatrix *p, int m0, int mr, int q0, int np, const real *A, int lda,
                      int a_trans, real *C, int ldc, int accumulate, real *tile) {
     const PackedKernel *k = p->kernel;
     const real *arow[16], *panel[8];
-    for (int m = 0; m < k->mr; m++) arow[m] = A + (long)(m0 + (m < mr ? m : 0)) * (a_trans ? 1 : lda);
+    for (int m = 0; m < mr; m++) arow[m] = A + (long)(m0 + m) * (a_trans ? 1 : lda);
     for (int q = 0; q < k->np; q++) panel[q] = p->data + (long)(q0 + (q < np ? q : 0)) * (p->K + 1) * p->width;
     int tw = k->np * p->width, n0 = q0 * p->width;
-    if (mr == k->mr && n0 + tw <= p->N) {
-        k->tile(p->K, arow, a_trans ? lda : 1, panel, C + (long)m0 * ldc + n0, ldc, accumulate);
+    TileKernel *kernel = k->tile_rows[mr];
+    if (n0 + tw <= p->N) {
+        kernel(p->K, arow, a_trans ? lda : 1, panel, C + (long)m0 * ldc + n0, ldc, accumulate);
         return;
     }
-    k->tile(p->K, arow, a_trans ? lda : 1, panel, tile, tw, 0);
+    kernel(p->K, arow, a_trans ? lda : 1, panel, tile, tw, 0);
     int n1 = n0 + np * p->width < p->N ? n0 + np * p->width : p->N;
     for (int m = 0; m < mr; m++) {
         real *c = C + (long)(m0 + m) * ldc;

@@ -1,23 +1,29 @@
-/* packed_gemm_tile.h: the body of one packed-GEMM tile kernel, included by
- * packed_gemm.c once per instruction set with these macros defined:
- *   TILE_NAME  the function's name       TILE_VEC  a vector type of TILE_VL reals
- *   TILE_VL    panel width (reals)       TILE_MR, TILE_NP  rows x panels per tile
+/* packed_gemm_tile.h: the bodies of the packed-GEMM tile kernels of one instruction set,
+ * included by packed_gemm.c once per instruction set with these macros defined:
+ *   TILE_NAME  the functions' prefix     TILE_VEC  a vector type of TILE_VL reals
+ *   TILE_VL    panel width (reals)       TILE_MR, TILE_NP  rows (at most 6) x panels per tile
  *   TILE_FMA(a, b, c)  a * b + c on vectors    TILE_BCAST(x)  a vector of TILE_VL x
  * out[m * ldo + 0 .. NP*VL) = (accumulate ? that : 0) + bias + sum over k of
  * arow[m][k * ks] * panel[p][k] (ks: 1 for rows of A, lda for columns of A given as [K][M]),
- * stored straight from the registers: into C itself for a full tile, into a scratch tile
- * for an edge one. All MR rows and NP panels are always computed (the caller points
- * unused ones at real data and drops their results), so the loops have constant bounds and
- * the accumulators stay in registers.
+ * stored straight from the registers: into C itself for a full-width tile, into a scratch
+ * tile for a column edge. One kernel per row count 1..TILE_MR (TILE_NAME_rows[r]), all from
+ * one body with the count a constant, so a product whose M is no multiple of TILE_MR ends
+ * with a tile of exactly the rows left: each row's sum is the same whichever kernel runs it.
+ * All NP panels are always computed (the caller points unused ones at real data and drops
+ * their results), so the loops have constant bounds and the accumulators stay in registers.
  * Holds no other code; undefines its parameters at the end, for the next copy. */
 
-static void TILE_NAME(int K, const real *const *arow, long ks, const real *const *panel, real *out,
-                      long ldo, int accumulate) {
+#define TILE_CAT2(a, b) a##b
+#define TILE_CAT(a, b) TILE_CAT2(a, b)
+
+static inline __attribute__((always_inline)) void TILE_CAT(TILE_NAME, _body)(
+    const int MR, int K, const real *const *arow, long ks, const real *const *panel, real *out, long ldo,
+    int accumulate) {
     TILE_VEC acc[TILE_MR][TILE_NP], b[TILE_NP];
 #pragma GCC unroll 8
     for (int p = 0; p < TILE_NP; p++) __builtin_memcpy(&b[p], panel[p], sizeof b[p]);
 #pragma GCC unroll 16
-    for (int m = 0; m < TILE_MR; m++)
+    for (int m = 0; m < MR; m++)
 #pragma GCC unroll 8
         for (int p = 0; p < TILE_NP; p++) acc[m][p] = b[p];
     for (int k = 0; k < K; k++) {
@@ -26,14 +32,14 @@ static void TILE_NAME(int K, const real *const *arow, long ks, const real *const
         for (int p = 0; p < TILE_NP; p++)
             __builtin_memcpy(&b[p], panel[p] + (long)(k + 1) * TILE_VL, sizeof b[p]);
 #pragma GCC unroll 16
-        for (int m = 0; m < TILE_MR; m++) {
+        for (int m = 0; m < MR; m++) {
             TILE_VEC a = TILE_BCAST(arow[m][ka]);
 #pragma GCC unroll 8
             for (int p = 0; p < TILE_NP; p++) acc[m][p] = TILE_FMA(a, b[p], acc[m][p]);
         }
     }
 #pragma GCC unroll 16
-    for (int m = 0; m < TILE_MR; m++)
+    for (int m = 0; m < MR; m++)
 #pragma GCC unroll 8
         for (int p = 0; p < TILE_NP; p++) {
             real *o = out + m * ldo + p * TILE_VL;
@@ -46,6 +52,35 @@ static void TILE_NAME(int K, const real *const *arow, long ks, const real *const
         }
 }
 
+#define TILE_ROWS_KERNEL(r)                                                                              \
+    static void TILE_CAT(TILE_NAME, _##r)(int K, const real *const *arow, long ks, const real *const *panel, \
+                                          real *out, long ldo, int accumulate) {                        \
+        TILE_CAT(TILE_NAME, _body)(r, K, arow, ks, panel, out, ldo, accumulate);                        \
+    }
+TILE_ROWS_KERNEL(1)
+TILE_ROWS_KERNEL(2)
+TILE_ROWS_KERNEL(3)
+TILE_ROWS_KERNEL(4)
+#if TILE_MR >= 5
+TILE_ROWS_KERNEL(5)
+#endif
+#if TILE_MR >= 6
+TILE_ROWS_KERNEL(6)
+#endif
+
+static TileKernel *const TILE_CAT(TILE_NAME, _rows)[TILE_MR + 1] = {
+    0, TILE_CAT(TILE_NAME, _1), TILE_CAT(TILE_NAME, _2), TILE_CAT(TILE_NAME, _3), TILE_CAT(TILE_NAME, _4),
+#if TILE_MR >= 5
+    TILE_CAT(TILE_NAME, _5),
+#endif
+#if TILE_MR >= 6
+    TILE_CAT(TILE_NAME, _6),
+#endif
+};
+
+#undef TILE_ROWS_KERNEL
+#undef TILE_CAT
+#undef TILE_CAT2
 #undef TILE_NAME
 #undef TILE_VEC
 #undef TILE_VL

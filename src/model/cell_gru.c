@@ -7,8 +7,7 @@
 #include "cell.h"
 
 static void gru_pointwise(const CellForward *f) {
-    f->ops->gru_gates(f->B, f->H, f->xp, f->scratch, f->cache);
-    f->ops->gru_candidate(f->B, f->H, 0, f->xp, f->scratch, f->h_prev, f->h, f->cache);
+    f->ops->gru_forward(f->B, f->H, f->xp, f->scratch, f->h_prev, f->h, f->cache);
 }
 
 static void gru_forward(const CellForward *f) {
@@ -26,8 +25,7 @@ static void gru_textbook_forward(const CellForward *f) {
 }
 
 static void gru_pointwise_backward(const CellBackward *g) {
-    g->ops->gru_update_candidate_backward(g->B, g->H, g->cache, g->dh, g->h_prev, g->dxp, g->dh_prev);
-    g->ops->gru_reset_backward(g->B, g->H, g->cache, g->dxp, g->dhp);
+    g->ops->gru_backward(g->B, g->H, g->cache, g->dh, g->h_prev, g->dxp, g->dhp, g->dh_prev);
 }
 
 static void gru_backward(const CellBackward *g) {

@@ -101,6 +101,22 @@ RECUR_HD static inline void gru_unit_reset_backward(int H, int j, const real *ca
     dhp[2 * H + j] = dn_pre * r;
 }
 
+/* The PyTorch GRU's whole step for unit j in one pass over the row: r, z, then n and h. */
+RECUR_HD static inline void gru_unit_forward(int H, int j, const real *xp, const real *hp,
+                                             const real *h_prev, real *h, real *cache) {
+    gru_unit_gates(j, xp, hp, cache);
+    gru_unit_gates(H + j, xp, hp, cache);
+    gru_unit_candidate(H, j, 0, xp, hp, h_prev, h, cache);
+}
+
+/* Its backward for unit j in one pass: z and n, then r and the recurrent gradients. */
+RECUR_HD static inline void gru_unit_backward(int H, int j, const real *cache, const real *dh,
+                                              const real *h_prev, real *dxp, real *dhp,
+                                              real *dh_prev) {
+    gru_unit_update_candidate_backward(H, j, cache, dh, h_prev, dxp, dh_prev);
+    gru_unit_reset_backward(H, j, cache, dxp, dhp);
+}
+
 /* Textbook GRU: r enters through d(r*h_prev) = drh, from the W_hn GEMM. */
 RECUR_HD static inline void gru_unit_textbook_reset_backward(int j, const real *cache,
                                                              const real *drh,

@@ -88,13 +88,28 @@ static void LOOP(gru_update_candidate_backward)(int B, int H, const real *cache,
                                  dxp + 3 * b * H, dh_prev + b * H);
 }
 
-static void LOOP(gru_reset_row)(int H, const real *restrict cache, real *restrict dxp,
-                          real *restrict dhp) {
-    for (int j = 0; j < H; j++) gru_unit_reset_backward(H, j, cache, dxp, dhp);
+static void LOOP(gru_forward_row)(int H, const real *restrict xp, const real *restrict hp,
+                                  const real *restrict h_prev, real *restrict h, real *restrict cache) {
+    for (int j = 0; j < H; j++) gru_unit_forward(H, j, xp, hp, h_prev, h, cache);
 }
 
-static void LOOP(gru_reset_backward)(int B, int H, const real *cache, real *dxp, real *dhp) {
-    for (long b = 0; b < B; b++) LOOP(gru_reset_row)(H, cache + 4 * b * H, dxp + 3 * b * H, dhp + 3 * b * H);
+static void LOOP(gru_forward)(int B, int H, const real *xp, const real *hp, const real *h_prev, real *h,
+                              real *cache) {
+    for (long b = 0; b < B; b++)
+        LOOP(gru_forward_row)(H, xp + 3 * b * H, hp + 3 * b * H, h_prev + b * H, h + b * H, cache + 4 * b * H);
+}
+
+static void LOOP(gru_backward_row)(int H, const real *restrict cache, const real *restrict dh,
+                                   const real *restrict h_prev, real *restrict dxp, real *restrict dhp,
+                                   real *restrict dh_prev) {
+    for (int j = 0; j < H; j++) gru_unit_backward(H, j, cache, dh, h_prev, dxp, dhp, dh_prev);
+}
+
+static void LOOP(gru_backward)(int B, int H, const real *cache, const real *dh, const real *h_prev,
+                               real *dxp, real *dhp, real *dh_prev) {
+    for (long b = 0; b < B; b++)
+        LOOP(gru_backward_row)(H, cache + 4 * b * H, dh + b * H, h_prev + b * H, dxp + 3 * b * H,
+                               dhp + 3 * b * H, dh_prev + b * H);
 }
 
 static void LOOP(gru_textbook_reset_backward)(int B, int H, const real *cache, const real *drh,

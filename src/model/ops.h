@@ -93,7 +93,12 @@ typedef struct ModelOps {
                           const real *h_prev, real *h, real *cache);
     void (*gru_update_candidate_backward)(int B, int H, const real *cache, const real *dh,
                                           const real *h_prev, real *dxp, real *dh_prev);
-    void (*gru_reset_backward)(int B, int H, const real *cache, real *dxp, real *dhp);
+    /* the PyTorch GRU's whole step in one pass: gru_gates + gru_candidate's arithmetic, and
+     * gru_update_candidate_backward + its r gate and recurrent gradients (dhp) */
+    void (*gru_forward)(int B, int H, const real *xp, const real *hp, const real *h_prev, real *h,
+                        real *cache);
+    void (*gru_backward)(int B, int H, const real *cache, const real *dh, const real *h_prev,
+                         real *dxp, real *dhp, real *dh_prev);
     void (*gru_textbook_reset_backward)(int B, int H, const real *cache, const real *drh,
                                         const real *h_prev, real *dxp, real *dh_prev);
 

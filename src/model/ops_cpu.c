@@ -325,7 +325,7 @@ static void cpu_clamp(long n, real lo, real hi, const double *guard, real *x) {
         .gru_gates = gru_gates_##ISA, .gru_reset_hidden = gru_reset_hidden_##ISA,         \
         .gru_candidate = gru_candidate_##ISA,                                             \
         .gru_update_candidate_backward = gru_update_candidate_backward_##ISA,             \
-        .gru_reset_backward = gru_reset_backward_##ISA,                                   \
+        .gru_forward = gru_forward_##ISA, .gru_backward = gru_backward_##ISA,             \
         .gru_textbook_reset_backward = gru_textbook_reset_backward_##ISA,                 \
         .mark_valid = cpu_mark_valid, .step_freeze = cpu_step_freeze,                     \
         .step_gather_gradient = cpu_step_gather_gradient,                                 \
