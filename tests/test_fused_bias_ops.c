@@ -8,6 +8,7 @@
  * bias now starts each sum instead of ending it). Odd sizes that fill no tile evenly; and
  * a dW wide enough that 2 threads split it by columns, against 1 thread's bits. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,8 +85,24 @@ static void bias_case(const ModelOps *ops, const char *label, int packed) {
     free(x), free(w), free(b), free(y), free(r);
 }
 
+/* The CPU backend's buffers: zeroed, on a cache line whatever the size (the cell loops'
+ * and the tiles' 64-byte vectors then never straddle two lines), writable to the end. */
+static void alloc_case(void) {
+    const ModelOps *ops = cpu_model_ops();
+    int ok = 1;
+    for (size_t bytes = 1; bytes <= (1u << 22); bytes = bytes * 3 + 5) {
+        unsigned char *p = ops->alloc(bytes, "test buffer");
+        ok &= (uintptr_t)p % 64 == 0 && p[0] == 0 && p[bytes - 1] == 0;
+        memset(p, 0xab, bytes);
+        ops->release(p);
+    }
+    ops->release(0);
+    check(ok, "cpu alloc", "zeroed, 64-byte aligned, 1 B .. 4 MB", 0);
+}
+
 int main(void) {
     static const char *const kernels[] = {"avx512", "avx2", "portable"};
+    alloc_case();
     setenv("RECUR_CPU_TASK_MIN_MFLOP", "0", 1);
     for (int k = 0; k < 3; k++) {
         if (!packed_gemm_use(kernels[k])) continue;
