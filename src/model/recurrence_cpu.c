@@ -44,7 +44,9 @@ static long task_xp_reals[MAX_TASKS];
 static real *task_xp_buffer(int i, long reals) {
     if (reals > task_xp_reals[i]) {
         free(task_xp[i]);
-        task_xp[i] = xmalloc(sizeof(real) * (size_t)reals, "step input projections");
+        size_t bytes = (sizeof(real) * (size_t)reals + 63) / 64 * 64; /* on cache lines, as cpu_alloc's */
+        task_xp[i] = aligned_alloc(64, bytes);
+        if (!task_xp[i]) recur_die(EXIT_RUNTIME, "out of memory allocating %zu bytes for step input projections", bytes);
         task_xp_reals[i] = reals;
     }
     return task_xp[i];
