@@ -148,6 +148,33 @@ static int rows_alone_match(const PackedMatrix *p, int M, int K, int N, const re
     return ok;
 }
 
+/* packed_gemm_tn_direct (B read in place, strided A and B) against packed_gemm_tn on B
+ * packed: the same bits, for every remainder of tile rows and 1 and 3 tile widths. */
+static void packed_gemm_direct_case(const char *kernel) {
+    int width = packed_gemm_kernel_width(), same = 1;
+    for (int M = 1; M <= 13; M += 3)
+        for (int tiles = 1; tiles <= 3; tiles += 2) {
+            int N = tiles * width, K = 37, lda = M + 5, ldb = N + 3;
+            real *a = malloc(sizeof(real) * K * lda), *b = malloc(sizeof(real) * K * ldb);
+            real *c1 = malloc(sizeof(real) * M * N), *c2 = malloc(sizeof(real) * M * N);
+            for (int i = 0; i < K * lda; i++) a[i] = (real)rng_normal(12, 1, (uint64_t)i);
+            for (int i = 0; i < K * ldb; i++) b[i] = (real)rng_normal(12, 2, (uint64_t)i);
+            for (int i = 0; i < M * N; i++) c1[i] = c2[i] = (real)rng_normal(12, 3, (uint64_t)i);
+            PackedMatrix p = {0};
+            packed_gemm_pack(&p, K, N, b, ldb, 0, 0);
+            for (int acc = 0; acc <= 1; acc++) {
+                packed_gemm_tn(&p, M, a, lda, c1, N, acc);
+                packed_gemm_tn_direct(M, N, K, a, lda, b, ldb, c2, N, acc);
+                same &= !memcmp(c1, c2, sizeof(real) * M * N);
+            }
+            packed_gemm_free(&p);
+            free(a), free(b), free(c1), free(c2);
+        }
+    char what[80];
+    snprintf(what, sizeof what, "%s: B in place = B packed, same bits", kernel);
+    check(same, "packed_gemm_tn_direct, M 1..13, 1 and 3 widths", what, 0);
+}
+
 /* packed_gemm and packed_gemm_tn against a double reference: odd M (every remainder of
  * the tile rows), N, K; W as [N][K] and [K][N]; and each row alone with the same bits. */
 static void packed_gemm_case(const char *kernel) {
@@ -195,6 +222,7 @@ static void packed_gemm_case(const char *kernel) {
     check(worst_tn < 4 * 1.2e-7 * 64, "odd shapes, both packings, bias, accumulate", what, worst_tn);
     snprintf(what, sizeof what, "%s: each row alone, same bits", kernel);
     check(alone, "odd shapes, every remainder of tile rows", what, 0);
+    packed_gemm_direct_case(kernel);
 }
 
 int main(void) {

@@ -51,6 +51,13 @@ int packed_gemm_kernel_width(void);
 void packed_gemm_tn(const PackedMatrix *p, int M, const real *A, int lda, real *C, int ldc,
                     int accumulate);
 
+/* The same with B [K][N] (row stride ldb) read in place, not packed, on the kernel new packs
+ * use: C (+)= A^T B over the whole tile widths of N only (N a multiple of
+ * packed_gemm_kernel_width(); the caller packs any rest). Each element's sum is the one
+ * packed_gemm_tn gives (k in order from zero), so the bits are the same. */
+void packed_gemm_tn_direct(int M, int N, int K, const real *A, int lda, const real *B, int ldb, real *C,
+                           int ldc, int accumulate);
+
 /* The kernel new packs use: RECUR_CPU_KERNEL or the best this CPU runs. */
 const char *packed_gemm_kernel_name(void);
 /* Forces a kernel ("avx512", "avx2", "portable"); 0 when this build or CPU lacks it. */

@@ -17,11 +17,14 @@
 #define TILE_CAT(a, b) TILE_CAT2(a, b)
 
 static inline __attribute__((always_inline)) void TILE_CAT(TILE_NAME, _body)(
-    const int MR, int K, const real *const *arow, long ks, const real *const *panel, real *out, long ldo,
-    int accumulate) {
+    const int MR, int K, const real *const *arow, long ks, const real *const *panel, long ps,
+    const real *const *init, real *out, long ldo, int accumulate) {
     TILE_VEC acc[TILE_MR][TILE_NP], b[TILE_NP];
 #pragma GCC unroll 8
-    for (int p = 0; p < TILE_NP; p++) __builtin_memcpy(&b[p], panel[p], sizeof b[p]);
+    for (int p = 0; p < TILE_NP; p++) {
+        if (init) __builtin_memcpy(&b[p], init[p], sizeof b[p]);
+        else b[p] = TILE_BCAST((real)0);
+    }
 #pragma GCC unroll 16
     for (int m = 0; m < MR; m++)
 #pragma GCC unroll 8
@@ -30,7 +33,7 @@ static inline __attribute__((always_inline)) void TILE_CAT(TILE_NAME, _body)(
         long ka = k * ks;
 #pragma GCC unroll 8
         for (int p = 0; p < TILE_NP; p++)
-            __builtin_memcpy(&b[p], panel[p] + (long)(k + 1) * TILE_VL, sizeof b[p]);
+            __builtin_memcpy(&b[p], panel[p] + k * ps, sizeof b[p]);
 #pragma GCC unroll 16
         for (int m = 0; m < MR; m++) {
             TILE_VEC a = TILE_BCAST(arow[m][ka]);
@@ -54,8 +57,9 @@ static inline __attribute__((always_inline)) void TILE_CAT(TILE_NAME, _body)(
 
 #define TILE_ROWS_KERNEL(r)                                                                              \
     static void TILE_CAT(TILE_NAME, _##r)(int K, const real *const *arow, long ks, const real *const *panel, \
-                                          real *out, long ldo, int accumulate) {                        \
-        TILE_CAT(TILE_NAME, _body)(r, K, arow, ks, panel, out, ldo, accumulate);                        \
+                                          long ps, const real *const *init, real *out, long ldo,        \
+                                          int accumulate) {                                             \
+        TILE_CAT(TILE_NAME, _body)(r, K, arow, ks, panel, ps, init, out, ldo, accumulate);              \
     }
 TILE_ROWS_KERNEL(1)
 TILE_ROWS_KERNEL(2)

@@ -105,10 +105,10 @@ static void openblas_gemm(int trans_a, int trans_b, int M, int N, int K, real al
 /* Whole-sequence products go through the packed kernel when it is on: input
  * projections, input gradients and the head (A untransposed: the right side packed once
  * per call, at most 1 MB so it stays in cache, with the bias as its first row when there
- * is one), and the weight gradients (A^T B with K = T*B: each part of the rows of C walks
- * K in chunks of 256, packing B's chunk into its own buffer and reading A's columns in
- * place, and adds those columns of the chunk into the bias gradients while they are in
- * cache). Rows of C are split over the threads. Anything else stays OpenBLAS. */
+ * is one), and the weight gradients (A^T B with K = T*B: each part walks K in chunks of
+ * 256, copying A's chunk to a cache-friendly stride, reading B's rows in place, and adds
+ * those columns of the chunk into the bias gradients while they are in cache). Rows or
+ * columns of C are split over the threads. Anything else stays OpenBLAS. */
 /* out[j] += X[r][j] for r = 0..rows-1 in order, j in [j0, j1) (X's row stride ldx): one
  * instruction set's copy (cpu_loops_body.h). */
 typedef void AddColumns(int rows, int j0, int j1, const real *X, long ldx, real *out);
@@ -126,9 +126,34 @@ enum { TN_CHUNK = 256 };
 static PackedMatrix part_pack[CPU_PARALLEL_MAX]; /* per part; the ops run one at a time */
 
 
-/* Part i of A^T B split by columns of C (whole tile widths each, so each part packs only
- * its own columns of B's chunks) or, when C is too narrow, by rows. Either way part i adds
- * the column sums of its share of A's columns. */
+/* Per part, the chunk of A (the gate gradients) it reads, copied to a stride that spreads
+ * its rows over the cache's sets (grown, never freed). In place, a stride of 8 cache lines
+ * or a multiple (gate widths 128, 384, 512) puts the column walk of a tile in a few of
+ * L1's sets, which then evict each other: the copy made the mid LSTM step 5.7 % faster. */
+static real *part_a[CPU_PARALLEL_MAX];
+static long part_a_reals[CPU_PARALLEL_MAX];
+
+static real *part_a_buffer(int i, long reals) {
+    if (reals > part_a_reals[i]) {
+        size_t bytes = (sizeof(real) * (size_t)reals + 63) / 64 * 64;
+        free(part_a[i]);
+        part_a[i] = aligned_alloc(64, bytes);
+        if (!part_a[i]) recur_die(EXIT_RUNTIME, "out of memory allocating %zu bytes for a weight gradient", bytes);
+        part_a_reals[i] = reals;
+    }
+    return part_a[i];
+}
+
+/* A row stride for m reals: whole cache lines, an odd number of them. */
+static int spread_stride(int m) {
+    int per_line = 64 / (int)sizeof(real), lines = (m + per_line - 1) / per_line;
+    return (lines | 1) * per_line;
+}
+
+/* Part i of A^T B split by columns of C (whole tile widths each) or, when C is too narrow,
+ * by rows. Per chunk of K: A's columns [m0, m1) copied (spread_stride), B's whole tile
+ * widths read in place and only the rest of its columns packed; part i adds the column
+ * sums of its share of A's columns from the copy. */
 static void packed_tn_part(const PackedCall *c, int i, int m0, int m1) {
     int n0 = 0, n1 = c->N, s0 = m0, s1 = m1;
     if (c->split_columns) {
@@ -138,14 +163,21 @@ static void packed_tn_part(const PackedCall *c, int i, int m0, int m1) {
         m0 = 0, m1 = c->M;
         s0 = (int)cpu_part_start(c->M, i, c->parts), s1 = (int)cpu_part_start(c->M, i + 1, c->parts);
     }
+    int width = packed_gemm_kernel_width(), direct = (n1 - n0) / width * width, la = spread_stride(m1 - m0);
+    real *out = c->C + (long)m0 * c->ldc + n0;
     for (int k0 = 0; k0 < c->K; k0 += TN_CHUNK) {
-        int kc = c->K - k0 < TN_CHUNK ? c->K - k0 : TN_CHUNK;
-        const real *a = c->A + (long)k0 * c->lda;
-        packed_gemm_pack(&part_pack[i], kc, n1 - n0, c->B + (long)k0 * c->ldb + n0, c->ldb, 0, 0);
-        packed_gemm_tn(&part_pack[i], m1 - m0, a + m0, c->lda, c->C + (long)m0 * c->ldc + n0, c->ldc,
-                       c->accumulate || k0 > 0);
+        int kc = c->K - k0 < TN_CHUNK ? c->K - k0 : TN_CHUNK, acc = c->accumulate || k0 > 0;
+        real *a = part_a_buffer(i, (long)kc * la);
+        for (int k = 0; k < kc; k++)
+            memcpy(a + (long)k * la, c->A + (long)(k0 + k) * c->lda + m0, sizeof(real) * (size_t)(m1 - m0));
+        const real *b = c->B + (long)k0 * c->ldb + n0;
+        if (direct) packed_gemm_tn_direct(m1 - m0, direct, kc, a, la, b, c->ldb, out, c->ldc, acc);
+        if (direct < n1 - n0) {
+            packed_gemm_pack(&part_pack[i], kc, n1 - n0 - direct, b + direct, c->ldb, 0, 0);
+            packed_gemm_tn(&part_pack[i], m1 - m0, a, la, out + direct, c->ldc, acc);
+        }
         for (int s = 0; s < 2; s++)
-            if (c->sums[s] && s1 > s0) c->add_columns(kc, s0, s1, a, c->lda, c->sums[s]);
+            if (c->sums[s] && s1 > s0) c->add_columns(kc, s0 - m0, s1 - m0, a, la, c->sums[s] + m0);
     }
 }
 
