@@ -21,7 +21,8 @@
  *                  rounding compounded over 12 steps: measured worst 7.9e-6
  *                  (sgd_momentum_step_warmup), 5.6e-6 in Adam's state (2026-11-23).
  * The reference is read as `real`. The unit checks (clipping bounds, warm-up end points,
- * state names, a by-name state round trip that must be bit-exact) run in both builds.
+ * state names, a by-name state round trip that must be bit-exact, Adam's division by its
+ * per-step scalar) run in both builds.
  *
  * Prints one line per case (its worst vector and error), failures under it, then exactly
  * "N passed, M failed"; exits 1 when anything failed or the file holds no case. */
@@ -32,6 +33,7 @@
 
 #include "config/config.h"
 #include "core/check.h"
+#include "core/optimizer_math.h"
 #include "io/h5_tensor.h"
 #include "train/optimizer.h"
 #include "train/schedule.h"
@@ -427,6 +429,50 @@ static void unit_round_trip(Tally *tally) {
     finish(&c, tally);
 }
 
+/* divide_by_scalar (Adam's sqrt(v) / bias_correction2_sqrt without the divider) against
+ * the division: the same bits for a from 2^-100 to 2^100 over the divisors Adam meets
+ * (beta2 0.5 .. 0.9999, steps 1 .. 20000); and Adam's whole update through it against the
+ * update with the division, the same bits down to a = 0 (eps rounds the corner away). */
+static uint64_t xorshift(uint64_t *s) { return *s ^= *s << 13, *s ^= *s >> 7, *s ^= *s << 17; }
+
+static real random_magnitude(uint64_t *s, int lo, int hi) {
+    return (real)ldexp(1 + (double)(xorshift(s) >> 11) * 0x1p-53, lo + (int)(xorshift(s) % (uint64_t)(hi - lo)));
+}
+
+static void unit_divide_by_scalar(Tally *tally) {
+    Case c = {.group = "unit/divide_by_scalar", .worst_at = "-"};
+    static const double betas[] = {0.5, 0.9, 0.98, 0.999, 0.9999};
+    uint64_t seed = 88172645463325252ull;
+    long differ = 0, adam_differ = 0;
+    for (size_t k = 0; k < sizeof betas / sizeof betas[0]; k++)
+        for (int t = 1; t <= 20000; t += t < 100 ? 1 : 97) {
+            real b = (real)sqrt(1 - pow(betas[k], t)), inv_b = 1 / b;
+            for (int i = 0; i < 2000; i++) {
+                real a = random_magnitude(&seed, -100, 100);
+                differ += divide_by_scalar(a, b, inv_b) != a / b;
+            }
+            OptimizerUpdate u = {.beta1 = (real)0.9, .beta2 = (real)betas[k], .one_minus_beta1 = (real)0.1,
+                                 .one_minus_beta2 = (real)(1 - betas[k]), .step_size = (real)1e-3,
+                                 .bias_correction2_sqrt = b, .eps = (real)1e-8, .shrink = 1};
+            for (int i = 0; i < 200; i++) {
+                real g = random_magnitude(&seed, -140, 10), m0 = random_magnitude(&seed, -140, 0);
+                real v0 = i % 4 ? random_magnitude(&seed, -149, 0) : 0, w[2] = {1, 1}, m[2] = {m0, m0}, v[2] = {v0, v0};
+                u.inv_bias_correction2_sqrt = inv_b;
+                adam_element(&u, (OptimizerBuffers){.exp_avg = m, .exp_avg_sq = v}, 0, w, &g);
+                u.inv_bias_correction2_sqrt = 0;
+                adam_element(&u, (OptimizerBuffers){.exp_avg = m + 1, .exp_avg_sq = v + 1}, 0, w + 1, &g);
+                adam_differ += memcmp(&w[0], &w[1], sizeof w[0]) || memcmp(&m[0], &m[1], sizeof m[0]) ||
+                               memcmp(&v[0], &v[1], sizeof v[0]);
+            }
+        }
+    char what[96];
+    snprintf(what, sizeof what, "%ld quotients differ from a / b", differ);
+    check(&c, differ == 0, what);
+    snprintf(what, sizeof what, "%ld Adam updates differ from the dividing one", adam_differ);
+    check(&c, adam_differ == 0, what);
+    finish(&c, tally);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: %s optim_reference.h5\n", argv[0]);
@@ -441,7 +487,7 @@ int main(int argc, char **argv) {
     run_group(&f, "schedule", NULL, &tally);
     int fixture_cases = tally.passed + tally.failed;
     unit_clip_value(&tally), unit_clip_norm(&tally), unit_warmup(&tally);
-    unit_state_names(&tally), unit_round_trip(&tally);
+    unit_state_names(&tally), unit_round_trip(&tally), unit_divide_by_scalar(&tally);
     printf("%d passed, %d failed\n", tally.passed, tally.failed);
     h5_close(&f);
     free(in.params0), free(in.grads);

@@ -122,6 +122,8 @@ static OptimizerUpdate update_scalars(const Optimizer *o) {
     if (o->type == OPT_ADAM || o->type == OPT_ADAMW) {
         u.step_size = (real)(o->lr / (1 - pow(o->beta1, t)));
         u.bias_correction2_sqrt = (real)sqrt(1 - pow(o->beta2, t));
+        /* optimizer_math.h divide_by_scalar: exact while eps rounds away its one-ulp corner */
+        u.inv_bias_correction2_sqrt = o->eps >= 0x1p-40 ? 1 / u.bias_correction2_sqrt : 0;
         u.shrink = u.decoupled ? (real)(1 - o->lr * o->weight_decay) : 1;
         u.wd = u.decoupled ? 0 : u.wd;
         u.beta1 = (real)o->beta1, u.beta2 = (real)o->beta2;
@@ -141,7 +143,10 @@ static OptimizerBuffers state_buffers(Optimizer *o) {
         .acc_delta = optimizer_state_by_name(o, "acc_delta"), .sum = optimizer_state_by_name(o, "sum")};
 }
 
-/* The CPU loop: one loop per optimizer, so the type is not tested per element. */
+/* The CPU loop: one loop per optimizer, so the type is not tested per element. Compiled
+ * for AVX-512, FMA (with AVX) and the baseline, picked at load time (the same bits: ISO C mode
+ * contracts nothing, and fmaf is fused everywhere). */
+__attribute__((target_clones("avx512f", "fma", "default")))
 static void update_range(const OptimizerUpdate *update, OptimizerBuffers s, long i0, long i1, real *w,
                          const real *g) {
     const OptimizerUpdate copy = *update, *u = &copy; /* its fields stay in registers */
