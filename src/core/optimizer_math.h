@@ -46,9 +46,10 @@ RECUR_HD static inline real real_fma(real a, real b, real c) { return fmaf(a, b,
 /* a / b for a per-step scalar b, given inv_b = 1 / b correctly rounded: the product a * inv_b
  * corrected by its residual, a - b q exact in one fused multiply-add (Markstein). That is
  * the correctly rounded quotient, a / b's bits, for every a >= 2^-100 (test_optim checks
- * 64 M pairs); below, where the residual underflows, it can be one ulp off, which Adam's
- * `+ eps` (>= 2^-40, else it divides) then rounds away. It leaves the divider, which bounds
- * Adam's loop, to the one division per element that has no scalar divisor. */
+ * 3 M pairs); below, where the residual underflows, it can be one ulp off, which Adam's
+ * `+ eps` (>= 2^-40, else it divides) then rounds away (a = sqrt(v) only gets there at 0).
+ * It leaves the divider, which bounds Adam's loop, to the one division per element that has
+ * no scalar divisor. */
 RECUR_HD static inline real divide_by_scalar(real a, real b, real inv_b) {
     real q = a * inv_b;
     return real_fma(real_fma(-q, b, a), inv_b, q);
