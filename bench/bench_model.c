@@ -32,6 +32,7 @@
 #include <time.h>
 
 #include "config/config.h"
+#include "core/blas.h"
 #include "core/check.h"
 #include "core/packed_gemm.h"
 #include "core/rng.h"
@@ -198,9 +199,14 @@ static void probe_operands(int M, int N, int K, float **a, float **b, float **c)
     for (long i = 0; i < (long)K * N; i++) (*b)[i] = (float)(i % 5) * 0.25f;
 }
 
+/* OpenBLAS on the run's threads for a probe ("same library, same threads"), or back on the
+ * one thread recur keeps it on (core/blas.c). */
+static void probe_threads(int probing) { openblas_set_num_threads(probing ? blas_threads() : 1); }
+
 static double sgemm_gflops(int M, int N, int K, int reps, int rounds, double *cpu_gflops) {
     float *a, *b, *c;
     probe_operands(M, N, K, &a, &b, &c);
+    probe_threads(1);
     double best = 1e30, best_cpu = 1e30;
     for (int r = 0; r <= rounds; r++) { /* round 0 warms up */
         double t0 = now_ms(), c0 = cpu_ms();
@@ -210,6 +216,7 @@ static double sgemm_gflops(int M, int N, int K, int reps, int rounds, double *cp
         if (r > 0 && t < best) best = t;
         if (r > 0 && tc < best_cpu) best_cpu = tc;
     }
+    probe_threads(0);
     free(a), free(b), free(c);
     *cpu_gflops = 2.0 * M * N * K * reps / (best_cpu * 1e6);
     return 2.0 * M * N * K * reps / (best * 1e6);
@@ -231,10 +238,13 @@ static void paired_probe_init(PairedProbe *p, int n, int steps) {
 
 /* Times one product right after a step of step_ms. */
 static void paired_probe_after(PairedProbe *p, double step_ms) {
+    probe_threads(1);
     double t0 = now_ms();
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, p->n, p->n, p->n, 1, p->a, p->n, p->b, p->n, 0, p->c,
                 p->n);
-    double rate = 2.0 * p->n * p->n * p->n / ((now_ms() - t0) * 1e6);
+    double t1 = now_ms();
+    probe_threads(0);
+    double rate = 2.0 * p->n * p->n * p->n / ((t1 - t0) * 1e6);
     p->gflops[p->count] = rate, p->equiv[p->count++] = step_ms * rate / 1e3;
 }
 
@@ -304,7 +314,7 @@ static void full_step_update(const TrainConfig *t, Model *m, Optimizer *opt) {
 static int set_variant(const BenchArgs *ba, int threads, int it) {
     int b = it % 2;
     if (!strcmp(ba->alternate, "paths")) setenv("RECUR_CPU_RECURRENCE", b ? "steps" : "fused", 1);
-    if (!strcmp(ba->alternate, "threads")) openblas_set_num_threads(b ? 1 : threads);
+    if (!strcmp(ba->alternate, "threads")) blas_set_threads(b ? 1 : threads);
     if (!strncmp(ba->alternate, "env:", 4)) { /* b: NAME=VALUE set; a: NAME unset */
         char name[96];
         const char *eq = strchr(ba->alternate + 4, '=');
@@ -319,7 +329,7 @@ int main(int argc, char **argv) {
     RunConfig cfg;
     BenchArgs ba;
     parse_args(argc, argv, &cfg, &ba);
-    if (cfg.train.threads > 0) openblas_set_num_threads(cfg.train.threads);
+    if (cfg.train.threads > 0) blas_set_threads(cfg.train.threads);
     int T = ba.seq_len, B = cfg.train.batch_size;
 
     Comm one_rank = {.rank = 0, .size = 1, .local_rank = 0, .local_size = 1};
@@ -368,7 +378,7 @@ int main(int argc, char **argv) {
     double min = ms[0];
     for (int i = 1; i < ba.iters; i++) min = ms[i] < min ? ms[i] : min;
     double med = median(ms, ba.iters);
-    print_json(&cfg, &ba, &d, openblas_get_num_threads(), (long)m.num_params, first_loss, med, min,
+    print_json(&cfg, &ba, &d, blas_threads(), (long)m.num_params, first_loss, med, min,
                median(cms, ba.iters), &paired, &alternation);
     if (pairing) paired_probe_free(&paired);
 

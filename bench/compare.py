@@ -251,6 +251,11 @@ def main():
         sys.exit(f"compare.py: {bench} not found; build it: cmake -S . -B build && cmake --build build -j2")
     torch_script = os.path.join(HERE, "torch_model.py")
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(a.threads), OMP_NUM_THREADS=str(a.threads))
+    # recur keeps OpenBLAS on one thread (core/blas.c), but OpenBLAS starts its workers at load
+    # and they spin ~0.1 s (and again after each of bench_model's N-thread SGEMM probes) on
+    # the cores recur's threads then want: a short row's whole run, counted as recur's CPU
+    # time. 2^4 cycles instead of OpenBLAS's 2^28 puts them to sleep at once.
+    recur_env = dict(env, OPENBLAS_THREAD_TIMEOUT=env.get("OPENBLAS_THREAD_TIMEOUT", "4"))
 
     torch_env = dict(env)
     for kv in a.torch_env:
@@ -276,7 +281,7 @@ def main():
             keys["warmup"] = a.warmup
         keys["threads"] = a.threads
         print(f"[{name}] recur ...", file=sys.stderr, flush=True)
-        rec = run_json([bench] + kv_args(keys), env)
+        rec = run_json([bench] + kv_args(keys), recur_env)
         # The PyTorch side gets recur's full resolved config, defaults included.
         print(f"[{name}] pytorch ...", file=sys.stderr, flush=True)
         tor = run_json([a.python, torch_script] + kv_args(rec["config"]) + [f"--pack={a.torch_pack}"], torch_env)
@@ -284,7 +289,7 @@ def main():
             # recur's own N threads against 1, iteration by iteration in one process.
             print(f"[{name}] recur {a.threads} vs 1 thread ...", file=sys.stderr, flush=True)
             alt = run_json([bench] + kv_args(dict(keys, iters=2 * keys["iters"], probe=0))
-                           + ["--alternate=threads"], env)
+                           + ["--alternate=threads"], recur_env)
             rec["threads_vs_1"] = {k: alt[k] for k in alt if k.startswith("alt_")}
         rec["name"] = tor["name"] = name
         results.append((name, rec, tor))

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/blas.h"
 #include "core/packed_gemm.h"
 #include "core/rng.h"
 #include "model/model.h"
@@ -99,7 +100,7 @@ static void compare_case(const ModelConfig *mc, const int32_t *lengths, const ch
             continue;
         }
         char what[80];
-        openblas_set_num_threads(1);
+        blas_set_threads(1);
         Result one = run(mc, lengths);
         int declined = cpu_recurrence_last_tasks() == 0; /* textbook GRU: step loop, packed products */
         double dl = fabs((double)one.loss - ref.loss) / fabs((double)ref.loss);
@@ -115,7 +116,7 @@ static void compare_case(const ModelConfig *mc, const int32_t *lengths, const ch
             release(&other);
         }
         for (int threads = 2; threads <= 3 && !declined; threads++) {
-            openblas_set_num_threads(threads);
+            blas_set_threads(threads);
             setenv("RECUR_CPU_TASK_MIN_MFLOP", "0", 1);
             Result many = run(mc, lengths);
             unsetenv("RECUR_CPU_TASK_MIN_MFLOP");
@@ -127,7 +128,7 @@ static void compare_case(const ModelConfig *mc, const int32_t *lengths, const ch
             check(cpu_recurrence_last_tasks() >= 2 && d < 2e-6, label, what, d);
             release(&many);
         }
-        openblas_set_num_threads(1);
+        blas_set_threads(1);
         release(&one);
     }
     unsetenv("RECUR_CPU_RECURRENCE");
@@ -225,7 +226,18 @@ static void packed_gemm_case(const char *kernel) {
     packed_gemm_direct_case(kernel);
 }
 
+/* recur's thread budget is its own; OpenBLAS stays on one thread whatever it is (each
+ * change of OpenBLAS's count woke its workers to spin on recur's cores). */
+static void threads_case(void) {
+    blas_set_threads(3);
+    int ok = blas_threads() == 3 && openblas_get_num_threads() == 1;
+    blas_set_threads(1);
+    ok &= blas_threads() == 1 && openblas_get_num_threads() == 1;
+    check(ok, "threads", "budget 3 and 1, OpenBLAS on 1", 0);
+}
+
 int main(void) {
+    threads_case();
     for (int k = 0; k < 3; k++)
         if (packed_gemm_use(KERNELS[k])) packed_gemm_case(KERNELS[k]);
     int32_t sorted[B], unsorted[B];

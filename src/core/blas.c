@@ -15,8 +15,22 @@ void gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, const real 
 #endif
 }
 
-int blas_threads(void) { return openblas_get_num_threads(); }
-void blas_set_threads(int n) { openblas_set_num_threads(n); }
+/* recur's CPU threads, taken from OpenBLAS's count (OPENBLAS_NUM_THREADS, else its default)
+ * the first time they are asked for; from then on OpenBLAS itself stays on one thread.
+ * recur splits its work itself (cpu_parallel.h), and each change of OpenBLAS's count (once
+ * made around every OpenBLAS call, e.g. a binary head's weight gradient) woke OpenBLAS's
+ * idle worker, which then spun for ~0.1 s on the core recur's second thread needed. */
+static int cpu_threads;
+
+int blas_threads(void) {
+    if (!cpu_threads) blas_set_threads(openblas_get_num_threads());
+    return cpu_threads;
+}
+
+void blas_set_threads(int n) {
+    cpu_threads = n > 0 ? n : 1;
+    if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
+}
 
 void add_column_sums(int rows, int cols, const real *X, real *out) {
     for (int i = 0; i < rows; i++)

@@ -11,7 +11,8 @@
 void gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, const real *A, int lda,
           const real *B, int ldb, real beta, real *C, int ldc);
 
-/* OpenBLAS's thread count (the `threads` key): the CPU backend's thread budget. */
+/* The CPU backend's thread budget (the `threads` key; by default OpenBLAS's count at
+ * start-up). OpenBLAS itself runs every call on one thread (blas.c). */
 int blas_threads(void);
 void blas_set_threads(int n);
 

@@ -97,9 +97,7 @@ static void openblas_gemm(int trans_a, int trans_b, int M, int N, int K, real al
     while (c.parts < threads && c.parts < CPU_PARALLEL_MAX && flops / (c.parts + 1) >= cpu_parallel_min_flops() &&
            M >= 16 * (c.parts + 1))
         c.parts++;
-    if (threads > 1) blas_set_threads(1);
-    cpu_parallel(c.parts, c.parts > 1, blas_part, &c);
-    if (threads > 1) blas_set_threads(threads);
+    cpu_parallel(c.parts, c.parts > 1, blas_part, &c); /* OpenBLAS on one thread per part (blas.c) */
 }
 
 /* Whole-sequence products go through the packed kernel when it is on: input

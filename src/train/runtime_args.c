@@ -2,10 +2,10 @@
  * (runtime_args.h). */
 #include "runtime_args.h"
 
-#include <cblas.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/blas.h"
 #include "core/check.h"
 
 static void set_threads(const char *arg, const char *value) {
@@ -13,7 +13,7 @@ static void set_threads(const char *arg, const char *value) {
     long n = strtol(value, &end, 10);
     if (!*value || *end || n < 0 || n > 4096)
         recur_die(EXIT_USAGE, "%s: expected a thread count of 0 to 4096 (0 = OpenBLAS's default)", arg);
-    if (n > 0) openblas_set_num_threads((int)n);
+    if (n > 0) blas_set_threads((int)n);
 }
 
 int runtime_arg(const char *arg) {

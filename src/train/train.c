@@ -6,10 +6,10 @@
  * metrics, checkpoints and the screen. It wires the pieces together; the arithmetic
  * lives in model/, optimizer.c, schedule.c, evaluate.c; files in checkpoint.c and
  * metrics_log.c; the screen in progress.c; the ranks in comm/. */
+#include "core/blas.h"
 #include "core/clock.h"
 #include "train.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -504,7 +504,7 @@ static void claim_run_dir(Run *r, const RunConfig *cfg) {
 
 static void setup(Run *r, RunConfig *cfg) {
     claim_run_dir(r, cfg);
-    if (cfg->train.threads > 0) openblas_set_num_threads(cfg->train.threads);
+    if (cfg->train.threads > 0) blas_set_threads(cfg->train.threads);
     train_data_load(&r->data, cfg, r->comm);
     rank_agreement_check(r->comm, cfg, r->data.fingerprint);
     resolve_best_metric(r, cfg);
