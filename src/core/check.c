@@ -63,6 +63,16 @@ void *xmalloc(size_t bytes, const char *what) {
     return p;
 }
 
+void *xgrow_aligned(void *buf, size_t *capacity, size_t bytes, const char *what) {
+    if (buf && bytes <= *capacity) return buf;
+    size_t rounded = (bytes + 63) / 64 * 64;
+    free(buf);
+    void *p = aligned_alloc(64, rounded ? rounded : 64);
+    if (!p) recur_die(EXIT_RUNTIME, "out of memory allocating %zu bytes for %s", rounded, what);
+    *capacity = rounded;
+    return p;
+}
+
 void *xcalloc(size_t count, size_t size, const char *what) {
     void *p = calloc(count ? count : 1, size ? size : 1);
     if (!p) recur_die(EXIT_RUNTIME, "out of memory allocating %zu x %zu bytes for %s", count, size, what);

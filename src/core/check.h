@@ -45,6 +45,10 @@ const char *recur_host_name(void);
 /* malloc/calloc that die with a message naming what was being allocated. */
 void *xmalloc(size_t bytes, const char *what);
 void *xcalloc(size_t count, size_t size, const char *what);
+/* A buffer of at least `bytes` on a 64-byte boundary: `buf` itself while *capacity holds
+ * them, else a new one (buf freed, contents dropped) and *capacity updated. For scratch
+ * that grows once and is reused (packs, per-task buffers). */
+void *xgrow_aligned(void *buf, size_t *capacity, size_t bytes, const char *what);
 
 /* HDF5: any negative herr_t/hid_t is an error, reported in one line (h5_failure.h): the
  * file and the OS error when there is one; RECUR_DEBUG_HDF5=1 adds HDF5's error stack. */

@@ -98,12 +98,7 @@ void packed_gemm_pack(PackedMatrix *p, int K, int N, const real *W, int ldw, int
     const PackedKernel *k = current_kernel();
     int vl = k->vl, panels = (N + vl - 1) / vl;
     long need = (long)panels * (K + 1) * vl;
-    if (need > p->capacity) {
-        free(p->data);
-        p->data = aligned_alloc(64, (size_t)((need * sizeof(real) + 63) / 64 * 64));
-        if (!p->data) recur_die(EXIT_RUNTIME, "out of memory packing a %d x %d matrix", K, N);
-        p->capacity = need;
-    }
+    p->data = xgrow_aligned(p->data, &p->capacity, sizeof(real) * (size_t)need, "a packed matrix");
     p->kernel = k, p->K = K, p->N = N, p->panels = panels, p->width = vl;
     for (int q = 0; q < panels; q++) {
         real *dst = p->data + (long)q * (K + 1) * vl;

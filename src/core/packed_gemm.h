@@ -16,6 +16,8 @@
 #ifndef RECUR_PACKED_GEMM_H
 #define RECUR_PACKED_GEMM_H
 
+#include <stddef.h>
+
 #include "real.h"
 
 typedef struct PackedKernel PackedKernel;
@@ -24,7 +26,7 @@ typedef struct PackedMatrix {
     const PackedKernel *kernel; /* the kernel it was packed for */
     real *data;                 /* [panels][K + 1][width]: the bias row, then B's K rows */
     int K, N, panels, width;
-    long capacity;              /* reals allocated at data */
+    size_t capacity;            /* bytes allocated at data */
 } PackedMatrix;
 
 /* Packs B[K][N] = W^T (w_is_nk: W is [N][K], row stride ldw) or W ([K][N]) with the bias

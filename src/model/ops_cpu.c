@@ -129,17 +129,11 @@ static PackedMatrix part_pack[CPU_PARALLEL_MAX]; /* per part; the ops run one at
  * or a multiple (gate widths 128, 384, 512) puts the column walk of a tile in a few of
  * L1's sets, which then evict each other: the copy made the mid LSTM step 5.7 % faster. */
 static real *part_a[CPU_PARALLEL_MAX];
-static long part_a_reals[CPU_PARALLEL_MAX];
+static size_t part_a_bytes[CPU_PARALLEL_MAX];
 
 static real *part_a_buffer(int i, long reals) {
-    if (reals > part_a_reals[i]) {
-        size_t bytes = (sizeof(real) * (size_t)reals + 63) / 64 * 64;
-        free(part_a[i]);
-        part_a[i] = aligned_alloc(64, bytes);
-        if (!part_a[i]) recur_die(EXIT_RUNTIME, "out of memory allocating %zu bytes for a weight gradient", bytes);
-        part_a_reals[i] = reals;
-    }
-    return part_a[i];
+    return part_a[i] = xgrow_aligned(part_a[i], &part_a_bytes[i], sizeof(real) * (size_t)reals,
+                                     "a weight-gradient chunk");
 }
 
 /* A row stride for m reals: whole cache lines, an odd number of them. */

@@ -39,17 +39,11 @@ typedef struct Task {
 
 /* Per task, the projections of its rows at one step (grown, never freed). */
 static real *task_xp[MAX_TASKS];
-static long task_xp_reals[MAX_TASKS];
+static size_t task_xp_bytes[MAX_TASKS];
 
 static real *task_xp_buffer(int i, long reals) {
-    if (reals > task_xp_reals[i]) {
-        free(task_xp[i]);
-        size_t bytes = (sizeof(real) * (size_t)reals + 63) / 64 * 64; /* on cache lines, as cpu_alloc's */
-        task_xp[i] = aligned_alloc(64, bytes);
-        if (!task_xp[i]) recur_die(EXIT_RUNTIME, "out of memory allocating %zu bytes for step input projections", bytes);
-        task_xp_reals[i] = reals;
-    }
-    return task_xp[i];
+    return task_xp[i] = xgrow_aligned(task_xp[i], &task_xp_bytes[i], sizeof(real) * (size_t)reals,
+                                      "step input projections");
 }
 
 int cpu_recurrence_last_tasks(void) { return last_tasks; }
