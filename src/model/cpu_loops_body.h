@@ -1,6 +1,7 @@
 /* cpu_loops_body.h: the CPU backend's per-row loops over the cell arithmetic of
- * cell_math.h, the gradient's sum of squares, and the bias helpers of the whole-sequence GEMMs (split over the CPU
- * threads by ranges that keep each element's order); included by ops_cpu.c
+ * cell_math.h, the backward step's gradient gather, the gradient's sum of squares, and the
+ * bias helpers of the whole-sequence GEMMs (split over the CPU threads by ranges that keep
+ * each element's order); included by ops_cpu.c
  * once per instruction set (LOOP(name) gives each copy its own names). The arithmetic is
  * per element and GCC does not contract a*b+c here (ISO C: -ffp-contract=off), so every
  * copy gives the same bits; only the vector width differs. The row functions take
@@ -127,6 +128,27 @@ static void LOOP(row_bias_part)(void *arg, int i) {
     real *restrict Y = c->out;
     for (long r = r0; r < r1; r++)
         for (int j = 0; j < c->cols; j++) Y[r * c->cols + j] += bias[j];
+}
+
+static void LOOP(add_rows)(int H, const real *restrict a, const real *restrict b, real *restrict out) {
+    for (int j = 0; j < H; j++) out[j] = a[j] + b[j];
+}
+
+/* ops.h step_gather_gradient: dh = dh_carry + dy_t (dc = dc_carry) for unfinished rows,
+ * zeros for finished ones; each row's adds in one vectorised pass. */
+static void LOOP(step_gather_gradient)(int B, int H, int t, const int32_t *lengths, const real *dh_carry,
+                                       const real *dc_carry, const real *dy_t, int dy_stride, real *dh,
+                                       real *dc) {
+    for (long b = 0; b < B; b++) {
+        long k = b * H;
+        if (t < lengths[b]) {
+            LOOP(add_rows)(H, dh_carry + k, dy_t + b * dy_stride, dh + k);
+            if (dc) memcpy(dc + k, dc_carry + k, sizeof(real) * (size_t)H);
+        } else {
+            memset(dh + k, 0, sizeof(real) * (size_t)H);
+            if (dc) memset(dc + k, 0, sizeof(real) * (size_t)H);
+        }
+    }
 }
 
 /* Y[i] += bias, by ranges of rows on the CPU threads. */

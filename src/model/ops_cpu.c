@@ -298,19 +298,6 @@ static void cpu_step_freeze(int B, int H, int t, const int32_t *lengths, const r
     }
 }
 
-static void cpu_step_gather_gradient(int B, int H, int t, const int32_t *lengths,
-                                     const real *dh_carry, const real *dc_carry,
-                                     const real *dy_t, int dy_stride, real *dh, real *dc) {
-    for (long b = 0; b < B; b++) {
-        long k = b * H;
-        const real *dyr = dy_t + b * dy_stride;
-        int active = t < lengths[b];
-        for (int j = 0; j < H; j++) dh[k + j] = active ? dh_carry[k + j] + dyr[j] : 0;
-        if (dc)
-            for (int j = 0; j < H; j++) dc[k + j] = active ? dc_carry[k + j] : 0;
-    }
-}
-
 static void cpu_step_carry_gradient(int B, int H, int t, const int32_t *lengths,
                                     const real *dh_prev, const real *dc_prev, real *dh_carry,
                                     real *dc_carry) {
@@ -370,7 +357,7 @@ static void cpu_clamp(long n, real lo, real hi, const double *guard, real *x) {
         .gru_forward = gru_forward_##ISA, .gru_backward = gru_backward_##ISA,             \
         .gru_textbook_reset_backward = gru_textbook_reset_backward_##ISA,                 \
         .mark_valid = cpu_mark_valid, .step_freeze = cpu_step_freeze,                     \
-        .step_gather_gradient = cpu_step_gather_gradient,                                 \
+        .step_gather_gradient = step_gather_gradient_##ISA,                             \
         .step_carry_gradient = cpu_step_carry_gradient,                                   \
         .recurrence_forward = cpu_recurrence_forward,                                     \
         .recurrence_backward = cpu_recurrence_backward, .recurrence_projects = 1,         \

@@ -160,7 +160,11 @@ static void forward_rows(const Task *k) {
     }
 }
 
-/* Backward over rows [lo, hi): per step and block, gather, cell step, product, carry. */
+/* Backward over rows [lo, hi): per step and block, gather, cell step, product. The rows a
+ * step computes are the unfinished ones, whose carried gradient the step replaces by its
+ * dh_prev (and dc_prev): so the cell step and the product write straight into the carries
+ * (gather has read them into dh, dc first), where layer.c's step loop writes dh_prev and
+ * copies it over (step_carry_gradient). Same values, one copy fewer per step. */
 static void backward_rows(const Task *k) {
     const RecurrenceJob *j = k->j;
     const CellKind *cell = k->cell;
@@ -189,13 +193,11 @@ static void backward_rows(const Task *k) {
                 .h_prev = j->states + prev + r, .c_prev = lstm ? j->cells + prev + r : 0,
                 .h = j->states + cur + r, .c = lstm ? j->cells + cur + r : 0,
                 .cache = j->cache + ((long)t * B + m0) * cw, .w_hh = j->w_hh, .dxp = j->dxp + rx,
-                .dhp = j->dhp + rx, .dh_prev = j->dh_prev + r, .dc_prev = lstm ? j->dc_prev + r : 0,
+                .dhp = j->dhp + rx, .dh_prev = j->dh_carry + r, .dc_prev = lstm ? j->dc_carry + r : 0,
                 .scratch = j->drh + r,
             };
             cell->backward_pointwise(&g);
             packed_gemm(k->w, mc, g.dhp, GH, g.dh_prev, H, cell->backprop_adds);
-            ops->step_carry_gradient(mc, H, t, j->lengths + m0, g.dh_prev, g.dc_prev, j->dh_carry + r,
-                                     lstm ? j->dc_carry + r : 0);
             if (m1 - m0 > mc) {
                 long z = rx + (long)mc * GH;
                 memset(j->dxp + z, 0, sizeof(real) * (size_t)(m1 - m0 - mc) * GH);
