@@ -22,7 +22,7 @@
  *                  (sgd_momentum_step_warmup), 5.6e-6 in Adam's state (2026-11-23).
  * The reference is read as `real`. The unit checks (clipping bounds, warm-up end points,
  * state names, a by-name state round trip that must be bit-exact, Adam's division by its
- * per-step scalar) run in both builds.
+ * per-step scalar, the clip's sum of squares on 1-3 threads) run in both builds.
  *
  * Prints one line per case (its worst vector and error), failures under it, then exactly
  * "N passed, M failed"; exits 1 when anything failed or the file holds no case. */
@@ -32,9 +32,11 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "core/blas.h"
 #include "core/check.h"
 #include "core/optimizer_math.h"
 #include "io/h5_tensor.h"
+#include "model/ops.h"
 #include "train/optimizer.h"
 #include "train/schedule.h"
 
@@ -473,6 +475,29 @@ static void unit_divide_by_scalar(Tally *tally) {
     finish(&c, tally);
 }
 
+/* The clip's sum of squares (ops.h sum_squares, blocks on the CPU threads): the same bits
+ * on 1, 2 and 3 threads (enough values that 3 threads each take blocks, and a partial last
+ * block), and within 1e-13 of a long double sum. */
+static void unit_sum_squares(Tally *tally) {
+    Case c = {.group = "unit/sum_squares", .worst_at = "-"};
+    enum { N = 12 * 65536 + 777 };
+    real *x = xmalloc(sizeof(real) * N, "test values");
+    uint64_t seed = 2463534242ull;
+    long double want = 0;
+    for (long i = 0; i < N; i++) x[i] = random_magnitude(&seed, -20, 4), want += (long double)x[i] * x[i];
+    double got[3];
+    for (int threads = 1; threads <= 3; threads++) {
+        blas_set_threads(threads);
+        cpu_model_ops()->sum_squares(N, x, &got[threads - 1]);
+    }
+    blas_set_threads(1);
+    check(&c, !memcmp(&got[0], &got[1], sizeof got[0]) && !memcmp(&got[0], &got[2], sizeof got[0]),
+          "2 or 3 threads changed the sum's bits");
+    check(&c, fabsl(got[0] - want) <= 1e-13L * want, "the sum is not within 1e-13 of a long double sum");
+    free(x);
+    finish(&c, tally);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: %s optim_reference.h5\n", argv[0]);
@@ -488,6 +513,7 @@ int main(int argc, char **argv) {
     int fixture_cases = tally.passed + tally.failed;
     unit_clip_value(&tally), unit_clip_norm(&tally), unit_warmup(&tally);
     unit_state_names(&tally), unit_round_trip(&tally), unit_divide_by_scalar(&tally);
+    unit_sum_squares(&tally);
     printf("%d passed, %d failed\n", tally.passed, tally.failed);
     h5_close(&f);
     free(in.params0), free(in.grads);

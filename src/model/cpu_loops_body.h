@@ -175,16 +175,40 @@ static void LOOP(add_column_sums)(int rows, int cols, const real *X, real *out) 
     cpu_parallel(c.parts, c.parts > 1, LOOP(column_sums_part), &c);
 }
 
-/* Sum of squares in double, in a fixed order whatever the vector width: element i goes to
- * running sum i % 8, and the 8 sums are added pairwise at the end (one dependent chain of
- * adds per element, as a plain loop has, would keep the vector units idle). */
-static void LOOP(sum_squares)(long n, const real *restrict x, double *out) {
+/* Sum of squares of one block in double, in a fixed order whatever the vector width:
+ * element i goes to running sum i % 8, and the 8 sums are added pairwise at the end (one
+ * dependent chain of adds per element, as a plain loop has, would keep the vector units
+ * idle). */
+static double LOOP(block_sum_squares)(long n, const real *restrict x) {
     double s[8] = {0};
     long i = 0;
     for (; i + 8 <= n; i += 8)
         for (int l = 0; l < 8; l++) s[l] += (double)x[i + l] * x[i + l];
     for (int l = 0; i < n; i++, l++) s[l] += (double)x[i] * x[i];
-    *out = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+    return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
+static void LOOP(sum_squares_part)(void *arg, int i) {
+    const SumSquaresCall *c = arg;
+    long b1 = cpu_part_start(c->blocks, i + 1, c->parts);
+    for (long b = cpu_part_start(c->blocks, i, c->parts); b < b1; b++) {
+        long start = b * SUM_SQUARES_BLOCK, n = c->n - start < SUM_SQUARES_BLOCK ? c->n - start : SUM_SQUARES_BLOCK;
+        c->sums[b] = LOOP(block_sum_squares)(n, c->x + start);
+    }
+}
+
+/* ops.h sum_squares: blocks on the CPU threads, their sums added in block order (the
+ * same bits on any number of threads). */
+static void LOOP(sum_squares)(long n, const real *x, double *out) {
+    long blocks = (n + SUM_SQUARES_BLOCK - 1) / SUM_SQUARES_BLOCK;
+    block_sums = xgrow_aligned(block_sums, &block_sums_bytes, sizeof(double) * (size_t)(blocks ? blocks : 1),
+                               "the gradient's block sums");
+    SumSquaresCall c = {n, blocks, split_parts(n, (int)(blocks < CPU_PARALLEL_MAX ? blocks : CPU_PARALLEL_MAX)), x,
+                        block_sums};
+    cpu_parallel(c.parts, c.parts > 1, LOOP(sum_squares_part), &c);
+    double total = 0;
+    for (long b = 0; b < blocks; b++) total += block_sums[b];
+    *out = total;
 }
 
 /* ops.h gemm_tn_sums with this copy's column sums (0: not fused, linear.c's fallback). */

@@ -256,6 +256,20 @@ typedef struct SplitCall {
 /* Parts for a pass over `elements` values split into at most `units` ranges. */
 static int split_parts(long elements, int units) { return cpu_parallel_parts(elements, units, blas_threads()); }
 
+/* The gradient's sum of squares goes by blocks of SUM_SQUARES_BLOCK values: each block's
+ * sum (cpu_loops_body.h) into its slot here, then the blocks' sums added in order, so the
+ * result is the same whichever thread summed which block. */
+enum { SUM_SQUARES_BLOCK = 1 << 16 };
+static double *block_sums;
+static size_t block_sums_bytes;
+
+typedef struct SumSquaresCall {
+    long n, blocks;
+    int parts;
+    const real *x;
+    double *sums; /* [blocks] */
+} SumSquaresCall;
+
 #define LOOP(name) name##_portable
 #include "cpu_loops_body.h"
 #undef LOOP
