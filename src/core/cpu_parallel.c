@@ -26,7 +26,7 @@ double cpu_parallel_min_flops(void) {
 
 int cpu_parallel_parts(long elements, int units, int threads) {
     int parts = 1;
-    while (parts < threads && parts < CPU_PARALLEL_MAX && parts < units && elements / (parts + 1) >= (1L << 18))
+    while (parts < threads && parts < CPU_PARALLEL_MAX && parts < units && elements / (parts + 1) >= (1L << 17))
         parts++;
     return parts;
 }
