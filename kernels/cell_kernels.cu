@@ -68,11 +68,11 @@ __global__ void gru_reset_hidden_kernel(int B, int H, const real *h_prev, real *
     }
 }
 
-__global__ void gru_candidate_kernel(int B, int H, int textbook, const real *xp, const real *hp,
-                                     const real *h_prev, real *h, real *cache) {
+__global__ void gru_textbook_candidate_kernel(int B, int H, const real *xp, const real *hp,
+                                              const real *h_prev, real *h, real *cache) {
     GRID_STRIDE_LOOP(i, (long)B * H) {
         long b = i / H;
-        gru_unit_candidate(H, (int)(i % H), textbook, xp + 3 * b * H, hp + 3 * b * H,
+        gru_unit_candidate(H, (int)(i % H), 1, xp + 3 * b * H, hp + 3 * b * H,
                            h_prev + b * H, h + b * H, cache + 4 * b * H);
     }
 }
@@ -123,9 +123,9 @@ void cuda_gru_reset_hidden(int B, int H, const real *h_prev, real *cache) {
     LAUNCH_ELEMENTWISE(gru_reset_hidden_kernel, (long)B * H, B, H, h_prev, cache);
 }
 
-void cuda_gru_candidate(int B, int H, int textbook, const real *xp, const real *hp,
-                        const real *h_prev, real *h, real *cache) {
-    LAUNCH_ELEMENTWISE(gru_candidate_kernel, (long)B * H, B, H, textbook, xp, hp, h_prev, h, cache);
+void cuda_gru_textbook_candidate(int B, int H, const real *xp, const real *hp, const real *h_prev, real *h,
+                                 real *cache) {
+    LAUNCH_ELEMENTWISE(gru_textbook_candidate_kernel, (long)B * H, B, H, xp, hp, h_prev, h, cache);
 }
 
 void cuda_gru_update_candidate_backward(int B, int H, const real *cache, const real *dh,

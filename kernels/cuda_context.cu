@@ -117,7 +117,7 @@ static const ModelOps cuda_ops = {
     .rnn_forward = cuda_rnn_forward, .rnn_backward = cuda_rnn_backward,
     .lstm_forward = cuda_lstm_forward, .lstm_backward = cuda_lstm_backward,
     .gru_gates = cuda_gru_gates, .gru_reset_hidden = cuda_gru_reset_hidden,
-    .gru_candidate = cuda_gru_candidate,
+    .gru_textbook_candidate = cuda_gru_textbook_candidate,
     .gru_update_candidate_backward = cuda_gru_update_candidate_backward,
     .gru_forward = cuda_gru_forward, .gru_backward = cuda_gru_backward,
     .gru_textbook_reset_backward = cuda_gru_textbook_reset_backward,

@@ -15,8 +15,8 @@ void cuda_lstm_backward(int B, int H, const real *cache, const real *dh, const r
                         const real *c_prev, real *dxp, real *dc_prev);
 void cuda_gru_gates(int B, int H, const real *xp, const real *hp, real *cache);
 void cuda_gru_reset_hidden(int B, int H, const real *h_prev, real *cache);
-void cuda_gru_candidate(int B, int H, int textbook, const real *xp, const real *hp,
-                        const real *h_prev, real *h, real *cache);
+void cuda_gru_textbook_candidate(int B, int H, const real *xp, const real *hp, const real *h_prev, real *h,
+                                 real *cache);
 void cuda_gru_update_candidate_backward(int B, int H, const real *cache, const real *dh,
                                         const real *h_prev, real *dxp, real *dh_prev);
 void cuda_gru_forward(int B, int H, const real *xp, const real *hp, const real *h_prev, real *h,

@@ -21,7 +21,7 @@ static void gru_textbook_forward(const CellForward *f) {
     f->ops->gru_gates(f->B, H, f->xp, f->scratch, f->cache);
     f->ops->gru_reset_hidden(f->B, H, f->h_prev, f->cache);
     cell_recurrent_projection(f, 3, 2 * H, H, f->cache + 3 * H, 4 * H);
-    f->ops->gru_candidate(f->B, H, 1, f->xp, f->scratch, f->h_prev, f->h, f->cache);
+    f->ops->gru_textbook_candidate(f->B, H, f->xp, f->scratch, f->h_prev, f->h, f->cache);
 }
 
 static void gru_pointwise_backward(const CellBackward *g) {

@@ -59,20 +59,17 @@ static void LOOP(gru_reset_hidden)(int B, int H, const real *h_prev, real *cache
         for (int j = 0; j < H; j++) gru_unit_reset_hidden(H, j, h_prev + b * H, cache + 4 * b * H);
 }
 
-/* Inlined with a constant `textbook` below: the conditional store then disappears and the
- * loop vectorizes. */
-static inline __attribute__((always_inline)) void
-LOOP(gru_candidate_row)(int H, int textbook, const real *restrict xp, const real *restrict hp,
-                  const real *restrict h_prev, real *restrict h, real *restrict cache) {
-    for (int j = 0; j < H; j++) gru_unit_candidate(H, j, textbook, xp, hp, h_prev, h, cache);
+static void LOOP(gru_textbook_candidate_row)(int H, const real *restrict xp, const real *restrict hp,
+                                             const real *restrict h_prev, real *restrict h,
+                                             real *restrict cache) {
+    for (int j = 0; j < H; j++) gru_unit_candidate(H, j, 1, xp, hp, h_prev, h, cache);
 }
 
-static void LOOP(gru_candidate)(int B, int H, int textbook, const real *xp, const real *hp,
-                              const real *h_prev, real *h, real *cache) {
+static void LOOP(gru_textbook_candidate)(int B, int H, const real *xp, const real *hp, const real *h_prev,
+                                         real *h, real *cache) {
     for (long b = 0; b < B; b++) {
         long k = b * H;
-        if (textbook) LOOP(gru_candidate_row)(H, 1, xp + 3 * k, hp + 3 * k, h_prev + k, h + k, cache + 4 * k);
-        else LOOP(gru_candidate_row)(H, 0, xp + 3 * k, hp + 3 * k, h_prev + k, h + k, cache + 4 * k);
+        LOOP(gru_textbook_candidate_row)(H, xp + 3 * k, hp + 3 * k, h_prev + k, h + k, cache + 4 * k);
     }
 }
 

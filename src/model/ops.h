@@ -89,11 +89,12 @@ typedef struct ModelOps {
                           const real *c_prev, real *dxp, real *dc_prev);
     void (*gru_gates)(int B, int H, const real *xp, const real *hp, real *cache);
     void (*gru_reset_hidden)(int B, int H, const real *h_prev, real *cache);
-    void (*gru_candidate)(int B, int H, int textbook, const real *xp, const real *hp,
-                          const real *h_prev, real *h, real *cache);
+    /* the textbook GRU's n and h (hp's n block: W_hn (r * h_prev) + b_hn) */
+    void (*gru_textbook_candidate)(int B, int H, const real *xp, const real *hp, const real *h_prev,
+                                   real *h, real *cache);
     void (*gru_update_candidate_backward)(int B, int H, const real *cache, const real *dh,
                                           const real *h_prev, real *dxp, real *dh_prev);
-    /* the PyTorch GRU's whole step in one pass: gru_gates + gru_candidate's arithmetic, and
+    /* the PyTorch GRU's whole step in one pass: gru_gates + the candidate's arithmetic, and
      * gru_update_candidate_backward + its r gate and recurrent gradients (dhp) */
     void (*gru_forward)(int B, int H, const real *xp, const real *hp, const real *h_prev, real *h,
                         real *cache);

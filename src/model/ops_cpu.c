@@ -366,7 +366,7 @@ static void cpu_clamp(long n, real lo, real hi, const double *guard, real *x) {
         .rnn_forward = rnn_forward_##ISA, .rnn_backward = rnn_backward_##ISA,             \
         .lstm_forward = lstm_forward_##ISA, .lstm_backward = lstm_backward_##ISA,         \
         .gru_gates = gru_gates_##ISA, .gru_reset_hidden = gru_reset_hidden_##ISA,         \
-        .gru_candidate = gru_candidate_##ISA,                                             \
+        .gru_textbook_candidate = gru_textbook_candidate_##ISA,                           \
         .gru_update_candidate_backward = gru_update_candidate_backward_##ISA,             \
         .gru_forward = gru_forward_##ISA, .gru_backward = gru_backward_##ISA,             \
         .gru_textbook_reset_backward = gru_textbook_reset_backward_##ISA,                 \
