@@ -90,6 +90,18 @@ static void cuda_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha,
     CHECK(CUBLAS, cublasSgemm(ctx.blas, op_b, op_a, N, M, K, &alpha, B, ldb, A, lda, &beta, C, ldc));
 }
 
+/* ops.h gemm_tn_sums: the first right side through cuBLASLt with the column sums in its
+ * epilogue (gemm_epilogue.cu), the others plain products; 0 (nothing done) where cuBLASLt
+ * declines the first. */
+static int cuda_gemm_tn_sums(int M, int K, const real *A, int lda, int count, const TnRight *right, real *sums,
+                             real *sums2) {
+    const TnRight *r = &right[0];
+    if (!cuda_lt_gemm_tn_sums(M, r->N, K, A, lda, r->B, r->ldb, r->C, r->ldc, sums, sums2)) return 0;
+    for (int i = 1; i < count; i++)
+        cuda_gemm(1, 0, M, right[i].N, K, 1, A, lda, right[i].B, right[i].ldb, 1, right[i].C, right[i].ldc);
+    return 1;
+}
+
 __global__ void fill_kernel(long n, real value, real *x) {
     GRID_STRIDE_LOOP(i, n) x[i] = value;
 }
@@ -113,7 +125,7 @@ static const ModelOps cuda_ops = {
     .upload = cuda_upload, .download = cuda_download,
     .gemm = cuda_gemm, .add_row_bias = cuda_add_row_bias,
     .add_column_sums = cuda_add_column_sums, .set_rows = cuda_set_rows,
-    .gemm_bias = cuda_lt_gemm_bias, .gemm_tn_sums = cuda_lt_gemm_tn_sums,
+    .gemm_bias = cuda_lt_gemm_bias, .gemm_tn_sums = cuda_gemm_tn_sums,
     .rnn_forward = cuda_rnn_forward, .rnn_backward = cuda_rnn_backward,
     .lstm_forward = cuda_lstm_forward, .lstm_backward = cuda_lstm_backward,
     .gru_gates = cuda_gru_gates, .gru_reset_hidden = cuda_gru_reset_hidden,

@@ -4,9 +4,10 @@
  * with the packed products off (the ops decline, and linear.c runs the unfused ones):
  * gemm_tn_sums' product and both bias sums have the same bits as gemm and
  * add_column_sums (the sums keep row order while they ride in the product's chunks,
- * K = 600 spans three); gemm_bias is within float32 rounding of gemm + add_row_bias (the
- * bias now starts each sum instead of ending it). Odd sizes that fill no tile evenly; and
- * a dW wide enough that 2 threads split it by columns, against 1 thread's bits. */
+ * K = 600 spans three), also for two products fed the same dy in one call; gemm_bias is
+ * within float32 rounding of gemm + add_row_bias (the bias now starts each sum instead of
+ * ending it). Odd sizes that fill no tile evenly; and a dW wide enough that 2 threads
+ * split it by columns, against 1 thread's bits. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -47,15 +48,36 @@ static void tn_case(const ModelOps *ops, const char *label, int packed) {
     check(same(dw, rw, COLS * IN), label, "gemm_tn_sums product: gemm's bits", 0);
     check(same(db, rb, COLS) && same(db2, rb2, COLS), label, "both sums: add_column_sums' bits", 0);
     real *probe = filled(COLS * IN, 3);
-    check(!ops->gemm_tn_sums(COLS, IN, ROWS, dy, COLS, x, IN, probe, IN, db, 0) == !packed, label,
+    TnRight in = {x, IN, IN, probe, IN};
+    check(!ops->gemm_tn_sums(COLS, ROWS, dy, COLS, 1, &in, db, 0) == !packed, label,
           packed ? "gemm_tn_sums fuses" : "gemm_tn_sums declines", 0);
     free(probe);
     free(dy), free(x), free(dw), free(db), free(db2), free(rw), free(rb), free(rb2);
 }
 
+/* Two weight gradients fed the same dy (an RNN's or LSTM's W_ih and W_hh), in one call:
+ * each product and both sums have the bits of gemm and add_column_sums alone. One right
+ * side narrower than a tile and one of whole tile widths and a remainder, so 2 threads
+ * split them by their column pieces (3 in all) across the two products. */
+enum { WIDE = 150 };
+static void pair_case(const ModelOps *ops, const char *label) {
+    real *dy = filled(ROWS * COLS, 1), *x1 = filled(ROWS * IN, 2), *x2 = filled(ROWS * WIDE, 6);
+    real *dw1 = filled(COLS * IN, 3), *dw2 = filled(COLS * WIDE, 7), *db = filled(COLS, 4), *db2 = filled(COLS, 5);
+    real *rw1 = filled(COLS * IN, 3), *rw2 = filled(COLS * WIDE, 7), *rb = filled(COLS, 4), *rb2 = filled(COLS, 5);
+    TnRight in[2] = {{x1, IN, IN, dw1, IN}, {x2, WIDE, WIDE, dw2, WIDE}};
+    linear_weight_grads(ops, ROWS, COLS, dy, 2, in, db, db2);
+    ops->gemm(1, 0, COLS, IN, ROWS, 1, dy, COLS, x1, IN, 1, rw1, IN);
+    ops->gemm(1, 0, COLS, WIDE, ROWS, 1, dy, COLS, x2, WIDE, 1, rw2, WIDE);
+    ops->add_column_sums(ROWS, COLS, dy, rb);
+    ops->add_column_sums(ROWS, COLS, dy, rb2);
+    check(same(dw1, rw1, COLS * IN) && same(dw2, rw2, COLS * WIDE), label, "two products in one: gemm's bits", 0);
+    check(same(db, rb, COLS) && same(db2, rb2, COLS), label, "their sums: add_column_sums' bits", 0);
+    free(dy), free(x1), free(x2), free(dw1), free(dw2), free(db), free(db2);
+    free(rw1), free(rw2), free(rb), free(rb2);
+}
+
 /* A wide dW (WIDE columns: whole tile widths and a remainder), which more threads split
  * by its columns (each packing only its columns of x): the bits of one thread. */
-enum { WIDE = 150 };
 static void wide_tn_case(const char *label, int threads) {
     real *dy = filled(ROWS * COLS, 1), *x = filled(ROWS * WIDE, 2);
     real *dw[2], *db[2], *db2[2];
@@ -114,6 +136,7 @@ int main(void) {
                 snprintf(label, sizeof label, "%s, %s, %d thread(s)", kernels[k], path ? "steps" : "packed", threads);
                 const ModelOps *ops = cpu_model_ops();
                 tn_case(ops, label, !path);
+                pair_case(ops, label);
                 bias_case(ops, label, !path);
                 if (threads > 1) wide_tn_case(label, threads);
             }

@@ -209,7 +209,7 @@ static void LOOP(sum_squares)(long n, const real *x, double *out) {
 }
 
 /* ops.h gemm_tn_sums with this copy's column sums (0: not fused, linear.c's fallback). */
-static int LOOP(gemm_tn_sums)(int M, int N, int K, const real *A, int lda, const real *B, int ldb, real *C,
-                              int ldc, real *sums, real *sums2) {
-    return gemm_tn_sums_with(LOOP(add_columns), M, N, K, A, lda, B, ldb, C, ldc, sums, sums2);
+static int LOOP(gemm_tn_sums)(int M, int K, const real *A, int lda, int count, const TnRight *right, real *sums,
+                              real *sums2) {
+    return gemm_tn_sums_with(LOOP(add_columns), M, K, A, lda, count, right, sums, sums2);
 }

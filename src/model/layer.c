@@ -131,14 +131,17 @@ static void weight_gradients(const ModelOps *ops, const CellKind *cell, LayerSha
     int rows = s.T * s.B, H = s.H, GH = cell->gates * s.H;
     const real *h_prev_all = st.states + (s.reverse ? (long)s.B * H : 0);
     int shared = dhp == dxp; /* b_hh's gradient is b_ih's: both summed in one pass */
-    linear_weight_grad(ops, rows, s.I, GH, x, dxp, grad.w_ih, grad.b_ih, shared ? grad.b_hh : 0);
-    if (cell->recurrent_weight_grad) {
-        cell->recurrent_weight_grad(ops, rows, H, dhp, h_prev_all, st.cache, grad.w_hh);
-        if (!shared) ops->add_column_sums(rows, GH, dhp, grad.b_hh);
-    } else if (shared) {
-        ops->gemm(1, 0, GH, H, rows, 1, dhp, GH, h_prev_all, H, 1, grad.w_hh, H);
+    if (shared && !cell->recurrent_weight_grad) { /* W_ih's and W_hh's from one read of dxp */
+        TnRight in[2] = {{x, s.I, s.I, grad.w_ih, s.I}, {h_prev_all, H, H, grad.w_hh, H}};
+        linear_weight_grads(ops, rows, GH, dxp, 2, in, grad.b_ih, grad.b_hh);
     } else {
-        linear_weight_grad(ops, rows, H, GH, h_prev_all, dhp, grad.w_hh, grad.b_hh, 0);
+        linear_weight_grad(ops, rows, s.I, GH, x, dxp, grad.w_ih, grad.b_ih, shared ? grad.b_hh : 0);
+        if (cell->recurrent_weight_grad) {
+            cell->recurrent_weight_grad(ops, rows, H, dhp, h_prev_all, st.cache, grad.w_hh);
+            if (!shared) ops->add_column_sums(rows, GH, dhp, grad.b_hh);
+        } else {
+            linear_weight_grad(ops, rows, H, GH, h_prev_all, dhp, grad.w_hh, grad.b_hh, 0);
+        }
     }
     if (dx) ops->gemm(0, 0, rows, s.I, GH, 1, dxp, GH, w.w_ih, s.I, accumulate_dx ? 1 : 0, dx, s.I);
 }

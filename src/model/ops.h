@@ -29,6 +29,14 @@ extern "C" {
 /* A direction's whole time loop in one op (ModelOps.recurrence_*): layer.c's step loop,
  * with the same buffers and layouts (layer.h), for backends that run it on the device
  * in one go. All pointers in the backend's memory. */
+/* One right side of gemm_tn_sums: C [M][N] (row stride ldc) += A^T B, B [K][N] (ldb). */
+typedef struct TnRight {
+    const real *B;
+    int N, ldb;
+    real *C;
+    int ldc;
+} TnRight;
+
 typedef struct RecurrenceJob {
     CellType cell;
     int T, B, H;
@@ -70,15 +78,17 @@ typedef struct ModelOps {
     void (*add_row_bias)(int rows, int cols, const real *bias, real *Y);    /* Y[i] += bias */
     void (*add_column_sums)(int rows, int cols, const real *X, real *out);  /* out += colsum */
     void (*set_rows)(int rows, int cols, const real *row, real *Y, int ldy); /* Y[i] = row */
-    /* Optional fused forms of a linear map's products (NULL, or returning 0 for a product
+    /* Optional fused forms of a linear map's products (NULL, or returning 0 for products
      * not fused — cuBLASLt may offer no algorithm — and linear.c does gemm, then the bias
-     * helper). C = A W^T + bias (A [M][K], W [N][K]); and C += A^T B with sums (and sums2
-     * when not NULL) += the column sums of A [K][M] (the CPU sums each column in row
-     * order, as add_column_sums; the GPU in the product's epilogue). */
+     * helper). C = A W^T + bias (A [M][K], W [N][K]); and, for each of `count` right
+     * sides, C_r += A^T B_r, with sums (and sums2 when not NULL) += the column sums of A
+     * [K][M] (the CPU sums each column in row order, as add_column_sums, and reads each
+     * chunk of A once for all the right sides; the GPU sums in the first product's
+     * epilogue). */
     int (*gemm_bias)(int M, int N, int K, const real *A, int lda, const real *W, int ldw,
                      const real *bias, real *C, int ldc);
-    int (*gemm_tn_sums)(int M, int N, int K, const real *A, int lda, const real *B, int ldb,
-                        real *C, int ldc, real *sums, real *sums2);
+    int (*gemm_tn_sums)(int M, int K, const real *A, int lda, int count, const TnRight *right,
+                        real *sums, real *sums2);
 
     /* ---- cell steps on B sample rows (cell_math.h) ---- */
     void (*rnn_forward)(int B, int H, int relu, const real *xp, const real *hp, real *h);

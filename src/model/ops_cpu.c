@@ -115,9 +115,11 @@ typedef struct PackedCall {
     const real *A, *B; /* A [M][K] (lda), or [K][M] when trans_a; B [K][N] or [N][K] */
     real *C;
     int M, N, K, lda, ldb, ldc, trans_a, trans_b, accumulate, parts, block;
-    int split_columns; /* trans_a: parts take columns of C (block: their width unit) */
+    int split_columns; /* trans_a: parts take column pieces of the products (below) */
     real *sums[2]; /* trans_a: column sums of A to add into (NULL: none) */
     AddColumns *add_columns;
+    const TnRight *right; /* trans_a: the products A^T B_r (B, C, N above unused) */
+    int count, pieces;    /* trans_a: count of them; their column pieces in all */
 } PackedCall;
 
 enum { TN_CHUNK = 256 };
@@ -142,32 +144,60 @@ static int spread_stride(int m) {
     return (lines | 1) * per_line;
 }
 
-/* Part i of A^T B split by columns of C (whole tile widths each) or, when C is too narrow,
- * by rows. Per chunk of K: A's columns [m0, m1) copied (spread_stride), B's whole tile
- * widths read in place and only the rest of its columns packed; part i adds the column
- * sums of its share of A's columns from the copy. */
+/* A^T B_r's columns in pieces: its whole tile widths, the last one also taking the rest
+ * (one piece when B_r is narrower than a tile). The pieces of all the products, in order,
+ * are what parts split by columns take. */
+static int tn_pieces(const TnRight *r) {
+    int whole = r->N / packed_gemm_kernel_width();
+    return whole > 0 ? whole : 1;
+}
+
+/* Rows [m0, m1) of C_r's columns [n0, n1) from one chunk of K: kc rows of the copy `a` of A
+ * (row stride la; its column 0 is A's column m0), B_r's rows from k0; whole tile widths
+ * read in place, only the rest of the columns packed (into part i's pack). */
+static void tn_columns(const PackedCall *c, const TnRight *r, int i, int m0, int m1, int n0, int n1,
+                       const real *a, int la, int k0, int kc) {
+    int width = packed_gemm_kernel_width(), direct = (n1 - n0) / width * width, acc = c->accumulate || k0 > 0;
+    const real *b = r->B + (long)k0 * r->ldb + n0;
+    real *out = r->C + (long)m0 * r->ldc + n0;
+    if (direct) packed_gemm_tn_direct(m1 - m0, direct, kc, a, la, b, r->ldb, out, r->ldc, acc);
+    if (direct < n1 - n0) {
+        packed_gemm_pack(&part_pack[i], kc, n1 - n0 - direct, b + direct, r->ldb, 0, 0);
+        packed_gemm_tn(&part_pack[i], m1 - m0, a, la, out + direct, r->ldc, acc);
+    }
+}
+
+/* Pieces [p0, p1) of all the products, rows [m0, m1), from one chunk of K: per product, its
+ * pieces in that range as one run of columns. */
+static void tn_chunk(const PackedCall *c, int i, int m0, int m1, int p0, int p1, const real *a, int la,
+                     int k0, int kc) {
+    int width = packed_gemm_kernel_width(), base = 0;
+    for (int r = 0; r < c->count; base += tn_pieces(&c->right[r]), r++) {
+        int pieces = tn_pieces(&c->right[r]);
+        int lo = p0 > base ? p0 - base : 0, hi = p1 - base < pieces ? p1 - base : pieces;
+        if (lo >= hi) continue;
+        int n1 = hi == pieces ? c->right[r].N : hi * width;
+        tn_columns(c, &c->right[r], i, m0, m1, lo * width, n1, a, la, k0, kc);
+    }
+}
+
+/* Part i of the products A^T B_r split by their column pieces or, when too narrow, by rows
+ * of C. Per chunk of K: A's columns [m0, m1) copied once (spread_stride) for every product
+ * the part computes; part i adds the column sums of its share of A's columns from the copy. */
 static void packed_tn_part(const PackedCall *c, int i, int m0, int m1) {
-    int n0 = 0, n1 = c->N, s0 = m0, s1 = m1;
+    int p0 = 0, p1 = c->pieces, s0 = m0, s1 = m1;
     if (c->split_columns) {
-        int tiles = c->N / c->block; /* whole tile widths; the last part also takes the rest */
-        n0 = (int)cpu_part_start(tiles, i, c->parts) * c->block;
-        n1 = i == c->parts - 1 ? c->N : (int)cpu_part_start(tiles, i + 1, c->parts) * c->block;
+        p0 = (int)cpu_part_start(c->pieces, i, c->parts), p1 = (int)cpu_part_start(c->pieces, i + 1, c->parts);
         m0 = 0, m1 = c->M;
         s0 = (int)cpu_part_start(c->M, i, c->parts), s1 = (int)cpu_part_start(c->M, i + 1, c->parts);
     }
-    int width = packed_gemm_kernel_width(), direct = (n1 - n0) / width * width, la = spread_stride(m1 - m0);
-    real *out = c->C + (long)m0 * c->ldc + n0;
+    int la = spread_stride(m1 - m0);
     for (int k0 = 0; k0 < c->K; k0 += TN_CHUNK) {
-        int kc = c->K - k0 < TN_CHUNK ? c->K - k0 : TN_CHUNK, acc = c->accumulate || k0 > 0;
+        int kc = c->K - k0 < TN_CHUNK ? c->K - k0 : TN_CHUNK;
         real *a = part_a_buffer(i, (long)kc * la);
         for (int k = 0; k < kc; k++)
             memcpy(a + (long)k * la, c->A + (long)(k0 + k) * c->lda + m0, sizeof(real) * (size_t)(m1 - m0));
-        const real *b = c->B + (long)k0 * c->ldb + n0;
-        if (direct) packed_gemm_tn_direct(m1 - m0, direct, kc, a, la, b, c->ldb, out, c->ldc, acc);
-        if (direct < n1 - n0) {
-            packed_gemm_pack(&part_pack[i], kc, n1 - n0 - direct, b + direct, c->ldb, 0, 0);
-            packed_gemm_tn(&part_pack[i], m1 - m0, a, la, out + direct, c->ldc, acc);
-        }
+        tn_chunk(c, i, m0, m1, p0, p1, a, la, k0, kc);
         for (int s = 0; s < 2; s++)
             if (c->sums[s] && s1 > s0) c->add_columns(kc, s0 - m0, s1 - m0, a, la, c->sums[s] + m0);
     }
@@ -201,9 +231,14 @@ static int packable(int trans_a, int trans_b, int M, int N, int K, real alpha, r
 static void packed_product(PackedCall *c, const real *bias) {
     if (!c->trans_a) packed_gemm_pack(&part_pack[0], c->K, c->N, c->B, c->ldb, c->trans_b, bias);
     int threads = blas_threads(), rows = packed_gemm_kernel_rows(), width = packed_gemm_kernel_width();
-    double flops = 2.0 * c->M * c->N * c->K;
+    long columns = c->N;
+    if (c->trans_a) {
+        c->pieces = 0, columns = 0;
+        for (int r = 0; r < c->count; r++) c->pieces += tn_pieces(&c->right[r]), columns += c->right[r].N;
+    }
+    double flops = 2.0 * c->M * columns * c->K;
     for (int by_columns = c->trans_a; by_columns >= 0; by_columns--) {
-        int extent = by_columns ? c->N : c->M, unit = by_columns ? width : rows;
+        int extent = by_columns ? c->pieces * width : c->M, unit = by_columns ? width : rows;
         c->split_columns = by_columns, c->block = unit, c->parts = 1;
         while (c->parts < threads && c->parts < CPU_PARALLEL_MAX &&
                flops / (c->parts + 1) >= cpu_parallel_min_flops() && extent >= (c->parts + 1) * unit)
@@ -219,7 +254,8 @@ static void cpu_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, 
         openblas_gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
-    PackedCall c = {A, B, C, M, N, K, lda, ldb, ldc, trans_a, trans_b, beta != 0, 1, 1, 0, {0, 0}, 0};
+    TnRight right = {B, N, ldb, C, ldc};
+    PackedCall c = {A, B, C, M, N, K, lda, ldb, ldc, trans_a, trans_b, beta != 0, 1, 1, 0, {0, 0}, 0, &right, 1, 0};
     packed_product(&c, 0);
 }
 
@@ -228,18 +264,20 @@ static void cpu_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, 
 static int cpu_gemm_bias(int M, int N, int K, const real *A, int lda, const real *W, int ldw,
                          const real *bias, real *C, int ldc) {
     if (!packable(0, 1, M, N, K, 1, 0)) return 0; /* linear.c: OpenBLAS, then the bias pass */
-    PackedCall c = {A, W, C, M, N, K, lda, ldw, ldc, 0, 1, 0, 1, 1, 0, {0, 0}, 0};
+    PackedCall c = {A, W, C, M, N, K, lda, ldw, ldc, 0, 1, 0, 1, 1, 0, {0, 0}, 0, 0, 0, 0};
     packed_product(&c, bias);
     return 1;
 }
 
-/* C += A^T B, sums (sums2) += A's column sums: on the packed kernel, in its chunks
- * (ops.h gemm_tn_sums, through each instruction set's copy of add_columns); 0 where the
- * product is not packable (linear.c: OpenBLAS, then the column sums). */
-static int gemm_tn_sums_with(AddColumns *add_columns, int M, int N, int K, const real *A, int lda,
-                             const real *B, int ldb, real *C, int ldc, real *sums, real *sums2) {
-    if (!packable(1, 0, M, N, K, 1, 1)) return 0;
-    PackedCall c = {A, B, C, M, N, K, lda, ldb, ldc, 1, 0, 1, 1, 1, 0, {sums, sums2}, add_columns};
+/* C_r += A^T B_r for each right side, sums (sums2) += A's column sums: on the packed
+ * kernel, in its chunks, each chunk of A copied once for all of them (ops.h gemm_tn_sums,
+ * through each instruction set's copy of add_columns); 0 where a product is not packable
+ * (linear.c: OpenBLAS, then the column sums). */
+static int gemm_tn_sums_with(AddColumns *add_columns, int M, int K, const real *A, int lda, int count,
+                             const TnRight *right, real *sums, real *sums2) {
+    for (int r = 0; r < count; r++)
+        if (!packable(1, 0, M, right[r].N, K, 1, 1)) return 0;
+    PackedCall c = {A, 0, 0, M, 0, K, lda, 0, 0, 1, 0, 1, 1, 1, 0, {sums, sums2}, add_columns, right, count, 0};
     packed_product(&c, 0);
     return 1;
 }
