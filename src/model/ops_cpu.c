@@ -255,7 +255,8 @@ static void cpu_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, 
         return;
     }
     TnRight right = {B, N, ldb, C, ldc};
-    PackedCall c = {A, B, C, M, N, K, lda, ldb, ldc, trans_a, trans_b, beta != 0, 1, 1, 0, {0, 0}, 0, &right, 1, 0};
+    PackedCall c = {.A = A, .B = B, .C = C, .M = M, .N = N, .K = K, .lda = lda, .ldb = ldb, .ldc = ldc,
+                    .trans_a = trans_a, .trans_b = trans_b, .accumulate = beta != 0, .right = &right, .count = 1};
     packed_product(&c, 0);
 }
 
@@ -264,7 +265,7 @@ static void cpu_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, 
 static int cpu_gemm_bias(int M, int N, int K, const real *A, int lda, const real *W, int ldw,
                          const real *bias, real *C, int ldc) {
     if (!packable(0, 1, M, N, K, 1, 0)) return 0; /* linear.c: OpenBLAS, then the bias pass */
-    PackedCall c = {A, W, C, M, N, K, lda, ldw, ldc, 0, 1, 0, 1, 1, 0, {0, 0}, 0, 0, 0, 0};
+    PackedCall c = {.A = A, .B = W, .C = C, .M = M, .N = N, .K = K, .lda = lda, .ldb = ldw, .ldc = ldc, .trans_b = 1};
     packed_product(&c, bias);
     return 1;
 }
@@ -277,7 +278,8 @@ static int gemm_tn_sums_with(AddColumns *add_columns, int M, int K, const real *
                              const TnRight *right, real *sums, real *sums2) {
     for (int r = 0; r < count; r++)
         if (!packable(1, 0, M, right[r].N, K, 1, 1)) return 0;
-    PackedCall c = {A, 0, 0, M, 0, K, lda, 0, 0, 1, 0, 1, 1, 1, 0, {sums, sums2}, add_columns, right, count, 0};
+    PackedCall c = {.A = A, .M = M, .K = K, .lda = lda, .trans_a = 1, .accumulate = 1, .sums = {sums, sums2},
+                    .add_columns = add_columns, .right = right, .count = count};
     packed_product(&c, 0);
     return 1;
 }
