@@ -26,9 +26,6 @@
 extern "C" {
 #endif
 
-/* A direction's whole time loop in one op (ModelOps.recurrence_*): layer.c's step loop,
- * with the same buffers and layouts (layer.h), for backends that run it on the device
- * in one go. All pointers in the backend's memory. */
 /* One right side of gemm_tn_sums: C [M][N] (row stride ldc) += A^T B, B [K][N] (ldb). */
 typedef struct TnRight {
     const real *B;
@@ -37,6 +34,9 @@ typedef struct TnRight {
     int ldc;
 } TnRight;
 
+/* A direction's whole time loop in one op (ModelOps.recurrence_*): layer.c's step loop,
+ * with the same buffers and layouts (layer.h), for backends that run it on the device
+ * in one go. All pointers in the backend's memory. */
 typedef struct RecurrenceJob {
     CellType cell;
     int T, B, H;

@@ -103,14 +103,18 @@ static void openblas_gemm(int trans_a, int trans_b, int M, int N, int K, real al
 /* Whole-sequence products go through the packed kernel when it is on: input
  * projections, input gradients and the head (A untransposed: the right side packed once
  * per call, at most 1 MB so it stays in cache, with the bias as its first row when there
- * is one), and the weight gradients (A^T B with K = T*B: each part walks K in chunks of
- * 256, copying A's chunk to a cache-friendly stride, reading B's rows in place, and adds
- * those columns of the chunk into the bias gradients while they are in cache). Rows or
- * columns of C are split over the threads. Anything else stays OpenBLAS. */
-/* out[j] += X[r][j] for r = 0..rows-1 in order, j in [j0, j1) (X's row stride ldx): one
+ * is one), and the weight gradients (A^T B_r for one or more right sides B_r with K = T*B:
+ * each part walks K in chunks of 256, copying A's chunk once to a cache-friendly stride for
+ * all its products, reading the B_r's rows in place, and adds those columns of the chunk
+ * into the bias gradients while they are in cache). Rows of C, or the weight gradients'
+ * column pieces, are split over the threads. Anything else stays OpenBLAS.
+ *
+ * out[j] += X[r][j] for r = 0..rows-1 in order, j in [j0, j1) (X's row stride ldx): one
  * instruction set's copy (cpu_loops_body.h). */
 typedef void AddColumns(int rows, int j0, int j1, const real *X, long ldx, real *out);
 
+/* One packed product: A untransposed against B (B, C, N, ldb, ldc), or A^T against each
+ * right side (trans_a: right, count; B, C, N, ldb, ldc unused). */
 typedef struct PackedCall {
     const real *A, *B; /* A [M][K] (lda), or [K][M] when trans_a; B [K][N] or [N][K] */
     real *C;
@@ -254,7 +258,7 @@ static void cpu_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, 
         openblas_gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
-    TnRight right = {B, N, ldb, C, ldc};
+    TnRight right = {B, N, ldb, C, ldc}; /* trans_a reads this one */
     PackedCall c = {.A = A, .B = B, .C = C, .M = M, .N = N, .K = K, .lda = lda, .ldb = ldb, .ldc = ldc,
                     .trans_a = trans_a, .trans_b = trans_b, .accumulate = beta != 0, .right = &right, .count = 1};
     packed_product(&c, 0);
