@@ -76,17 +76,20 @@ static void pair_case(const ModelOps *ops, const char *label) {
     free(rw1), free(rw2), free(rb), free(rb2);
 }
 
-/* A wide dW (WIDE columns: whole tile widths and a remainder), which more threads split
- * by its columns (each packing only its columns of x): the bits of one thread. */
+/* A wide dW (WIDE columns: whole tile widths and a remainder; GATES rows, enough for
+ * OpenBLAS's path to split them in whole row groups), which more threads split by its
+ * columns (packed: each part packing only its columns of x) or rows (OpenBLAS): the bits
+ * of one thread. */
+enum { GATES = 100 };
 static void wide_tn_case(const char *label, int threads) {
-    real *dy = filled(ROWS * COLS, 1), *x = filled(ROWS * WIDE, 2);
+    real *dy = filled(ROWS * GATES, 1), *x = filled(ROWS * WIDE, 2);
     real *dw[2], *db[2], *db2[2];
     for (int run = 0; run < 2; run++) {
         blas_set_threads(run ? threads : 1);
-        dw[run] = filled(COLS * WIDE, 3), db[run] = filled(COLS, 4), db2[run] = filled(COLS, 5);
-        linear_weight_grad(cpu_model_ops(), ROWS, WIDE, COLS, x, dy, dw[run], db[run], db2[run]);
+        dw[run] = filled(GATES * WIDE, 3), db[run] = filled(GATES, 4), db2[run] = filled(GATES, 5);
+        linear_weight_grad(cpu_model_ops(), ROWS, WIDE, GATES, x, dy, dw[run], db[run], db2[run]);
     }
-    check(same(dw[0], dw[1], COLS * WIDE) && same(db[0], db[1], COLS) && same(db2[0], db2[1], COLS), label,
+    check(same(dw[0], dw[1], GATES * WIDE) && same(db[0], db[1], GATES) && same(db2[0], db2[1], GATES), label,
           "wide dW and sums: 1 thread's bits", 0);
     for (int run = 0; run < 2; run++) free(dw[run]), free(db[run]), free(db2[run]);
     free(dy), free(x);

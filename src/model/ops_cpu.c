@@ -71,8 +71,11 @@ static void cpu_set_rows(int rows, int cols, const real *row, real *Y, int ldy) 
 /* OpenBLAS is only ever called on one thread: its own worker threads spin for a while
  * after each threaded call and then compete with recur's (the second core made small
  * models slower). A large product is split by rows of C over recur's threads instead,
- * each part one single-threaded OpenBLAS call (the parts are independent products, so
- * each element's sum is the same whatever the split). */
+ * each part one single-threaded OpenBLAS call on whole groups of BLAS_ROW_GROUP rows:
+ * OpenBLAS's kernels sum a row the same way only at the same offset within their row
+ * blocks (a Zen/Haswell SGEMM gives a row the same bits only when the split is at a
+ * multiple of 12 rows; SkylakeX at any row), so each element's sum is then the same
+ * whatever the thread count. */
 typedef struct BlasCall {
     int trans_a, trans_b, M, N, K, parts;
     real alpha, beta;
@@ -81,9 +84,16 @@ typedef struct BlasCall {
     int lda, ldb, ldc;
 } BlasCall;
 
+enum { BLAS_ROW_GROUP = 48 }; /* a multiple of every row block seen: 4, 8, 12, 16, 24 */
+
+static int blas_part_start(const BlasCall *c, int i) {
+    int m = (int)cpu_part_start(c->M, i, c->parts) / BLAS_ROW_GROUP * BLAS_ROW_GROUP;
+    return i == c->parts ? c->M : m;
+}
+
 static void blas_part(void *arg, int i) {
     const BlasCall *c = arg;
-    int m0 = (int)cpu_part_start(c->M, i, c->parts), m1 = (int)cpu_part_start(c->M, i + 1, c->parts);
+    int m0 = blas_part_start(c, i), m1 = blas_part_start(c, i + 1);
     const real *a = c->trans_a ? c->A + m0 : c->A + (long)m0 * c->lda;
     gemm(c->trans_a, c->trans_b, m1 - m0, c->N, c->K, c->alpha, a, c->lda, c->B, c->ldb, c->beta,
          c->C + (long)m0 * c->ldc, c->ldc);
@@ -95,7 +105,7 @@ static void openblas_gemm(int trans_a, int trans_b, int M, int N, int K, real al
     BlasCall c = {trans_a, trans_b, M, N, K, 1, alpha, beta, A, B, C, lda, ldb, ldc};
     double flops = 2.0 * M * N * K;
     while (c.parts < threads && c.parts < CPU_PARALLEL_MAX && flops / (c.parts + 1) >= cpu_parallel_min_flops() &&
-           M >= 16 * (c.parts + 1))
+           M >= BLAS_ROW_GROUP * (c.parts + 1))
         c.parts++;
     cpu_parallel(c.parts, c.parts > 1, blas_part, &c); /* OpenBLAS on one thread per part (blas.c) */
 }
