@@ -41,8 +41,8 @@ struct PackedKernel {
 #define TILE_NAME tile_avx2
 #define TILE_VEC __m256
 #define TILE_VL 8
-#define TILE_MR 4
-#define TILE_NP 3
+#define TILE_MR 6
+#define TILE_NP 2
 #define TILE_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
 #define TILE_BCAST(x) _mm256_set1_ps(x)
 #include "packed_gemm_tile.h"
@@ -63,7 +63,7 @@ typedef real portable_vec __attribute__((vector_size(16)));
 static const PackedKernel kernels[] = {
 #ifdef RECUR_X86_KERNELS
     {CPU_ISA_AVX512, 16, 6, 4, tile_avx512_rows},
-    {CPU_ISA_AVX2, 8, 4, 3, tile_avx2_rows},
+    {CPU_ISA_AVX2, 8, 6, 2, tile_avx2_rows},
 #endif
     {CPU_ISA_PORTABLE, (int)(16 / sizeof(real)), 4, 3, tile_portable_rows},
 };
