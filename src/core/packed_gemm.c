@@ -11,7 +11,7 @@
 #include "cpu_isa.h"
 
 /* One tile kernel (packed_gemm_tile.h): its rows x panels of out from K steps. */
-typedef void TileKernel(int K, const real *const *arow, long ks, const real *const *panel, long ps,
+typedef void TileKernel(int K, const real *a, long rs, long ks, const real *const *panel, long ps,
                         const real *const *init, real *out, long ldo, int accumulate);
 
 struct PackedKernel {
@@ -126,20 +126,19 @@ void packed_gemm_free(PackedMatrix *p) {
 static void run_tile(const PackedMatrix *p, int m0, int mr, int q0, int np, const real *A, int lda,
                      int a_trans, real *C, int ldc, int accumulate, real *tile) {
     const PackedKernel *k = p->kernel;
-    const real *arow[16], *panel[8], *bias[8];
-    for (int m = 0; m < mr; m++) arow[m] = A + (long)(m0 + m) * (a_trans ? 1 : lda);
+    const real *panel[8], *bias[8], *a = A + (long)m0 * (a_trans ? 1 : lda);
+    long rs = a_trans ? 1 : lda, ks = a_trans ? lda : 1;
     for (int q = 0; q < k->np; q++) {
         bias[q] = p->data + (long)(q0 + (q < np ? q : 0)) * (p->K + 1) * p->width;
         panel[q] = bias[q] + p->width;
     }
     int tw = k->np * p->width, n0 = q0 * p->width;
     TileKernel *kernel = k->tile_rows[mr];
-    long ks = a_trans ? lda : 1;
     if (n0 + tw <= p->N) {
-        kernel(p->K, arow, ks, panel, p->width, bias, C + (long)m0 * ldc + n0, ldc, accumulate);
+        kernel(p->K, a, rs, ks, panel, p->width, bias, C + (long)m0 * ldc + n0, ldc, accumulate);
         return;
     }
-    kernel(p->K, arow, ks, panel, p->width, bias, tile, tw, 0);
+    kernel(p->K, a, rs, ks, panel, p->width, bias, tile, tw, 0);
     int n1 = n0 + np * p->width < p->N ? n0 + np * p->width : p->N;
     for (int m = 0; m < mr; m++) {
         real *c = C + (long)(m0 + m) * ldc;
@@ -179,11 +178,10 @@ void packed_gemm_tn_direct(int M, int N, int K, const real *A, int lda, const re
     int tw = k->np * k->vl;
     for (int m0 = 0; m0 < M; m0 += k->mr) {
         int mr = M - m0 < k->mr ? M - m0 : k->mr;
-        const real *arow[16], *panel[8];
-        for (int m = 0; m < mr; m++) arow[m] = A + m0 + m;
+        const real *panel[8];
         for (int n0 = 0; n0 + tw <= N; n0 += tw) {
             for (int q = 0; q < k->np; q++) panel[q] = B + n0 + q * k->vl;
-            k->tile_rows[mr](K, arow, lda, panel, ldb, 0, C + (long)m0 * ldc + n0, ldc, accumulate);
+            k->tile_rows[mr](K, A + m0, 1, lda, panel, ldb, 0, C + (long)m0 * ldc + n0, ldc, accumulate);
         }
     }
 }

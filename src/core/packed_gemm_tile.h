@@ -4,8 +4,11 @@
  *   TILE_VL    panel width (reals)       TILE_MR, TILE_NP  rows (at most 6) x panels per tile
  *   TILE_FMA(a, b, c)  a * b + c on vectors    TILE_BCAST(x)  a vector of TILE_VL x
  * out[m * ldo + 0 .. NP*VL) = (accumulate ? that : 0) + bias + sum over k of
- * arow[m][k * ks] * panel[p][k] (ks: 1 for rows of A, lda for columns of A given as [K][M]),
- * stored straight from the registers: into C itself for a full-width tile, into a scratch
+ * a[m * rs + k * ks] * panel[p][k] (rows of A: rs = lda, ks = 1; columns of A given as
+ * [K][M]: rs = 1, ks = lda). The tile's rows are equally spaced, so two pointers (rows 0-2
+ * and 3-5, each row at one of them plus 0, 1 or 2 rs) and one stride address them all: per
+ * k two pointer steps, where six row pointers took six and did not all fit in registers.
+ * Stored straight from the registers: into C itself for a full-width tile, into a scratch
  * tile for a column edge. One kernel per row count 1..TILE_MR (TILE_NAME_rows[r]), all from
  * one body with the count a constant, so a product whose M is no multiple of TILE_MR ends
  * with a tile of exactly the rows left: each row's sum is the same whichever kernel runs it.
@@ -17,11 +20,14 @@
 #define TILE_CAT(a, b) TILE_CAT2(a, b)
 
 static inline __attribute__((always_inline)) void TILE_CAT(TILE_NAME, _body)(
-    const int MR, int K, const real *const *arow, long ks, const real *const *panel, long ps,
+    const int MR, int K, const real *a, long rs, long ks, const real *const *panel, long ps,
     const real *const *init, real *out, long ldo, int accumulate) {
     TILE_VEC acc[TILE_MR][TILE_NP], b[TILE_NP];
+    const real *pp[TILE_NP];
+    const real *a0 = a, *a3 = a + 3 * rs; /* rows 0-2 and 3-5: each a base and rs, 2 rs away */
 #pragma GCC unroll 8
     for (int p = 0; p < TILE_NP; p++) {
+        pp[p] = panel[p];
         if (init) __builtin_memcpy(&b[p], init[p], sizeof b[p]);
         else b[p] = TILE_BCAST((real)0);
     }
@@ -29,16 +35,15 @@ static inline __attribute__((always_inline)) void TILE_CAT(TILE_NAME, _body)(
     for (int m = 0; m < MR; m++)
 #pragma GCC unroll 8
         for (int p = 0; p < TILE_NP; p++) acc[m][p] = b[p];
-    for (int k = 0; k < K; k++) {
-        long ka = k * ks;
+    for (int k = 0; k < K; k++, a0 += ks, a3 += ks) {
 #pragma GCC unroll 8
         for (int p = 0; p < TILE_NP; p++)
-            __builtin_memcpy(&b[p], panel[p] + k * ps, sizeof b[p]);
+            __builtin_memcpy(&b[p], pp[p] + k * ps, sizeof b[p]);
 #pragma GCC unroll 16
         for (int m = 0; m < MR; m++) {
-            TILE_VEC a = TILE_BCAST(arow[m][ka]);
+            TILE_VEC av = TILE_BCAST((m < 3 ? a0 : a3)[(m % 3) * rs]);
 #pragma GCC unroll 8
-            for (int p = 0; p < TILE_NP; p++) acc[m][p] = TILE_FMA(a, b[p], acc[m][p]);
+            for (int p = 0; p < TILE_NP; p++) acc[m][p] = TILE_FMA(av, b[p], acc[m][p]);
         }
     }
 #pragma GCC unroll 16
@@ -56,10 +61,10 @@ static inline __attribute__((always_inline)) void TILE_CAT(TILE_NAME, _body)(
 }
 
 #define TILE_ROWS_KERNEL(r)                                                                              \
-    static void TILE_CAT(TILE_NAME, _##r)(int K, const real *const *arow, long ks, const real *const *panel, \
+    static void TILE_CAT(TILE_NAME, _##r)(int K, const real *a, long rs, long ks, const real *const *panel,  \
                                           long ps, const real *const *init, real *out, long ldo,        \
                                           int accumulate) {                                             \
-        TILE_CAT(TILE_NAME, _body)(r, K, arow, ks, panel, ps, init, out, ldo, accumulate);              \
+        TILE_CAT(TILE_NAME, _body)(r, K, a, rs, ks, panel, ps, init, out, ldo, accumulate);             \
     }
 TILE_ROWS_KERNEL(1)
 TILE_ROWS_KERNEL(2)
