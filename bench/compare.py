@@ -200,6 +200,18 @@ def run_json(cmd, env):
     return out
 
 
+def median_pair(pairs, tkey):
+    """The (recur, PyTorch) pair whose ratio is the median of the rounds' (the lower middle
+    one for an even count); with more than one round, recur's result also carries every
+    round's ratio, sorted, as ratio_rounds."""
+    ratios = [tor[tkey] / rec[tkey] for rec, tor in pairs]
+    order = sorted(range(len(pairs)), key=lambda i: ratios[i])
+    rec, tor = pairs[order[(len(order) - 1) // 2]]
+    if len(pairs) > 1:
+        rec["ratio_rounds"] = [round(ratios[i], 3) for i in order]
+    return rec, tor
+
+
 def kv_args(d):
     return [f"--{k}={v}" for k, v in d.items()]
 
@@ -243,6 +255,10 @@ def main():
     ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                     help="wall: wall time (default); cpu: the process's CPU time (all its threads), "
                          "which other processes' load does not inflate; only comparable with --threads 1")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run each row's pair (recur, PyTorch) this many times, interleaved, and report "
+                         "the round with the median ratio, with the range of the rounds' ratios: on a "
+                         "host whose speed drifts, one pair is luck (default 1)")
     ap.add_argument("--json-out", help="also write every raw JSON result here, one per line")
     a = ap.parse_args()
 
@@ -280,11 +296,17 @@ def main():
         if a.warmup is not None:
             keys["warmup"] = a.warmup
         keys["threads"] = a.threads
-        print(f"[{name}] recur ...", file=sys.stderr, flush=True)
-        rec = run_json([bench] + kv_args(keys), recur_env)
-        # The PyTorch side gets recur's full resolved config, defaults included.
-        print(f"[{name}] pytorch ...", file=sys.stderr, flush=True)
-        tor = run_json([a.python, torch_script] + kv_args(rec["config"]) + [f"--pack={a.torch_pack}"], torch_env)
+        pairs = []
+        for r in range(max(1, a.rounds)):
+            tag = f" (round {r + 1} of {a.rounds})" if a.rounds > 1 else ""
+            print(f"[{name}] recur{tag} ...", file=sys.stderr, flush=True)
+            rec = run_json([bench] + kv_args(keys), recur_env)
+            # The PyTorch side gets recur's full resolved config, defaults included.
+            print(f"[{name}] pytorch{tag} ...", file=sys.stderr, flush=True)
+            tor = run_json([a.python, torch_script] + kv_args(rec["config"]) + [f"--pack={a.torch_pack}"],
+                           torch_env)
+            pairs.append((rec, tor))
+        rec, tor = median_pair(pairs, "cpu_median_ms" if a.clock == "cpu" else "median_ms")
         if a.device == "cpu" and a.threads > 1:
             # recur's own N threads against 1, iteration by iteration in one process.
             print(f"[{name}] recur {a.threads} vs 1 thread ...", file=sys.stderr, flush=True)
@@ -337,7 +359,8 @@ def main():
                      str(c["ragged"]), str(c["iters"]), "yes" if tor["packed"] else "no",
                      f"{rec['median_ms']:.2f} ({rec['min_ms']:.2f})" if a.clock == "wall" else f"{rec['cpu_median_ms']:.2f}",
                      f"{tor['median_ms']:.2f} ({tor['min_ms']:.2f})" if a.clock == "wall" else f"{tor['cpu_median_ms']:.2f}",
-                     f"{tor[tkey] / rec[tkey]:.2f}", diff))
+                     f"{tor[tkey] / rec[tkey]:.2f}" + (f" ({rec['ratio_rounds'][0]:.2f}-{rec['ratio_rounds'][-1]:.2f})"
+                                                      if "ratio_rounds" in rec else ""), diff))
     if a.device == "gpu":
         hdr, rows = gpu_columns(hdr, rows, results, peak_of(tor0.get("gpu")))
     else:
@@ -351,8 +374,11 @@ def main():
     for r in rows:
         print("| " + " | ".join(v.ljust(w) for v, w in zip(r, width)) + " |")
     print()
-    print("ratio = PyTorch median / recur median (> 1: recur faster). loss rel diff: first "
-          "loss of the two sides from the same weights and data (a check they time the same model).")
+    print("ratio = PyTorch median / recur median (> 1: recur faster)"
+          + (f"; each row is the round (of {a.rounds}, interleaved) with the median ratio, the range of "
+             "the rounds' ratios in brackets" if a.rounds > 1 else "")
+          + ". loss rel diff: first loss of the two sides from the same weights and data (a check "
+          "they time the same model).")
 
 
 if __name__ == "__main__":
