@@ -6,7 +6,7 @@
  * C[M][N] = (accumulate ? C : 0) + bias + A[M][K] B[K][N], B packed into panels of
  * `width` columns ([panel][1 + K][width], zero-padded), the bias (or zeros) as each
  * panel's first row. Kernels, picked at run time: avx512 (panels of 16 floats, tiles of 6 rows x
- * 4 panels), avx2 (8 floats, 4 x 3), portable (GCC vector extensions at the build's
+ * 4 panels), avx2 (8 floats, 6 x 2), portable (GCC vector extensions at the build's
  * baseline: 4 floats or 2 doubles, 4 x 3; the only one in the float64 build). Each output
  * element sums its K products in order k = 0..K-1 starting from the bias (fused
  * multiply-adds on avx512/avx2), so a row's result does not depend on M or on which other
