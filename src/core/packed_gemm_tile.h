@@ -23,11 +23,9 @@ static inline __attribute__((always_inline)) void TILE_CAT(TILE_NAME, _body)(
     const int MR, int K, const real *a, long rs, long ks, const real *const *panel, long ps,
     const real *const *init, real *out, long ldo, int accumulate) {
     TILE_VEC acc[TILE_MR][TILE_NP], b[TILE_NP];
-    const real *pp[TILE_NP];
     const real *a0 = a, *a3 = a + 3 * rs; /* rows 0-2 and 3-5: each a base and rs, 2 rs away */
 #pragma GCC unroll 8
     for (int p = 0; p < TILE_NP; p++) {
-        pp[p] = panel[p];
         if (init) __builtin_memcpy(&b[p], init[p], sizeof b[p]);
         else b[p] = TILE_BCAST((real)0);
     }
@@ -38,7 +36,7 @@ static inline __attribute__((always_inline)) void TILE_CAT(TILE_NAME, _body)(
     for (int k = 0; k < K; k++, a0 += ks, a3 += ks) {
 #pragma GCC unroll 8
         for (int p = 0; p < TILE_NP; p++)
-            __builtin_memcpy(&b[p], pp[p] + k * ps, sizeof b[p]);
+            __builtin_memcpy(&b[p], panel[p] + k * ps, sizeof b[p]);
 #pragma GCC unroll 16
         for (int m = 0; m < MR; m++) {
             TILE_VEC av = TILE_BCAST((m < 3 ? a0 : a3)[(m % 3) * rs]);
