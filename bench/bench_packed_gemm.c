@@ -7,9 +7,8 @@
  *
  *   bench_packed_gemm [--kernel=avx512|avx2|portable] [--threads=N] [MxNxK ...]
  *
- * Default shapes: issue 17's mid size (B 64, H 128: GRU 64x384x128, LSTM 64x512x128, RNN
- * 64x128x128, and their backward products 64x128x384 ...) and small size (B 32, H 64).
- * Measures only; asserts nothing. */
+ * Default shapes: step_shapes.h (issue 17's mid and small rows). Measures only; asserts
+ * nothing. */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 
 #include "core/check.h"
 #include "core/packed_gemm.h"
+#include "step_shapes.h"
 
 static double clock_ms(clockid_t which) {
     struct timespec ts;
@@ -64,9 +64,6 @@ static void run_shape(int M, int N, int K) {
 }
 
 int main(int argc, char **argv) {
-    static const int shapes[][3] = {{64, 384, 128}, {64, 128, 384}, {64, 512, 128}, {64, 128, 512},
-                                    {64, 128, 128}, {32, 192, 64},  {32, 64, 192},  {32, 256, 64},
-                                    {32, 64, 256},  {32, 64, 64}};
     int threads = 1, given = 0;
     for (int i = 1; i < argc; i++) {
         if (!strncmp(argv[i], "--kernel=", 9)) {
@@ -90,6 +87,6 @@ int main(int argc, char **argv) {
         run_shape(M, N, K);
     }
     if (!given)
-        for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) run_shape(shapes[i][0], shapes[i][1], shapes[i][2]);
+        for (int i = 0; i < STEP_SHAPES; i++) run_shape(step_shapes[i][0], step_shapes[i][1], step_shapes[i][2]);
     return 0;
 }

@@ -15,7 +15,7 @@
  *
  *   bench_small_gemm_libs [MxNxK ...]
  *
- * Default shapes: bench_packed_gemm's (issue 17's mid and small rows). A library that is
+ * Default shapes: step_shapes.h (issue 17's mid and small rows). A library that is
  * not installed gets "-" and a line saying how to install it. Measures; asserts nothing. */
 #include <cblas.h>
 #include <dlfcn.h>
@@ -27,6 +27,7 @@
 
 #include "core/check.h"
 #include "core/packed_gemm.h"
+#include "step_shapes.h"
 
 #ifdef HAVE_LIBXSMM
 #include <libxsmm.h>
@@ -160,9 +161,6 @@ static void run_shape(int M, int N, int K) {
 }
 
 int main(int argc, char **argv) {
-    static const int shapes[][3] = {{64, 384, 128}, {64, 128, 384}, {64, 512, 128}, {64, 128, 512},
-                                    {64, 128, 128}, {32, 192, 64},  {32, 64, 192},  {32, 256, 64},
-                                    {32, 64, 256},  {32, 64, 64}};
     openblas_set_num_threads(1);
     load_blis();
 #ifdef HAVE_LIBXSMM
@@ -186,7 +184,7 @@ int main(int argc, char **argv) {
         run_shape(M, N, K), given = 1;
     }
     if (!given)
-        for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) run_shape(shapes[i][0], shapes[i][1], shapes[i][2]);
+        for (int i = 0; i < STEP_SHAPES; i++) run_shape(step_shapes[i][0], step_shapes[i][1], step_shapes[i][2]);
 #ifdef HAVE_LIBXSMM
     libxsmm_finalize();
 #endif
