@@ -203,16 +203,11 @@ def run_json(cmd, env):
     return out
 
 
-def median_pair(pairs, tkey):
-    """The (recur, PyTorch) pair whose ratio is the median of the rounds' (the lower middle
-    one for an even count); with more than one round, recur's result also carries every
-    round's ratio, sorted, as ratio_rounds."""
-    ratios = [tor[tkey] / rec[tkey] for rec, tor in pairs]
-    order = sorted(range(len(pairs)), key=lambda i: ratios[i])
-    rec, tor = pairs[order[(len(order) - 1) // 2]]
-    if len(pairs) > 1:
-        rec["ratio_rounds"] = [round(ratios[i], 3) for i in order]
-    return rec, tor
+def median_round(rounds, ratio):
+    """The round whose ratio(round) is the median of the rounds' (the lower middle one for an
+    even count), and every round's ratio, sorted and rounded."""
+    ordered = sorted(rounds, key=ratio)
+    return ordered[(len(ordered) - 1) // 2], [round(ratio(r), 3) for r in ordered]
 
 
 def kv_args(d):
@@ -288,6 +283,7 @@ def main():
     names = [m for n in names for m in (STEP_ROWS if n == "steps" else [n])]
     load_before, t_start, ticks_before = loadavg(), time.monotonic(), cpu_ticks()
     results = []
+    tkey = "cpu_median_ms" if a.clock == "cpu" else "median_ms"
     for name in names:
         keys = dict(iters=20, warmup=3)
         keys.update(table[name])
@@ -309,7 +305,9 @@ def main():
             tor = run_json([a.python, torch_script] + kv_args(rec["config"]) + [f"--pack={a.torch_pack}"],
                            torch_env)
             pairs.append((rec, tor))
-        rec, tor = median_pair(pairs, "cpu_median_ms" if a.clock == "cpu" else "median_ms")
+        (rec, tor), ratios = median_round(pairs, lambda p: p[1][tkey] / p[0][tkey])
+        if len(pairs) > 1:
+            rec["ratio_rounds"] = ratios
         if a.device == "cpu" and a.threads > 1:
             # recur's own N threads against 1, iteration by iteration in one process, once
             # per round: the round with the median ratio, and the rounds' range.
@@ -319,9 +317,8 @@ def main():
                 alt = run_json([bench] + kv_args(dict(keys, iters=2 * keys["iters"], probe=0))
                                + ["--alternate=threads"], recur_env)
                 alts.append({k: alt[k] for k in alt if k.startswith("alt_")})
-            gains = sorted(t["alt_b_median_ms"] / t["alt_a_median_ms"] for t in alts)
-            alts.sort(key=lambda t: t["alt_b_median_ms"] / t["alt_a_median_ms"])
-            rec["threads_vs_1"] = dict(alts[(len(alts) - 1) // 2], rounds=[round(g, 3) for g in gains])
+            alt, gains = median_round(alts, lambda t: t["alt_b_median_ms"] / t["alt_a_median_ms"])
+            rec["threads_vs_1"] = dict(alt, rounds=gains)
         rec["name"] = tor["name"] = name
         results.append((name, rec, tor))
     wall = time.monotonic() - t_start
@@ -353,7 +350,6 @@ def main():
     hdr = ("config", "cell", "H", "L", "dirs", "T", "B", "ragged", "iters",
            "torch packed", "recur ms", "PyTorch ms", "ratio", "loss rel diff")
     rows = []
-    tkey = "cpu_median_ms" if a.clock == "cpu" else "median_ms"
     for name, rec, tor in results:
         c = rec["config"]
         if rec["lengths_sum"] != tor["lengths_sum"]:
