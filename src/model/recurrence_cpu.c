@@ -82,8 +82,8 @@ static void split_rows(const RecurrenceJob *j, int parts, int block, int *cut) {
 /* Task 0 runs on the calling thread, which starts at once; a worker starts when it sees
  * the call (from its spin, or woken from sleep: tens of microseconds in a VM). So the task
  * with the most rows goes first: B 64 in blocks of 6 splits 30 + 34, and with the 34 rows
- * on the caller the 2-thread GRU and RNN mid rows waited 3-4x less at the end of each
- * pass (0.08-0.10 s -> 0.025 s over 100 steps, RNN mid). Same arithmetic either way. */
+ * on the caller the end-of-pass wait of the 2-thread RNN mid row fell from 0.08-0.10 s to
+ * 0.02-0.03 s over 100 steps. Same arithmetic either way. */
 static void main_takes_largest(Task *tasks, int n) {
     int largest = 0;
     for (int i = 1; i < n; i++)
