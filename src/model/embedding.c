@@ -1,7 +1,9 @@
 /* embedding.c: the gather and scatter-add of embedding.h, on the CPU threads when large
  * (rows for the gather, whole tokens for the scatter-add: each token's rows still added in
- * the same order, so the same bits on any number of threads). Token ids are checked by
- * the data reader, not here. */
+ * the same order, so the same bits on any number of threads). The rows a token id picks
+ * are scattered over the table, so each loop prefetches the rows it will touch a few
+ * tokens ahead (the scatter-add of the mid RNN bench row: 2.1 -> 1.3 % of the step's
+ * samples). Token ids are checked by the data reader, not here. */
 #include "embedding.h"
 
 #include <string.h>
@@ -16,11 +18,19 @@ typedef struct EmbeddingCall {
     real *dst;             /* out or grad_table */
 } EmbeddingCall;
 
+enum { PREFETCH_AHEAD = 4 }; /* tokens */
+
+static void prefetch_row(const real *row, int E) {
+    for (int e = 0; e < E; e += 64 / (int)sizeof(real)) __builtin_prefetch(row + e);
+}
+
 static void gather_part(void *arg, int i) {
     const EmbeddingCall *c = arg;
     long n0 = cpu_part_start(c->count, i, c->parts), n1 = cpu_part_start(c->count, i + 1, c->parts);
-    for (long n = n0; n < n1; n++)
+    for (long n = n0; n < n1; n++) {
+        if (n + PREFETCH_AHEAD < n1) prefetch_row(c->src + (long)c->tokens[n + PREFETCH_AHEAD] * c->E, c->E);
         memcpy(c->dst + n * c->E, c->src + (long)c->tokens[n] * c->E, sizeof(real) * c->E);
+    }
 }
 
 /* Parts for `count` units of E values each on the configured threads. */
@@ -52,9 +62,15 @@ static void scatter_part(void *arg, int i) {
     const EmbeddingCall *c = arg;
     int h0 = (int)cpu_part_start(c->count, i, c->parts), h1 = (int)cpu_part_start(c->count, i + 1, c->parts);
     for (int h = h0; h < h1; h++) {
+        if (h + PREFETCH_AHEAD < h1) {
+            int ahead = c->heads[h + PREFETCH_AHEAD];
+            prefetch_row(c->dst + (long)c->tokens[ahead] * c->E, c->E);
+            prefetch_row(c->src + (long)ahead * c->E, c->E);
+        }
         real *g = c->dst + (long)c->tokens[c->heads[h]] * c->E;
         for (int n = c->heads[h]; n >= 0; n = c->next[n]) {
             const real *d = c->src + (long)n * c->E;
+            if (c->next[n] >= 0) prefetch_row(c->src + (long)c->next[n] * c->E, c->E);
             for (int e = 0; e < c->E; e++) g[e] += d[e];
         }
     }
