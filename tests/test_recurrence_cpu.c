@@ -153,7 +153,7 @@ static int rows_alone_match(const PackedMatrix *p, int M, int K, int N, const re
  * packed: the same bits, for every remainder of tile rows and 1 and 3 tile widths. */
 static void packed_gemm_direct_case(const char *kernel) {
     int width = packed_gemm_kernel_width(), same = 1;
-    for (int M = 1; M <= 13; M += 3)
+    for (int M = 1; M <= 14; M++)
         for (int tiles = 1; tiles <= 3; tiles += 2) {
             int N = tiles * width, K = 37, lda = M + 5, ldb = N + 3;
             real *a = malloc(sizeof(real) * K * lda), *b = malloc(sizeof(real) * K * ldb);
@@ -173,14 +173,15 @@ static void packed_gemm_direct_case(const char *kernel) {
         }
     char what[80];
     snprintf(what, sizeof what, "%s: B in place = B packed, same bits", kernel);
-    check(same, "packed_gemm_tn_direct, M 1..13, 1 and 3 widths", what, 0);
+    check(same, "packed_gemm_tn_direct, M 1..14, 1 and 3 widths", what, 0);
 }
 
 /* packed_gemm and packed_gemm_tn against a double reference: odd M (every remainder of
- * the tile rows), N, K; W as [N][K] and [K][N]; and each row alone with the same bits. */
+ * the tile rows, and the rests the tile plan splits between the last two tiles), N, K; W as [N][K] and [K][N]; and each row alone with the same bits. */
 static void packed_gemm_case(const char *kernel) {
     static const int shapes[][3] = {{1, 1, 1},  {2, 17, 3},  {3, 33, 19}, {4, 100, 64}, {5, 8, 40},
-                                    {7, 64, 9}, {11, 70, 5}, {13, 33, 19}, {25, 8, 40}, {64, 128, 24}};
+                                    {7, 64, 9}, {8, 20, 7},  {9, 33, 5},  {11, 70, 5}, {13, 33, 19},
+                                    {14, 40, 33}, {25, 8, 40}, {64, 128, 24}};
     double worst = 0, worst_tn = 0;
     int alone = 1;
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
