@@ -7,9 +7,14 @@
  *
  *   bench_packed_gemm [--kernel=avx512|avx2|portable] [--threads=N] [MxNxK ...]
  *
- * Default shapes: step_shapes.h (issue 17's mid and small rows). Measures only; asserts
- * nothing. */
+ * Default shapes: step_shapes.h (issue 17's mid and small rows). First it prints the
+ * core's float FMA peak for the kernel's instruction set (12 independent accumulators in
+ * registers, no memory access): the ceiling any kernel's GFLOP/s here is under. Measures
+ * only; asserts nothing. */
 #include <cblas.h>
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +38,50 @@ static void keep_best(Best *b, double w0, double c0) {
     double w = clock_ms(CLOCK_MONOTONIC) - w0, c = clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
     if (w < b->wall) b->wall = w;
     if (c < b->cpu) b->cpu = c;
+}
+
+/* FMA_PEAK_BODY: `iters` rounds of 12 independent fused multiply-adds on VEC registers;
+ * returns a sum of the lanes so nothing is optimised away. */
+#define FMA_PEAK_BODY(VEC, SET1, FMA)                                                         \
+    VEC acc[12], x = SET1(0.999f), y = SET1(1e-4f);                                           \
+    for (int i = 0; i < 12; i++) acc[i] = SET1((float)i * 1e-3f);                             \
+    for (long it = 0; it < iters; it++) {                                                     \
+        _Pragma("GCC unroll 12") for (int i = 0; i < 12; i++) acc[i] = FMA(acc[i], x, y);     \
+    }                                                                                         \
+    float sum = 0;                                                                            \
+    for (int i = 0; i < 12; i++) sum += acc[i][0];                                            \
+    return sum;
+
+#if defined(__GNUC__) && defined(__x86_64__)
+__attribute__((target("avx2,fma"))) static float fma_rounds_avx2(long iters) {
+    FMA_PEAK_BODY(__m256, _mm256_set1_ps, _mm256_fmadd_ps)
+}
+__attribute__((target("avx512f"))) static float fma_rounds_avx512(long iters) {
+    FMA_PEAK_BODY(__m512, _mm512_set1_ps, _mm512_fmadd_ps)
+}
+#endif
+
+/* The FMA peak of one core for the packed kernel's instruction set, GFLOP/s (best of 7
+ * rounds of about 0.1 s); 0 where the kernel is the portable one. */
+static double fma_peak_gflops(void) {
+#if defined(__GNUC__) && defined(__x86_64__)
+    const char *isa = packed_gemm_kernel_name();
+    int lanes = !strcmp(isa, "avx512") ? 16 : !strcmp(isa, "avx2") ? 8 : 0;
+    if (!lanes) return 0;
+    long iters = 50000000L / (lanes / 8);
+    double best = 0;
+    volatile float sink = 0;
+    for (int round = 0; round < 7; round++) {
+        double w0 = clock_ms(CLOCK_MONOTONIC);
+        sink += lanes == 16 ? fma_rounds_avx512(iters) : fma_rounds_avx2(iters);
+        double gf = 2.0 * 12 * lanes * iters / 1e6 / (clock_ms(CLOCK_MONOTONIC) - w0);
+        if (gf > best) best = gf;
+    }
+    (void)sink;
+    return best;
+#else
+    return 0;
+#endif
 }
 
 static void run_shape(int M, int N, int K) {
@@ -75,8 +124,11 @@ int main(int argc, char **argv) {
         }
     }
     openblas_set_num_threads(threads);
-    printf("packed kernel %s, OpenBLAS %s, %d thread(s); GFLOP/s, best of 7 rounds\n\n",
+    printf("packed kernel %s, OpenBLAS %s, %d thread(s); GFLOP/s, best of 7 rounds\n",
            packed_gemm_kernel_name(), openblas_get_config(), threads);
+    double peak = fma_peak_gflops();
+    if (peak > 0) printf("one core's FMA peak (%s, registers only): %.1f GFLOP/s\n", packed_gemm_kernel_name(), peak);
+    printf("\n");
     printf("| M x N x K | packed wall | packed CPU | OpenBLAS wall | OpenBLAS CPU | ratio (CPU) |\n");
     printf("|---|---:|---:|---:|---:|---:|\n");
     for (int i = 1; i < argc; i++) {
