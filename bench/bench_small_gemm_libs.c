@@ -23,9 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/check.h"
+#include "core/clock.h"
 #include "core/packed_gemm.h"
 #include "step_shapes.h"
 
@@ -59,12 +59,6 @@ static void load_blis(void) {
     }
     set_threads(1);
     blis_arch = arch_id && arch_string ? arch_string(arch_id()) : "?";
-}
-
-static double wall_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
 }
 
 typedef struct Shape {
@@ -143,9 +137,9 @@ static void run_shape(int M, int N, int K) {
     for (int round = 0; round < ROUNDS; round++)
         for (int side = 0; side < SIDES; side++) {
             if (!have[side]) continue;
-            double t0 = wall_ms();
+            double t0 = 1e3 * now_s();
             for (int r = 0; r < reps; r++) run_side(&s, side, c);
-            double t = wall_ms() - t0;
+            double t = 1e3 * now_s() - t0;
             if (round && t < best[side]) best[side] = t; /* round 0 warms up */
         }
     double gf = 2.0 * M * N * K * reps / 1e6;

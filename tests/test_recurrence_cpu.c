@@ -177,7 +177,8 @@ static void packed_gemm_direct_case(const char *kernel) {
 }
 
 /* packed_gemm and packed_gemm_tn against a double reference: odd M (every remainder of
- * the tile rows, and the rests the tile plan splits between the last two tiles), N, K; W as [N][K] and [K][N]; and each row alone with the same bits. */
+ * the tile rows, and the rests the tile plan splits between the last two tiles), N, K; W
+ * as [N][K] and [K][N]; and each row alone with the same bits. */
 static void packed_gemm_case(const char *kernel) {
     static const int shapes[][3] = {{1, 1, 1},  {2, 17, 3},  {3, 33, 19}, {4, 100, 64}, {5, 8, 40},
                                     {7, 64, 9}, {8, 20, 7},  {9, 33, 5},  {11, 70, 5}, {13, 33, 19},

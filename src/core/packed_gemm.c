@@ -160,8 +160,8 @@ static void run_tile(const PackedMatrix *p, int m0, int mr, int q0, int np, cons
  * old over the new: 8 x 384 x 128 1.13, 9 rows 1.09, 7 rows 1.05, 14 rows 1.06, 32 x 128 x
  * 128 1.03; 34 and 64 rows (no change) 1.00. */
 static int tile_rows_at(const PackedKernel *k, int left) {
-    if (left <= k->mr || left - k->mr >= k->min_rows) return left < k->mr ? left : k->mr;
-    return left - k->min_rows;
+    if (left <= k->mr) return left;
+    return left - k->mr >= k->min_rows ? k->mr : left - k->min_rows;
 }
 
 static void tiles(const PackedMatrix *p, int M, const real *A, int lda, int a_trans, real *C, int ldc,

@@ -11,7 +11,8 @@
  * Stored straight from the registers: into C itself for a full-width tile, into a scratch
  * tile for a column edge. One kernel per row count 1..TILE_MR (TILE_NAME_rows[r]), all from
  * one body with the count a constant, so a product whose M is no multiple of TILE_MR ends
- * with a tile of exactly the rows left: each row's sum is the same whichever kernel runs it.
+ * in shorter tiles (packed_gemm.c's tile_rows_at picks them): each row's sum is the same
+ * whichever kernel runs it.
  * All NP panels are always computed (the caller points unused ones at real data and drops
  * their results), so the loops have constant bounds and the accumulators stay in registers.
  * Holds no other code; undefines its parameters at the end, for the next copy. */
