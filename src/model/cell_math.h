@@ -30,6 +30,16 @@ RECUR_HD static inline real rnn_unit_backward(int relu, real h, real dh) {
 
 /* ---- LSTM ---- */
 
+/* c, h and tanh c of unit j from its gate values (the CPU's loops read them back from the
+ * cache, where a first loop over the gate columns put them). */
+RECUR_HD static inline void lstm_unit_state(int H, int j, real i, real f, real g, real o,
+                                            const real *c_prev, real *c, real *h, real *cache) {
+    real cj = f * c_prev[j] + i * g, tc = act_tanh(cj);
+    c[j] = cj;
+    h[j] = o * tc;
+    cache[4 * H + j] = tc;
+}
+
 RECUR_HD static inline void lstm_unit_forward(int H, int j, const real *xp, const real *hp,
                                               const real *c_prev, real *c, real *h,
                                               real *cache) {
@@ -37,11 +47,8 @@ RECUR_HD static inline void lstm_unit_forward(int H, int j, const real *xp, cons
     real f = act_sigmoid(xp[H + j] + hp[H + j]);
     real g = act_tanh(xp[2 * H + j] + hp[2 * H + j]);
     real o = act_sigmoid(xp[3 * H + j] + hp[3 * H + j]);
-    real cj = f * c_prev[j] + i * g, tc = act_tanh(cj);
-    c[j] = cj;
-    h[j] = o * tc;
     cache[j] = i, cache[H + j] = f, cache[2 * H + j] = g, cache[3 * H + j] = o;
-    cache[4 * H + j] = tc;
+    lstm_unit_state(H, j, i, f, g, o, c_prev, c, h, cache);
 }
 
 RECUR_HD static inline void lstm_unit_backward(int H, int j, const real *cache, const real *dh,

@@ -19,10 +19,17 @@ static void LOOP(rnn_backward)(int B, int H, int relu, const real *restrict h,
     for (long i = 0; i < n; i++) dxp[i] = rnn_unit_backward(relu, h[i], dh[i]);
 }
 
+/* The LSTM's step as a loop per activation over the gate columns (i and f, g, o), then c
+ * and h: the same arithmetic per unit as lstm_unit_forward, in smaller loop bodies (as
+ * gru_forward_row; bench_cell_loops: the one-loop form took 1.03-1.12x as long on Zen 3). */
 static void LOOP(lstm_forward_row)(int H, const real *restrict xp, const real *restrict hp,
                              const real *restrict c_prev, real *restrict c, real *restrict h,
                              real *restrict cache) {
-    for (int j = 0; j < H; j++) lstm_unit_forward(H, j, xp, hp, c_prev, c, h, cache);
+    for (int k = 0; k < 2 * H; k++) cache[k] = act_sigmoid(xp[k] + hp[k]);
+    for (int k = 2 * H; k < 3 * H; k++) cache[k] = act_tanh(xp[k] + hp[k]);
+    for (int k = 3 * H; k < 4 * H; k++) cache[k] = act_sigmoid(xp[k] + hp[k]);
+    for (int j = 0; j < H; j++)
+        lstm_unit_state(H, j, cache[j], cache[H + j], cache[2 * H + j], cache[3 * H + j], c_prev, c, h, cache);
 }
 
 static void LOOP(lstm_forward)(int B, int H, const real *xp, const real *hp, const real *c_prev,
@@ -86,9 +93,14 @@ static void LOOP(gru_update_candidate_backward)(int B, int H, const real *cache,
                                  dxp + 3 * b * H, dh_prev + b * H);
 }
 
+/* The PyTorch GRU's step as two loops, r and z over 2H units, then n and h: the same
+ * arithmetic per unit as gru_unit_forward, in loop bodies small enough that the core keeps
+ * more of their long exp and divide chains in flight (bench_cell_loops: the one-loop form
+ * took 1.2-1.4x as long on Zen 3). */
 static void LOOP(gru_forward_row)(int H, const real *restrict xp, const real *restrict hp,
                                   const real *restrict h_prev, real *restrict h, real *restrict cache) {
-    for (int j = 0; j < H; j++) gru_unit_forward(H, j, xp, hp, h_prev, h, cache);
+    LOOP(gru_gates_row)(H, xp, hp, cache);
+    for (int j = 0; j < H; j++) gru_unit_candidate(H, j, 0, xp, hp, h_prev, h, cache);
 }
 
 static void LOOP(gru_forward)(int B, int H, const real *xp, const real *hp, const real *h_prev, real *h,
