@@ -4,8 +4,7 @@
  * with the packed products off (the ops decline, and linear.c runs the unfused ones):
  * gemm_tn_sums' product and both bias sums have the same bits as gemm and
  * add_column_sums (the sums keep row order while they ride in the product's chunks,
- * K = 600 spans three), also for two products fed the same dy in one call, and for a block
- * of dy's columns read in place (row stride wider than the block); gemm_bias is
+ * K = 600 spans three), also for two products fed the same dy in one call; gemm_bias is
  * within float32 rounding of gemm + add_row_bias (the bias now starts each sum instead of
  * ending it). Odd sizes that fill no tile evenly; and a dW wide enough that 2 threads
  * split it by columns, against 1 thread's bits. */
@@ -77,21 +76,6 @@ static void pair_case(const ModelOps *ops, const char *label) {
     free(rw1), free(rw2), free(rb), free(rb2);
 }
 
-/* A block of dy's columns (a GRU gate's gradients within all its gates' rows: row stride
- * COLS, not the block's width), fused and not: the bits of the same block copied out. */
-enum { BLOCK_START = 20 };
-static void block_case(const ModelOps *ops, const char *label) {
-    int width = COLS - BLOCK_START;
-    real *dy = filled(ROWS * COLS, 1), *x = filled(ROWS * IN, 2), *block = malloc(sizeof(real) * ROWS * width);
-    for (long i = 0; i < ROWS; i++) memcpy(block + i * width, dy + i * COLS + BLOCK_START, sizeof(real) * width);
-    real *dw = filled(width * IN, 3), *db = filled(width, 4), *rw = filled(width * IN, 3), *rb = filled(width, 4);
-    TnRight in = {x, IN, IN, dw, IN}, ref = {x, IN, IN, rw, IN};
-    linear_weight_grads(ops, ROWS, width, dy + BLOCK_START, COLS, 1, &in, db, 0);
-    linear_weight_grads(ops, ROWS, width, block, width, 1, &ref, rb, 0);
-    check(same(dw, rw, width * IN) && same(db, rb, width), label, "a column block of dy: its copy's bits", 0);
-    free(dy), free(x), free(block), free(dw), free(db), free(rw), free(rb);
-}
-
 /* A wide dW (WIDE columns: whole tile widths and a remainder; GATES rows, enough for
  * OpenBLAS's path to split them in whole row groups), which more threads split by its
  * columns (packed: each part packing only its columns of x) or rows (OpenBLAS): the bits
@@ -156,7 +140,6 @@ int main(void) {
                 const ModelOps *ops = cpu_model_ops();
                 tn_case(ops, label, !path);
                 pair_case(ops, label);
-                block_case(ops, label);
                 bias_case(ops, label, !path);
                 if (threads > 1) wide_tn_case(label, threads);
             }
