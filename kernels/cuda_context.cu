@@ -106,9 +106,8 @@ __global__ void fill_kernel(long n, real value, real *x) {
     GRID_STRIDE_LOOP(i, n) x[i] = value;
 }
 
-/* out += X^T 1: a GEMV on the column-major view X^T [cols][rows], leading dimension ldx
- * (deterministic). */
-static void cuda_add_column_sums(int rows, int cols, const real *X, int ldx, real *out) {
+/* out += X^T 1: a GEMV on the column-major view X^T [cols][rows] (deterministic). */
+static void cuda_add_column_sums(int rows, int cols, const real *X, real *out) {
     if (rows == 0 || cols == 0) return;
     if (rows > ctx.ones_len) {
         cuda_release(ctx.ones);
@@ -117,7 +116,7 @@ static void cuda_add_column_sums(int rows, int cols, const real *X, int ldx, rea
         LAUNCH_ELEMENTWISE(fill_kernel, rows, (long)rows, (real)1, ctx.ones);
     }
     const real one = 1;
-    CHECK(CUBLAS, cublasSgemv(ctx.blas, CUBLAS_OP_N, cols, rows, &one, X, ldx, ctx.ones, 1, &one, out, 1));
+    CHECK(CUBLAS, cublasSgemv(ctx.blas, CUBLAS_OP_N, cols, rows, &one, X, cols, ctx.ones, 1, &one, out, 1));
 }
 
 static const ModelOps cuda_ops = {

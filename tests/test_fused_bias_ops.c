@@ -43,8 +43,8 @@ static void tn_case(const ModelOps *ops, const char *label, int packed) {
     real *rw = filled(COLS * IN, 3), *rb = filled(COLS, 4), *rb2 = filled(COLS, 5);
     linear_weight_grad(ops, ROWS, IN, COLS, x, dy, dw, db, db2);
     ops->gemm(1, 0, COLS, IN, ROWS, 1, dy, COLS, x, IN, 1, rw, IN);
-    ops->add_column_sums(ROWS, COLS, dy, COLS, rb);
-    ops->add_column_sums(ROWS, COLS, dy, COLS, rb2);
+    ops->add_column_sums(ROWS, COLS, dy, rb);
+    ops->add_column_sums(ROWS, COLS, dy, rb2);
     check(same(dw, rw, COLS * IN), label, "gemm_tn_sums product: gemm's bits", 0);
     check(same(db, rb, COLS) && same(db2, rb2, COLS), label, "both sums: add_column_sums' bits", 0);
     real *probe = filled(COLS * IN, 3);
@@ -65,11 +65,11 @@ static void pair_case(const ModelOps *ops, const char *label) {
     real *dw1 = filled(COLS * IN, 3), *dw2 = filled(COLS * WIDE, 7), *db = filled(COLS, 4), *db2 = filled(COLS, 5);
     real *rw1 = filled(COLS * IN, 3), *rw2 = filled(COLS * WIDE, 7), *rb = filled(COLS, 4), *rb2 = filled(COLS, 5);
     TnRight in[2] = {{x1, IN, IN, dw1, IN}, {x2, WIDE, WIDE, dw2, WIDE}};
-    linear_weight_grads(ops, ROWS, COLS, dy, COLS, 2, in, db, db2);
+    linear_weight_grads(ops, ROWS, COLS, dy, 2, in, db, db2);
     ops->gemm(1, 0, COLS, IN, ROWS, 1, dy, COLS, x1, IN, 1, rw1, IN);
     ops->gemm(1, 0, COLS, WIDE, ROWS, 1, dy, COLS, x2, WIDE, 1, rw2, WIDE);
-    ops->add_column_sums(ROWS, COLS, dy, COLS, rb);
-    ops->add_column_sums(ROWS, COLS, dy, COLS, rb2);
+    ops->add_column_sums(ROWS, COLS, dy, rb);
+    ops->add_column_sums(ROWS, COLS, dy, rb2);
     check(same(dw1, rw1, COLS * IN) && same(dw2, rw2, COLS * WIDE), label, "two products in one: gemm's bits", 0);
     check(same(db, rb, COLS) && same(db2, rb2, COLS), label, "their sums: add_column_sums' bits", 0);
     free(dy), free(x1), free(x2), free(dw1), free(dw2), free(db), free(db2);

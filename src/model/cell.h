@@ -42,7 +42,7 @@ typedef struct CellBackward {
     const real *cache;  /* [B][cache_width*H] from the forward step */
     const real *w_hh;   /* [G*H][H] */
     real *dxp;          /* out [B][G*H] dL/d(input projection) */
-    real *dhp;          /* out [B][G*H] dL/d(recurrent projection); == dxp unless split_gates */
+    real *dhp;          /* out [B][G*H] dL/d(recurrent projection); == dxp unless split_grads */
     real *dh_prev;      /* out [B][H] dL/dh_{t-1}, overwritten */
     real *dc_prev;      /* out [B][H] dL/dc_{t-1}, LSTM only, overwritten */
     real *scratch;      /* [B][H] */
@@ -54,8 +54,7 @@ typedef struct CellKind {
     int gates;          /* G */
     int cache_width;    /* cache per sample per step, in units of H */
     int has_cell_state; /* LSTM's c */
-    int split_gates;    /* the last gate blocks whose dhp differs from dxp (PyTorch GRU: 1, n,
-                         * as r scales W_hn h + b_hn); 0: dhp is dxp */
+    int split_grads;    /* dhp differs from dxp (PyTorch GRU: r scales W_hn h + b_hn) */
     void (*forward)(const CellForward *f);
     void (*backward)(const CellBackward *g);
     /* dW_hh += gradient over all T*B rows. NULL: dhp^T h_prev, one GEMM (every cell

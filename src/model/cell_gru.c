@@ -52,7 +52,7 @@ static void gru_textbook_weight_grad(const ModelOps *ops, int rows, int H, const
 }
 
 const CellKind cell_gru = {
-    .type = CELL_GRU, .name = "gru", .gates = 3, .cache_width = 4, .split_gates = 1,
+    .type = CELL_GRU, .name = "gru", .gates = 3, .cache_width = 4, .split_grads = 1,
     .forward = gru_forward, .backward = gru_backward, .forward_pointwise = gru_pointwise,
     .backward_pointwise = gru_pointwise_backward, .backprop_adds = 1,
 };

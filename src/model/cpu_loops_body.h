@@ -162,7 +162,7 @@ static void LOOP(step_gather_gradient)(int B, int H, int t, const int32_t *lengt
 
 /* Y[i] += bias, by ranges of rows on the CPU threads. */
 static void LOOP(add_row_bias)(int rows, int cols, const real *bias, real *Y) {
-    SplitCall c = {rows, cols, split_parts((long)rows * cols, rows), bias, Y, cols};
+    SplitCall c = {rows, cols, split_parts((long)rows * cols, rows), bias, Y};
     cpu_parallel(c.parts, c.parts > 1, LOOP(row_bias_part), &c);
 }
 
@@ -174,13 +174,13 @@ static void LOOP(add_columns)(int rows, int j0, int j1, const real *restrict X, 
 static void LOOP(column_sums_part)(void *arg, int i) {
     const SplitCall *c = arg;
     LOOP(add_columns)(c->rows, (int)cpu_part_start(c->cols, i, c->parts), (int)cpu_part_start(c->cols, i + 1, c->parts),
-                      c->in, c->ld, c->out);
+                      c->in, c->cols, c->out);
 }
 
 /* out += column sums of X, by ranges of columns on the CPU threads (each column summed in
  * row order whatever the split). */
-static void LOOP(add_column_sums)(int rows, int cols, const real *X, int ldx, real *out) {
-    SplitCall c = {rows, cols, split_parts((long)rows * cols, cols / 16), X, out, ldx};
+static void LOOP(add_column_sums)(int rows, int cols, const real *X, real *out) {
+    SplitCall c = {rows, cols, split_parts((long)rows * cols, cols / 16), X, out};
     cpu_parallel(c.parts, c.parts > 1, LOOP(column_sums_part), &c);
 }
 

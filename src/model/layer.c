@@ -124,38 +124,32 @@ int layer_stack_forward(const LayerPass *p, int layers, real *const *y, Recurren
     return ops->wavefront_forward(jobs, layers);
 }
 
-/* dW_ih, dW_hh and the biases' gradients over all T*B rows. The gate columns where dhp is
- * dxp (all but the cell's split_gates) feed both weights from one read: W_ih's and W_hh's
- * rows of those gates in one call, b_hh's gradient the same sums as b_ih's. A split
- * gate's rows (PyTorch GRU: n) come from dxp for W_ih and from dhp for W_hh. Each weight
- * element sums its T*B terms in the same order however the gates are grouped. */
 static void weight_gradients(const ModelOps *ops, const CellKind *cell, LayerShape s,
                              const real *x, RecurrentParams w, DirectionState st,
                              const real *dxp, const real *dhp, RecurrentParams grad, real *dx,
                              int accumulate_dx) {
-    int rows = s.T * s.B, H = s.H, I = s.I, GH = cell->gates * s.H;
+    int rows = s.T * s.B, H = s.H, GH = cell->gates * s.H;
     const real *h_prev_all = st.states + (s.reverse ? (long)s.B * H : 0);
-    if (cell->recurrent_weight_grad) { /* textbook GRU: W_hn multiplies r*h_prev */
-        linear_weight_grad(ops, rows, I, GH, x, dxp, grad.w_ih, grad.b_ih, grad.b_hh);
-        cell->recurrent_weight_grad(ops, rows, H, dhp, h_prev_all, st.cache, grad.w_hh);
+    int shared = dhp == dxp; /* b_hh's gradient is b_ih's: both summed in one pass */
+    if (shared && !cell->recurrent_weight_grad) { /* W_ih's and W_hh's from one read of dxp */
+        TnRight in[2] = {{x, s.I, s.I, grad.w_ih, s.I}, {h_prev_all, H, H, grad.w_hh, H}};
+        linear_weight_grads(ops, rows, GH, dxp, 2, in, grad.b_ih, grad.b_hh);
     } else {
-        int split = cell->split_gates * H, shared = GH - split; /* gate columns */
-        TnRight both[2] = {{x, I, I, grad.w_ih, I}, {h_prev_all, H, H, grad.w_hh, H}};
-        linear_weight_grads(ops, rows, shared, dxp, GH, 2, both, grad.b_ih, grad.b_hh);
-        if (split) {
-            TnRight in_x = {x, I, I, grad.w_ih + (long)shared * I, I};
-            TnRight in_h = {h_prev_all, H, H, grad.w_hh + (long)shared * H, H};
-            linear_weight_grads(ops, rows, split, dxp + shared, GH, 1, &in_x, grad.b_ih + shared, 0);
-            linear_weight_grads(ops, rows, split, dhp + shared, GH, 1, &in_h, grad.b_hh + shared, 0);
+        linear_weight_grad(ops, rows, s.I, GH, x, dxp, grad.w_ih, grad.b_ih, shared ? grad.b_hh : 0);
+        if (cell->recurrent_weight_grad) {
+            cell->recurrent_weight_grad(ops, rows, H, dhp, h_prev_all, st.cache, grad.w_hh);
+            if (!shared) ops->add_column_sums(rows, GH, dhp, grad.b_hh);
+        } else {
+            linear_weight_grad(ops, rows, H, GH, h_prev_all, dhp, grad.w_hh, grad.b_hh, 0);
         }
     }
-    if (dx) ops->gemm(0, 0, rows, I, GH, 1, dxp, GH, w.w_ih, I, accumulate_dx ? 1 : 0, dx, I);
+    if (dx) ops->gemm(0, 0, rows, s.I, GH, 1, dxp, GH, w.w_ih, s.I, accumulate_dx ? 1 : 0, dx, s.I);
 }
 
 /* Gate gradients of every step of direction d: [T*B][G*H] (dhp: differs from dxp only
  * for a cell that splits them). */
 static real *dhp_of(const LayerPass *p, int d) {
-    return p->cell->split_gates ? p->scratch[d]->dhp : p->scratch[d]->dxp;
+    return p->cell->split_grads ? p->scratch[d]->dhp : p->scratch[d]->dxp;
 }
 
 /* BPTT through direction d's time loop: the gate gradients of every step into dxp/dhp. */

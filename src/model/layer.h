@@ -43,7 +43,7 @@ typedef struct DirectionState { /* kept from forward for backward */
 
 typedef struct LayerScratch { /* shared by all layers, sized for the largest */
     real *step;               /* [B][G*H] */
-    real *dxp, *dhp;          /* [T*B][G*H] each; dhp unused unless split_gates */
+    real *dxp, *dhp;          /* [T*B][G*H] each; dhp unused unless split_grads */
     real *dh, *dc;            /* [B][H] gradient into the current step */
     real *dh_prev, *dc_prev;  /* [B][H] gradient out of it */
     real *dh_carry, *dc_carry;/* [B][H] gradient carried from the later step */

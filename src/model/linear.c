@@ -14,19 +14,18 @@ void linear_forward(const ModelOps *ops, int N, int I, int O, const real *x, con
     ops->add_row_bias(N, O, b, y);
 }
 
-void linear_weight_grads(const ModelOps *ops, int N, int O, const real *dy, int ldy, int count,
-                         const TnRight *in, real *db, real *db2) {
-    if (ops->gemm_tn_sums && ops->gemm_tn_sums(O, N, dy, ldy, count, in, db, db2)) return;
-    for (int r = 0; r < count; r++)
-        ops->gemm(1, 0, O, in[r].N, N, 1, dy, ldy, in[r].B, in[r].ldb, 1, in[r].C, in[r].ldc);
-    ops->add_column_sums(N, O, dy, ldy, db);
-    if (db2) ops->add_column_sums(N, O, dy, ldy, db2);
+void linear_weight_grads(const ModelOps *ops, int N, int O, const real *dy, int count, const TnRight *in,
+                         real *db, real *db2) {
+    if (ops->gemm_tn_sums && ops->gemm_tn_sums(O, N, dy, O, count, in, db, db2)) return;
+    for (int r = 0; r < count; r++) ops->gemm(1, 0, O, in[r].N, N, 1, dy, O, in[r].B, in[r].ldb, 1, in[r].C, in[r].ldc);
+    ops->add_column_sums(N, O, dy, db);
+    if (db2) ops->add_column_sums(N, O, dy, db2);
 }
 
 void linear_weight_grad(const ModelOps *ops, int N, int I, int O, const real *x, const real *dy,
                         real *dw, real *db, real *db2) {
     TnRight in = {x, I, I, dw, I};
-    linear_weight_grads(ops, N, O, dy, O, 1, &in, db, db2);
+    linear_weight_grads(ops, N, O, dy, 1, &in, db, db2);
 }
 
 void linear_backward(const ModelOps *ops, int N, int I, int O, const real *x, const real *w,

@@ -12,12 +12,11 @@ void linear_forward(const ModelOps *ops, int N, int I, int O, const real *x, con
  * that gets the same gradient: an RNN's or LSTM's b_hh). */
 void linear_weight_grad(const ModelOps *ops, int N, int I, int O, const real *x, const real *dy,
                         real *dw, real *db, real *db2);
-/* The weight gradients of `count` linear maps fed the same dy (N rows, O outputs, row
- * stride ldy: dy may be a block of a wider matrix's columns): in[r].C += dy^T in[r].B
- * (B: that map's x [N][in[r].N]), db (db2) += colsum(dy) once; a backend reads dy once
- * for all of them where it can (ops.h gemm_tn_sums). */
-void linear_weight_grads(const ModelOps *ops, int N, int O, const real *dy, int ldy, int count,
-                         const TnRight *in, real *db, real *db2);
+/* The weight gradients of `count` linear maps fed the same dy (N rows, O outputs):
+ * in[r].C += dy^T in[r].B (B: that map's x [N][in[r].N]), db (db2) += colsum(dy) once;
+ * a backend reads dy once for all of them where it can (ops.h gemm_tn_sums). */
+void linear_weight_grads(const ModelOps *ops, int N, int O, const real *dy, int count, const TnRight *in,
+                         real *db, real *db2);
 /* dW += dy^T x, db += colsum(dy), dx = dy W (dx may be NULL). */
 void linear_backward(const ModelOps *ops, int N, int I, int O, const real *x, const real *w,
                      const real *dy, real *dw, real *db, real *dx);

@@ -233,7 +233,7 @@ static void alloc_scratch(Model *m, LayerScratch *s, int T, int B) {
     long TB = (long)T * B;
     s->step = alloc_reals(m, (long)B * G * H);
     s->dxp = alloc_reals(m, TB * G * H);
-    if (m->cell->split_gates) s->dhp = alloc_reals(m, TB * G * H);
+    if (m->cell->split_grads) s->dhp = alloc_reals(m, TB * G * H);
     real **small[] = {&s->dh, &s->dc, &s->dh_prev, &s->dc_prev, &s->dh_carry, &s->dc_carry, &s->cell_scratch};
     for (size_t i = 0; i < sizeof small / sizeof small[0]; i++) *small[i] = alloc_reals(m, (long)B * H);
 }

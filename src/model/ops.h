@@ -76,7 +76,7 @@ typedef struct ModelOps {
     void (*gemm)(int trans_a, int trans_b, int M, int N, int K, real alpha, const real *A,
                  int lda, const real *B, int ldb, real beta, real *C, int ldc);
     void (*add_row_bias)(int rows, int cols, const real *bias, real *Y);    /* Y[i] += bias */
-    void (*add_column_sums)(int rows, int cols, const real *X, int ldx, real *out); /* out += colsum */
+    void (*add_column_sums)(int rows, int cols, const real *X, real *out);  /* out += colsum */
     void (*set_rows)(int rows, int cols, const real *row, real *Y, int ldy); /* Y[i] = row */
     /* Optional fused forms of a linear map's products (NULL, or returning 0 for products
      * not fused — cuBLASLt may offer no algorithm — and linear.c does gemm, then the bias

@@ -305,7 +305,6 @@ typedef struct SplitCall {
     int rows, cols, parts;
     const real *in;
     real *out;
-    int ld; /* in's row stride (column sums) */
 } SplitCall;
 
 /* Parts for a pass over `elements` values split into at most `units` ranges. */
