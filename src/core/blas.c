@@ -31,13 +31,3 @@ void blas_set_threads(int n) {
     cpu_threads = n > 0 ? n : 1;
     if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
 }
-
-void add_column_sums(int rows, int cols, const real *X, real *out) {
-    for (int i = 0; i < rows; i++)
-        for (int j = 0; j < cols; j++) out[j] += X[(long)i * cols + j];
-}
-
-void add_row_bias(int rows, int cols, const real *bias, real *Y) {
-    for (int i = 0; i < rows; i++)
-        for (int j = 0; j < cols; j++) Y[(long)i * cols + j] += bias[j];
-}

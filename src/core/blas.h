@@ -16,10 +16,4 @@ void gemm(int trans_a, int trans_b, int M, int N, int K, real alpha, const real 
 int blas_threads(void);
 void blas_set_threads(int n);
 
-/* out[j] += sum_i X[i][j] for X [rows][cols] (bias gradients). */
-void add_column_sums(int rows, int cols, const real *X, real *out);
-
-/* Y[i][j] += bias[j] for Y [rows][cols]. */
-void add_row_bias(int rows, int cols, const real *bias, real *Y);
-
 #endif
