@@ -55,42 +55,45 @@ static void tn_case(const ModelOps *ops, const char *label, int packed) {
     free(dy), free(x), free(dw), free(db), free(db2), free(rw), free(rb), free(rb2);
 }
 
-/* Two weight gradients fed the same dy (an RNN's or LSTM's W_ih and W_hh), in one call:
- * each product and both sums have the bits of gemm and add_column_sums alone. One right
- * side narrower than a tile and one of whole tile widths and a remainder, so 2 threads
- * split them by their column pieces (3 in all) across the two products. */
+/* Two weight gradients fed the same dy (an RNN's or LSTM's W_ih and W_hh; `gates` columns),
+ * in one call: each product and both sums have the bits of gemm and add_column_sums alone.
+ * One right side narrower than a tile and one of whole tile widths and a remainder. 2
+ * threads split 57 gate rows by rows, and 8 (too few) by the column pieces (3 in all)
+ * across the two products. */
 enum { WIDE = 150 };
-static void pair_case(const ModelOps *ops, const char *label) {
-    real *dy = filled(ROWS * COLS, 1), *x1 = filled(ROWS * IN, 2), *x2 = filled(ROWS * WIDE, 6);
-    real *dw1 = filled(COLS * IN, 3), *dw2 = filled(COLS * WIDE, 7), *db = filled(COLS, 4), *db2 = filled(COLS, 5);
-    real *rw1 = filled(COLS * IN, 3), *rw2 = filled(COLS * WIDE, 7), *rb = filled(COLS, 4), *rb2 = filled(COLS, 5);
+static void pair_case(const ModelOps *ops, const char *label, int gates) {
+    real *dy = filled(ROWS * gates, 1), *x1 = filled(ROWS * IN, 2), *x2 = filled(ROWS * WIDE, 6);
+    real *dw1 = filled(gates * IN, 3), *dw2 = filled(gates * WIDE, 7), *db = filled(gates, 4), *db2 = filled(gates, 5);
+    real *rw1 = filled(gates * IN, 3), *rw2 = filled(gates * WIDE, 7), *rb = filled(gates, 4), *rb2 = filled(gates, 5);
     TnRight in[2] = {{x1, IN, IN, dw1, IN}, {x2, WIDE, WIDE, dw2, WIDE}};
-    linear_weight_grads(ops, ROWS, COLS, dy, 2, in, db, db2);
-    ops->gemm(1, 0, COLS, IN, ROWS, 1, dy, COLS, x1, IN, 1, rw1, IN);
-    ops->gemm(1, 0, COLS, WIDE, ROWS, 1, dy, COLS, x2, WIDE, 1, rw2, WIDE);
-    ops->add_column_sums(ROWS, COLS, dy, rb);
-    ops->add_column_sums(ROWS, COLS, dy, rb2);
-    check(same(dw1, rw1, COLS * IN) && same(dw2, rw2, COLS * WIDE), label, "two products in one: gemm's bits", 0);
-    check(same(db, rb, COLS) && same(db2, rb2, COLS), label, "their sums: add_column_sums' bits", 0);
+    linear_weight_grads(ops, ROWS, gates, dy, 2, in, db, db2);
+    ops->gemm(1, 0, gates, IN, ROWS, 1, dy, gates, x1, IN, 1, rw1, IN);
+    ops->gemm(1, 0, gates, WIDE, ROWS, 1, dy, gates, x2, WIDE, 1, rw2, WIDE);
+    ops->add_column_sums(ROWS, gates, dy, rb);
+    ops->add_column_sums(ROWS, gates, dy, rb2);
+    int narrow = gates < 12; /* fewer than two 6-row tiles: 2 threads split by columns */
+    check(same(dw1, rw1, gates * IN) && same(dw2, rw2, gates * WIDE), label,
+          narrow ? "two, 8 gate rows: gemm's bits" : "two products in one: gemm's bits", 0);
+    check(same(db, rb, gates) && same(db2, rb2, gates), label,
+          narrow ? "two, 8 gate rows: sums' bits" : "their sums: add_column_sums' bits", 0);
     free(dy), free(x1), free(x2), free(dw1), free(dw2), free(db), free(db2);
     free(rw1), free(rw2), free(rb), free(rb2);
 }
 
-/* A wide dW (WIDE columns: whole tile widths and a remainder; GATES rows, enough for
- * OpenBLAS's path to split them in whole row groups), which more threads split by its
- * columns (packed: each part packing only its columns of x) or rows (OpenBLAS): the bits
- * of one thread. */
-enum { GATES = 100 };
-static void wide_tn_case(const char *label, int threads) {
-    real *dy = filled(ROWS * GATES, 1), *x = filled(ROWS * WIDE, 2);
+/* A wide dW (WIDE columns: whole tile widths and a remainder) of `gates` rows, which more
+ * threads split by rows (100: packed, and OpenBLAS's whole row groups) or, with too few
+ * rows (8), by its columns (packed: each part packing only its columns of x): the bits of
+ * one thread. */
+static void wide_tn_case(const char *label, int threads, int gates) {
+    real *dy = filled(ROWS * gates, 1), *x = filled(ROWS * WIDE, 2);
     real *dw[2], *db[2], *db2[2];
     for (int run = 0; run < 2; run++) {
         blas_set_threads(run ? threads : 1);
-        dw[run] = filled(GATES * WIDE, 3), db[run] = filled(GATES, 4), db2[run] = filled(GATES, 5);
-        linear_weight_grad(cpu_model_ops(), ROWS, WIDE, GATES, x, dy, dw[run], db[run], db2[run]);
+        dw[run] = filled(gates * WIDE, 3), db[run] = filled(gates, 4), db2[run] = filled(gates, 5);
+        linear_weight_grad(cpu_model_ops(), ROWS, WIDE, gates, x, dy, dw[run], db[run], db2[run]);
     }
-    check(same(dw[0], dw[1], GATES * WIDE) && same(db[0], db[1], GATES) && same(db2[0], db2[1], GATES), label,
-          "wide dW and sums: 1 thread's bits", 0);
+    check(same(dw[0], dw[1], gates * WIDE) && same(db[0], db[1], gates) && same(db2[0], db2[1], gates), label,
+          gates > 8 ? "wide dW and sums: 1 thread's bits" : "wide dW, 8 rows: 1 thread's bits", 0);
     for (int run = 0; run < 2; run++) free(dw[run]), free(db[run]), free(db2[run]);
     free(dy), free(x);
 }
@@ -139,9 +142,10 @@ int main(void) {
                 snprintf(label, sizeof label, "%s, %s, %d thread(s)", kernels[k], path ? "steps" : "packed", threads);
                 const ModelOps *ops = cpu_model_ops();
                 tn_case(ops, label, !path);
-                pair_case(ops, label);
+                pair_case(ops, label, COLS);
+                pair_case(ops, label, 8);
                 bias_case(ops, label, !path);
-                if (threads > 1) wide_tn_case(label, threads);
+                if (threads > 1) wide_tn_case(label, threads, 100), wide_tn_case(label, threads, 8);
             }
         }
     }

@@ -116,8 +116,9 @@ static void openblas_gemm(int trans_a, int trans_b, int M, int N, int K, real al
  * is one), and the weight gradients (A^T B_r for one or more right sides B_r with K = T*B:
  * each part walks K in chunks of 256, copying A's chunk once to a cache-friendly stride for
  * all its products, reading the B_r's rows in place, and adds those columns of the chunk
- * into the bias gradients while they are in cache). Rows of C, or the weight gradients'
- * column pieces, are split over the threads. Anything else stays OpenBLAS.
+ * into the bias gradients while they are in cache). Rows of C (or, for a weight gradient
+ * with too few rows, its column pieces) are split over the threads. Anything else stays
+ * OpenBLAS.
  *
  * out[j] += X[r][j] for r = 0..rows-1 in order, j in [j0, j1) (X's row stride ldx): one
  * instruction set's copy (cpu_loops_body.h). */
@@ -195,9 +196,10 @@ static void tn_chunk(const PackedCall *c, int i, int m0, int m1, int p0, int p1,
     }
 }
 
-/* Part i of the products A^T B_r split by their column pieces or, when too narrow, by rows
- * of C. Per chunk of K: A's columns [m0, m1) copied once (spread_stride) for every product
- * the part computes; part i adds the column sums of its share of A's columns from the copy. */
+/* Part i of the products A^T B_r split by rows of C or, when too few, by their column
+ * pieces. Per chunk of K: A's columns [m0, m1) copied once (spread_stride) for every product
+ * the part computes (split by columns, every part copies all of A); part i adds the column
+ * sums of its share of A's columns from the copy. */
 static void packed_tn_part(const PackedCall *c, int i, int m0, int m1) {
     int p0 = 0, p1 = c->pieces, s0 = m0, s1 = m1;
     if (c->split_columns) {
@@ -250,14 +252,17 @@ static void packed_product(PackedCall *c, const real *bias) {
         c->pieces = 0, columns = 0;
         for (int r = 0; r < c->count; r++) c->pieces += tn_pieces(&c->right[r]), columns += c->right[r].N;
     }
+    /* By rows first: each part then copies only its own columns of A. Against the
+     * column pieces first, 2 threads, one process alternating: mid GRU 1.03-1.05x, mid
+     * LSTM 1.01-1.02x, mid RNN and the small rows 0.99-1.02x. */
     double flops = 2.0 * c->M * columns * c->K;
-    for (int by_columns = c->trans_a; by_columns >= 0; by_columns--) {
+    for (int by_columns = 0; by_columns <= c->trans_a; by_columns++) {
         int extent = by_columns ? c->pieces * width : c->M, unit = by_columns ? width : rows;
         c->split_columns = by_columns, c->block = unit, c->parts = 1;
         while (c->parts < threads && c->parts < CPU_PARALLEL_MAX &&
                flops / (c->parts + 1) >= cpu_parallel_min_flops() && extent >= (c->parts + 1) * unit)
             c->parts++;
-        if (c->parts > 1 || !by_columns) break;
+        if (c->parts > 1) break;
     }
     cpu_parallel(c->parts, c->parts > 1, packed_part, c);
 }
