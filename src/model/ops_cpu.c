@@ -264,6 +264,7 @@ static void packed_product(PackedCall *c, const real *bias) {
             c->parts++;
         if (c->parts > 1) break;
     }
+    if (c->parts == 1) c->split_columns = 0, c->block = rows; /* one part: the whole product */
     cpu_parallel(c->parts, c->parts > 1, packed_part, c);
 }
 
