@@ -10,14 +10,17 @@
  * the equal bits.
  *
  *   bench_cell_loops [--batch=64] [--hidden=128] [--rounds=200] */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
 #include "core/cpu_isa.h"
+#include "core/rng.h"
 #include "model/cell_math.h"
 #include "model/ops.h"
+#include "train/regression_metrics.h"
 
 #if defined(__GNUC__) && defined(__x86_64__)
 #pragma GCC push_options
@@ -48,7 +51,8 @@ static void gru_one_loop(int B, int H, const real *xp, const real *hp, const rea
 #pragma GCC pop_options
 #endif
 
-enum { VARIANTS = 7 };
+/* The timed variants; a backward op times on the cache its cell's forward op leaves. */
+enum { RNN_FWD, LSTM_FWD, LSTM_ONE_LOOP, GRU_FWD, GRU_ONE_LOOP, LSTM_BWD, GRU_BWD, VARIANTS };
 static const char *variant_names[VARIANTS] = {
     "rnn_tanh forward (op)", "lstm forward (op: loop per activation)", "lstm forward (one loop per unit)",
     "gru forward (op: loop per activation)", "gru forward (one loop per unit)", "lstm backward (op)",
@@ -59,31 +63,27 @@ typedef struct Operands {
     real *xp, *hp, *prev, *c, *h, *cache, *h2, *c2, *cache2, *dh, *dxp, *dhp, *dprev;
 } Operands;
 
-static real *values(long n, real scale) {
+/* n values uniform in [-scale, scale), the same on every run (core/rng.h). */
+static real *values(long n, real scale, uint64_t stream) {
     real *x = malloc(sizeof(real) * (size_t)n);
-    for (long i = 0; i < n; i++) x[i] = scale * (real)((rand() % 2001) - 1000) / 1000;
+    for (long i = 0; i < n; i++) x[i] = scale * (real)(2 * rng_uniform(17, stream, (uint64_t)i) - 1);
     return x;
 }
 
 static void run_variant(const ModelOps *ops, Operands *o, int v) {
     int B = o->B, H = o->H;
     switch (v) {
-    case 0: ops->rnn_forward(B, H, 0, o->xp, o->hp, o->h); break;
-    case 1: ops->lstm_forward(B, H, o->xp, o->hp, o->prev, o->c, o->h, o->cache); break;
-    case 2: lstm_one_loop(B, H, o->xp, o->hp, o->prev, o->c2, o->h2, o->cache2); break;
-    case 3: ops->gru_forward(B, H, o->xp, o->hp, o->prev, o->h, o->cache); break;
-    case 4: gru_one_loop(B, H, o->xp, o->hp, o->prev, o->h2, o->cache2); break;
-    case 5: ops->lstm_backward(B, H, o->cache, o->dh, o->dh, o->prev, o->dxp, o->dprev); break;
+    case RNN_FWD: ops->rnn_forward(B, H, 0, o->xp, o->hp, o->h); break;
+    case LSTM_FWD: ops->lstm_forward(B, H, o->xp, o->hp, o->prev, o->c, o->h, o->cache); break;
+    case LSTM_ONE_LOOP: lstm_one_loop(B, H, o->xp, o->hp, o->prev, o->c2, o->h2, o->cache2); break;
+    case GRU_FWD: ops->gru_forward(B, H, o->xp, o->hp, o->prev, o->h, o->cache); break;
+    case GRU_ONE_LOOP: gru_one_loop(B, H, o->xp, o->hp, o->prev, o->h2, o->cache2); break;
+    case LSTM_BWD: ops->lstm_backward(B, H, o->cache, o->dh, o->dh, o->prev, o->dxp, o->dprev); break;
     default: ops->gru_backward(B, H, o->cache, o->dh, o->prev, o->dxp, o->dhp, o->dprev); break;
     }
 }
 
 static int same(const real *a, const real *b, long n) { return !memcmp(a, b, sizeof(real) * (size_t)n); }
-
-static int compare_doubles(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv) {
     int B = 64, H = 128, rounds = 200;
@@ -99,30 +99,29 @@ int main(int argc, char **argv) {
     }
     const ModelOps *ops = cpu_model_ops();
     long n = (long)B * H;
-    Operands o = {B, H, values(4 * n, 3), values(4 * n, 3), values(n, 1), values(n, 1), values(n, 1),
-                  values(5 * n, 1), values(n, 1), values(n, 1), values(5 * n, 1), values(n, 1),
-                  values(4 * n, 1), values(4 * n, 1), values(n, 1)};
-    double *ms = malloc(sizeof(double) * (size_t)rounds * VARIANTS);
+    Operands o = {B, H, values(4 * n, 3, 1), values(4 * n, 3, 2), values(n, 1, 3), values(n, 1, 4),
+                  values(n, 1, 5), values(5 * n, 1, 6), values(n, 1, 7), values(n, 1, 8), values(5 * n, 1, 9),
+                  values(n, 1, 10), values(4 * n, 1, 11), values(4 * n, 1, 12), values(n, 1, 13)};
+    double *ns = malloc(sizeof(double) * (size_t)rounds * VARIANTS), median[VARIANTS];
     for (int r = 0; r < rounds; r++)
         for (int v = 0; v < VARIANTS; v++) {
-            if (v == 5 || v == 6) run_variant(ops, &o, v == 5 ? 1 : 3); /* the cache its forward leaves */
+            if (v == LSTM_BWD || v == GRU_BWD) run_variant(ops, &o, v == LSTM_BWD ? LSTM_FWD : GRU_FWD);
             double t0 = now_s();
             run_variant(ops, &o, v);
-            ms[(long)v * rounds + r] = (now_s() - t0) * 1e9 / (double)n;
+            ns[(long)v * rounds + r] = (now_s() - t0) * 1e9 / (double)n;
         }
     printf("B %d, H %d, %s kernels, %d interleaved rounds: median ns per hidden unit\n", B, H,
            cpu_isa_name(cpu_isa()), rounds);
     for (int v = 0; v < VARIANTS; v++) {
-        qsort(ms + (long)v * rounds, (size_t)rounds, sizeof(double), compare_doubles);
-        printf("  %-40s %7.3f\n", variant_names[v], ms[(long)v * rounds + rounds / 2]);
+        median[v] = median_in_place(ns + (long)v * rounds, rounds);
+        printf("  %-40s %7.3f\n", variant_names[v], median[v]);
     }
-    run_variant(ops, &o, 1), run_variant(ops, &o, 2);
+    run_variant(ops, &o, LSTM_FWD), run_variant(ops, &o, LSTM_ONE_LOOP);
     int lstm_same = same(o.h, o.h2, n) && same(o.c, o.c2, n) && same(o.cache, o.cache2, 5 * n);
-    run_variant(ops, &o, 3), run_variant(ops, &o, 4);
+    run_variant(ops, &o, GRU_FWD), run_variant(ops, &o, GRU_ONE_LOOP);
     int gru_same = same(o.h, o.h2, n) && same(o.cache, o.cache2, 4 * n);
     printf("one loop / loop per activation: lstm %.2f, gru %.2f; same bits: lstm %s, gru %s\n",
-           ms[2L * rounds + rounds / 2] / ms[1L * rounds + rounds / 2],
-           ms[4L * rounds + rounds / 2] / ms[3L * rounds + rounds / 2], lstm_same ? "yes" : "NO",
-           gru_same ? "yes" : "NO");
+           median[LSTM_ONE_LOOP] / median[LSTM_FWD], median[GRU_ONE_LOOP] / median[GRU_FWD],
+           lstm_same ? "yes" : "NO", gru_same ? "yes" : "NO");
     return lstm_same && gru_same ? 0 : 1;
 }
