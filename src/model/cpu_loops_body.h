@@ -19,15 +19,27 @@ static void LOOP(rnn_backward)(int B, int H, int relu, const real *restrict h,
     for (long i = 0; i < n; i++) dxp[i] = rnn_unit_backward(relu, h[i], dh[i]);
 }
 
+/* cache[k] = sigmoid (tanh) of xp[k] + hp[k] for the gate columns k in [k0, k1) of one row:
+ * the LSTM's and GRU's gate loops. */
+static void LOOP(sigmoid_columns)(int k0, int k1, const real *restrict xp, const real *restrict hp,
+                                  real *restrict cache) {
+    for (int k = k0; k < k1; k++) cache[k] = act_sigmoid(xp[k] + hp[k]);
+}
+
+static void LOOP(tanh_columns)(int k0, int k1, const real *restrict xp, const real *restrict hp,
+                               real *restrict cache) {
+    for (int k = k0; k < k1; k++) cache[k] = act_tanh(xp[k] + hp[k]);
+}
+
 /* The LSTM's step as a loop per activation over the gate columns (i and f, g, o), then c
  * and h: the same arithmetic per unit as lstm_unit_forward, in smaller loop bodies (as
  * gru_forward_row; bench_cell_loops: the one-loop form took 1.03-1.12x as long on Zen 3). */
 static void LOOP(lstm_forward_row)(int H, const real *restrict xp, const real *restrict hp,
                              const real *restrict c_prev, real *restrict c, real *restrict h,
                              real *restrict cache) {
-    for (int k = 0; k < 2 * H; k++) cache[k] = act_sigmoid(xp[k] + hp[k]);
-    for (int k = 2 * H; k < 3 * H; k++) cache[k] = act_tanh(xp[k] + hp[k]);
-    for (int k = 3 * H; k < 4 * H; k++) cache[k] = act_sigmoid(xp[k] + hp[k]);
+    LOOP(sigmoid_columns)(0, 2 * H, xp, hp, cache);
+    LOOP(tanh_columns)(2 * H, 3 * H, xp, hp, cache);
+    LOOP(sigmoid_columns)(3 * H, 4 * H, xp, hp, cache);
     for (int j = 0; j < H; j++)
         lstm_unit_state(H, j, cache[j], cache[H + j], cache[2 * H + j], cache[3 * H + j], c_prev, c, h, cache);
 }
@@ -54,7 +66,7 @@ static void LOOP(lstm_backward)(int B, int H, const real *cache, const real *dh,
 
 static void LOOP(gru_gates_row)(int H, const real *restrict xp, const real *restrict hp,
                           real *restrict cache) {
-    for (int j = 0; j < 2 * H; j++) gru_unit_gates(j, xp, hp, cache);
+    LOOP(sigmoid_columns)(0, 2 * H, xp, hp, cache); /* r, z: gru_unit_gates */
 }
 
 static void LOOP(gru_gates)(int B, int H, const real *xp, const real *hp, real *cache) {
