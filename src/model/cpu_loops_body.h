@@ -33,7 +33,7 @@ static void LOOP(tanh_columns)(int k0, int k1, const real *restrict xp, const re
 
 /* The LSTM's step as a loop per activation over the gate columns (i and f, g, o), then c
  * and h: the same arithmetic per unit as lstm_unit_forward, in smaller loop bodies (as
- * gru_forward_row; bench_cell_loops: the one-loop form took 1.03-1.12x as long on Zen 3). */
+ * gru_forward_row; bench_cell_loops: the one-loop form took 1.01-1.12x as long on Zen 3). */
 static void LOOP(lstm_forward_row)(int H, const real *restrict xp, const real *restrict hp,
                              const real *restrict c_prev, real *restrict c, real *restrict h,
                              real *restrict cache) {
